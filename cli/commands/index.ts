@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+
+/** Every subcommand, one file each; each `register…` adds its command to the program. */
+export function registerCommands(program: Command): void {
+  void program;
+}

@@ -1,0 +1,27 @@
+import { CdktfXeroError } from "../providers/errors";
+
+/** Exit codes, in the spirit of `terraform plan -detailed-exitcode`. */
+export const ExitCode = {
+  ok: 0,
+  error: 1,
+  /** Drift found, or a change pending. */
+  changes: 2,
+  /** Bad flags, environment or input files: nothing was done. */
+  usage: 64,
+} as const;
+
+/**
+ * The one place that turns a thrown error into output and an exit code.
+ * Command bodies throw; they never call `process.exit`.
+ */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CdktfXeroError && error.code === "CONFIG_INVALID") return ExitCode.usage;
+  return ExitCode.error;
+}
+
+/** The one line printed first on failure: `cdktf-xero: <CODE>: message`. */
+export function describeError(error: unknown): string {
+  if (error instanceof CdktfXeroError) return `cdktf-xero: ${error.code}: ${error.message}`;
+  if (error instanceof Error) return `cdktf-xero: unexpected error: ${error.message}`;
+  return `cdktf-xero: unexpected error: ${String(error)}`;
+}

@@ -1,0 +1,48 @@
+/**
+ * Where a credential document lives, as both the hooks (providers/state) and the synthesized
+ * `terraform_remote_state` data sources (constructs/) must agree on it. Pure data, no I/O.
+ */
+
+/** A state backend address as written in a hook spec: never holds a credential. */
+export type StateBackendAddress =
+  | { readonly type: "local"; /** Relative to the stack directory, or absolute. */ readonly dir: string }
+  | { readonly type: "pg"; readonly schema: string };
+
+/**
+ * Document names are `<stack>/<construct path>`: segments of letters, digits, `.`, `_` and `-`,
+ * joined by `/`. They are file paths under a local backend and workspace names under pg.
+ */
+export const DOCUMENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
+
+/** Returns a reason the name is unusable, or undefined when it is fine. */
+export function checkDocumentName(name: string): string | undefined {
+  if (!DOCUMENT_NAME_PATTERN.test(name)) {
+    return `document name ${JSON.stringify(name)} must be segments of letters, digits, ".", "_" or "-" joined by "/"`;
+  }
+  if (name.split("/").some((segment) => segment === "." || segment === ".." || segment.endsWith(".lock"))) {
+    return `document name ${JSON.stringify(name)} must not contain "." or ".." segments or end a segment in ".lock"`;
+  }
+  return undefined;
+}
+
+/** Local backend: the document's file, relative to the backend directory. */
+export function localDocumentFile(name: string): string {
+  return `${name}.tfstate`;
+}
+
+/** Valid PostgreSQL schema names we accept: conservative, so no quoting surprises in Terraform's pg backend. */
+export const PG_SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Parses `local:<dir>` or `pg:<schema>` (the CLI's `--backend` form). */
+export function parseBackendAddress(text: string): StateBackendAddress | undefined {
+  if (text.startsWith("local:") && text.length > "local:".length) return { type: "local", dir: text.slice("local:".length) };
+  if (text.startsWith("pg:") && PG_SCHEMA_PATTERN.test(text.slice(3))) return { type: "pg", schema: text.slice(3) };
+  return undefined;
+}
+
+export function formatBackendAddress(address: StateBackendAddress): string {
+  return address.type === "local" ? `local:${address.dir}` : `pg:${address.schema}`;
+}
+
+/** The embedded default backend: files in the project, next to cdktf.json. */
+export const DEFAULT_LOCAL_STATE_DIR = ".cdktf-xero/state";
