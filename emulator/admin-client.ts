@@ -1,0 +1,175 @@
+import type { RequestLogEntry } from "./request-log";
+
+/**
+ * A typed client for the emulator's admin API, over real HTTP (global fetch), so tests and tools
+ * drive the emulator exactly as a separate process would.
+ */
+export type AdminAppKind = "web" | "pkce" | "custom_connection";
+
+export interface CreateAppInput {
+  kind: AdminAppKind;
+  name: string;
+  scopes: string[];
+  /** Required for web and pkce apps; must be absent or empty for a custom_connection. */
+  redirectUris?: string[];
+  /** Allow broad scopes (accounting.transactions…), as an app created before 2 March 2026 could hold. @default false */
+  legacyScopes?: boolean;
+}
+
+export interface FaultSpec {
+  /** Server path, e.g. "/identity/connect/token" or "/api/connections" (a full URL is accepted too). */
+  path: string;
+  status?: number;
+  delayMs?: number;
+  drop?: "before" | "after-commit";
+  count: number;
+}
+
+export interface AdminConnection {
+  id: string;
+  authEventId: string;
+  tenantId: string;
+  tenantType: string;
+  tenantName: string | null;
+  createdDateUtc: string;
+  updatedDateUtc: string;
+}
+
+export interface AdminAppView {
+  clientId: string;
+  kind: AdminAppKind;
+  name: string;
+  scopes: string[];
+  redirectUris: string[];
+  secrets: { n: number; createdAt: string; valid: boolean }[];
+  linkedTenantId: string | null;
+  connections: (AdminConnection & { userId: string | null })[];
+}
+
+/** An admin call the emulator refused: `status` 400/404 and its `{error, message}` body. */
+export class EmulatorAdminError extends Error {
+  readonly code = "EMULATOR_ADMIN_REJECTED";
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EmulatorAdminError";
+  }
+}
+
+function field<T>(value: unknown, name: string, check: (v: unknown) => boolean, what: string): T {
+  const v = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+  if (!check(v)) throw new EmulatorAdminError(0, "bad_response", `admin response field ${name} should be ${what}, got ${JSON.stringify(v)}`);
+  return v as T;
+}
+const isString = (v: unknown): boolean => typeof v === "string";
+
+export class EmulatorAdminClient {
+  private readonly baseUrl: string;
+
+  constructor(adminUrl: string) {
+    this.baseUrl = adminUrl.replace(/\/+$/, "");
+  }
+
+  async createApp(input: CreateAppInput): Promise<{ clientId: string; clientSecret?: string }> {
+    const body = await this.call("POST", "/apps", input);
+    const clientId = field<string>(body, "clientId", isString, "a string");
+    const secret = field<string | undefined>(body, "clientSecret", (v) => v === undefined || isString(v), "a string or absent");
+    return secret === undefined ? { clientId } : { clientId, clientSecret: secret };
+  }
+
+  /** The app as the portal shows it (no secret values), with its live connections. */
+  async getApp(clientId: string): Promise<AdminAppView> {
+    const body = await this.call("GET", `/apps/${encodeURIComponent(clientId)}`);
+    field<string>(body, "clientId", isString, "a string");
+    return body as AdminAppView;
+  }
+
+  async addSecret(clientId: string): Promise<{ clientSecret: string; n: number }> {
+    const body = await this.call("POST", `/apps/${encodeURIComponent(clientId)}/secrets`);
+    return {
+      clientSecret: field<string>(body, "clientSecret", isString, "a string"),
+      n: field<number>(body, "n", (v) => typeof v === "number", "a number"),
+    };
+  }
+
+  /** Deletes secret number `n` (1-based, in generation order). */
+  async deleteSecret(clientId: string, n: number): Promise<void> {
+    await this.call("DELETE", `/apps/${encodeURIComponent(clientId)}/secrets/${n}`);
+  }
+
+  async createOrg(input: { name: string; type?: "ORGANISATION" | "PRACTICE" }): Promise<{ tenantId: string }> {
+    return { tenantId: field<string>(await this.call("POST", "/orgs", input), "tenantId", isString, "a string") };
+  }
+
+  /** Completes a Custom Connection's emailed authorisation to one organisation. */
+  async link(clientId: string, tenantId: string): Promise<AdminConnection> {
+    const body = await this.call("POST", `/apps/${encodeURIComponent(clientId)}/link`, { tenantId });
+    field<string>(body, "id", isString, "a string");
+    return body as AdminConnection;
+  }
+
+  async unlink(clientId: string): Promise<void> {
+    await this.call("DELETE", `/apps/${encodeURIComponent(clientId)}/link`);
+  }
+
+  async createUser(input: { email: string }): Promise<{ userId: string }> {
+    return { userId: field<string>(await this.call("POST", "/users", input), "userId", isString, "a string") };
+  }
+
+  /** Signs the browser in as `userId`, ticking `tenantIds` on every later consent. */
+  async consent(input: { userId: string; tenantIds: string[] }): Promise<void> {
+    await this.call("POST", "/consent", input);
+  }
+
+  /** Moves the emulator clock forward; resolves to the new emulator time. */
+  async advanceClock(seconds: number): Promise<Date> {
+    return new Date(field<string>(await this.call("POST", "/clock", { advanceSeconds: seconds }), "now", isString, "a string"));
+  }
+
+  async now(): Promise<Date> {
+    return new Date(field<string>(await this.call("GET", "/clock"), "now", isString, "a string"));
+  }
+
+  async injectFault(fault: FaultSpec): Promise<void> {
+    await this.call("POST", "/faults", fault);
+  }
+
+  async requests(): Promise<RequestLogEntry[]> {
+    const body = await this.call("GET", "/requests");
+    if (!Array.isArray(body)) throw new EmulatorAdminError(0, "bad_response", "admin GET /requests should answer an array");
+    return body as RequestLogEntry[];
+  }
+
+  async clearRequests(): Promise<void> {
+    await this.call("DELETE", "/requests");
+  }
+
+  private async call(method: string, path: string, json?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: json === undefined ? {} : { "content-type": "application/json" },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
+    const text = await response.text();
+    let body: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new EmulatorAdminError(response.status, "bad_response", `admin ${method} ${path} answered ${response.status} with a non-JSON body`);
+      }
+    }
+    if (!response.ok) {
+      const error = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+      throw new EmulatorAdminError(
+        response.status,
+        typeof error["error"] === "string" ? error["error"] : "http_error",
+        `emulator admin ${method} ${path} failed with ${response.status}: ${typeof error["message"] === "string" ? error["message"] : text}`,
+      );
+    }
+    return body;
+  }
+}

@@ -1,0 +1,73 @@
+import { EmulatorClock } from "./clock";
+import { FaultQueue } from "./faults";
+import type { EmulatorResponse } from "./http";
+import type { ResolvedOptions } from "./options";
+import { cryptoRandom, type EmulatorRandom } from "./random";
+import { RateLimiter } from "./rate-limits";
+import { RequestLog } from "./request-log";
+import type { TokenSigner } from "./signing";
+import { XeroState } from "./state";
+import { TokenStore } from "./token-store";
+
+/** The URLs the emulator is served at (no trailing slash). */
+export interface EmulatorUrls {
+  readonly loginUrl: string;
+  readonly identityUrl: string;
+  readonly apiUrl: string;
+  readonly adminUrl: string;
+}
+
+/** Everything a route handler needs: one per running emulator, no sockets inside. */
+export interface EmulatorContext {
+  readonly options: ResolvedOptions;
+  readonly urls: EmulatorUrls;
+  /** `iss` of every token and of the discovery document. */
+  readonly issuer: string;
+  readonly clock: EmulatorClock;
+  readonly random: EmulatorRandom;
+  readonly state: XeroState;
+  readonly tokens: TokenStore;
+  readonly signer: TokenSigner;
+  readonly rateLimits: RateLimiter;
+  readonly faults: FaultQueue;
+  readonly log: RequestLog;
+}
+
+/** Per-request hooks the server gives a handler; `simulateLatency` is where an injected delay is felt. */
+export interface RequestHooks {
+  simulateLatency(): Promise<void>;
+}
+
+export const NO_HOOKS: RequestHooks = { simulateLatency: () => Promise.resolve() };
+
+/** A handler's answer plus an optional note for the request log (never sent to the client). */
+export type HandlerResult = EmulatorResponse & { readonly note?: string };
+
+export function urlsFor(baseUrl: string): EmulatorUrls {
+  const base = baseUrl.replace(/\/+$/, "");
+  return { loginUrl: `${base}/login`, identityUrl: `${base}/identity`, apiUrl: `${base}/api`, adminUrl: `${base}/admin` };
+}
+
+export function createContext(input: {
+  options: ResolvedOptions;
+  urls: EmulatorUrls;
+  signer: TokenSigner;
+  random?: EmulatorRandom;
+  clock?: EmulatorClock;
+}): EmulatorContext {
+  const random = input.random ?? cryptoRandom;
+  const clock = input.clock ?? new EmulatorClock(input.options.startTime);
+  return {
+    options: input.options,
+    urls: input.urls,
+    issuer: input.options.issuer ?? input.urls.identityUrl,
+    clock,
+    random,
+    state: new XeroState(clock, random, { secretOverlap: input.options.secretOverlap }),
+    tokens: new TokenStore(clock, random),
+    signer: input.signer,
+    rateLimits: new RateLimiter(input.options.rateLimits, clock),
+    faults: new FaultQueue(),
+    log: new RequestLog(),
+  };
+}

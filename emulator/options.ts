@@ -1,0 +1,111 @@
+/**
+ * What a caller may set when starting the emulator. The OPEN items of xero-platform.md are options
+ * here, each defaulting to the value that page gives.
+ */
+export interface EmulatorOptions {
+  /** Interface to listen on. @default "127.0.0.1" */
+  host?: string;
+  /** Port to listen on; 0 picks any free port. @default 0 */
+  port?: number;
+  /**
+   * The `iss` of every token and the discovery document's `issuer`.
+   * @default the identityUrl the emulator is served at (so discovery-driven clients work);
+   * set "https://identity.xero.com" for byte-for-byte Xero tokens.
+   */
+  issuer?: string;
+  /**
+   * OPEN item: whether older client secrets stay valid after "Generate another secret".
+   * @default true (older secrets stay valid until deleted)
+   */
+  secretOverlap?: boolean;
+  /** OPEN item: how long an authorization code can be redeemed. @default 300 (IdentityServer's) */
+  authorizationCodeLifetimeSeconds?: number;
+  /**
+   * OPEN item: true models Xero's emailed authorisation step: until `POST /admin/apps/{id}/link`,
+   * client_credentials works but GET /connections answers `[]`. false: an unlinked Custom Connection
+   * is linked to the earliest created organisation the first time it asks for a token.
+   * @default true
+   */
+  customConnectionLinkRequired?: boolean;
+  /**
+   * false: the authorize endpoint shows an HTML consent page (a form a test can post);
+   * true: it redirects at once, approving with the data of the last `POST /admin/consent`.
+   * @default false
+   */
+  autoConsent?: boolean;
+  /** Where the emulator's clock starts; it then runs in real time plus `POST /admin/clock` jumps. @default now */
+  startTime?: Date;
+  /** Xero's published limits. @default { perTenantPerMinute: 60, perTenantPerDay: 5000, perTenantConcurrent: 5, perAppPerMinute: 10000 } */
+  rateLimits?: {
+    perTenantPerMinute?: number;
+    perTenantPerDay?: number;
+    perTenantConcurrent?: number;
+    perAppPerMinute?: number;
+  };
+}
+
+export interface RateLimitSettings {
+  readonly perTenantPerMinute: number;
+  readonly perTenantPerDay: number;
+  readonly perTenantConcurrent: number;
+  readonly perAppPerMinute: number;
+}
+
+/** Options with every default filled in, except the issuer, which needs the bound port. */
+export interface ResolvedOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly issuer: string | undefined;
+  readonly secretOverlap: boolean;
+  readonly authorizationCodeLifetimeSeconds: number;
+  readonly customConnectionLinkRequired: boolean;
+  readonly autoConsent: boolean;
+  readonly startTime: Date | undefined;
+  readonly rateLimits: RateLimitSettings;
+}
+
+export const XERO_RATE_LIMITS: RateLimitSettings = {
+  perTenantPerMinute: 60,
+  perTenantPerDay: 5000,
+  perTenantConcurrent: 5,
+  perAppPerMinute: 10000,
+};
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`emulator option ${name} must be a whole number of at least 1, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`emulator option port must be 0..65535, got ${String(options.port)}`);
+  }
+  if (options.issuer !== undefined && !/^https?:\/\/[^\s]+$/.test(options.issuer)) {
+    throw new RangeError(`emulator option issuer must be an http(s) URL, got ${options.issuer}`);
+  }
+  const limits = options.rateLimits ?? {};
+  return {
+    host: options.host ?? "127.0.0.1",
+    port,
+    issuer: options.issuer?.replace(/\/+$/, ""),
+    secretOverlap: options.secretOverlap ?? true,
+    authorizationCodeLifetimeSeconds: positiveInteger(
+      "authorizationCodeLifetimeSeconds",
+      options.authorizationCodeLifetimeSeconds,
+      300,
+    ),
+    customConnectionLinkRequired: options.customConnectionLinkRequired ?? true,
+    autoConsent: options.autoConsent ?? false,
+    startTime: options.startTime,
+    rateLimits: {
+      perTenantPerMinute: positiveInteger("rateLimits.perTenantPerMinute", limits.perTenantPerMinute, XERO_RATE_LIMITS.perTenantPerMinute),
+      perTenantPerDay: positiveInteger("rateLimits.perTenantPerDay", limits.perTenantPerDay, XERO_RATE_LIMITS.perTenantPerDay),
+      perTenantConcurrent: positiveInteger("rateLimits.perTenantConcurrent", limits.perTenantConcurrent, XERO_RATE_LIMITS.perTenantConcurrent),
+      perAppPerMinute: positiveInteger("rateLimits.perAppPerMinute", limits.perAppPerMinute, XERO_RATE_LIMITS.perAppPerMinute),
+    },
+  };
+}

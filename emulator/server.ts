@@ -1,0 +1,137 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { EmulatorAdminClient } from "./admin-client";
+import { createContext, urlsFor, type EmulatorContext, type HandlerResult, type RequestHooks } from "./context";
+import { describeFault } from "./faults";
+import { jsonResponse, type EmulatorRequest } from "./http";
+import { resolveOptions, type EmulatorOptions } from "./options";
+import { ADMIN_PREFIX } from "./routes/admin";
+import { route } from "./router";
+import { TokenSigner } from "./signing";
+
+/** The HTTP shell: node:http on loopback, body reading, faults, logging, correlation ids. */
+export interface RunningEmulator {
+  /** e.g. http://127.0.0.1:PORT/login: authorize at `${loginUrl}/identity/connect/authorize`. */
+  readonly loginUrl: string;
+  /** e.g. http://127.0.0.1:PORT/identity: `/connect/token`, `/connect/revocation`, `/.well-known/openid-configuration`. */
+  readonly identityUrl: string;
+  /** e.g. http://127.0.0.1:PORT/api: `/connections`, `/connections/{id}`, `/api.xro/2.0/Organisation`. */
+  readonly apiUrl: string;
+  /** e.g. http://127.0.0.1:PORT/admin: the admin API (see emulator/README.md). */
+  readonly adminUrl: string;
+  /** A typed client for the admin API, over real HTTP. */
+  readonly admin: EmulatorAdminClient;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function toEmulatorRequest(req: IncomingMessage, body: string): EmulatorRequest {
+  const url = new URL(req.url ?? "/", "http://emulator.invalid");
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return { method: (req.method ?? "GET").toUpperCase(), path: url.pathname, query: url.searchParams, headers, body };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function faultResponse(status: number): HandlerResult {
+  const headers: Record<string, string> = status === 429 ? { "retry-after": "1", "x-rate-limit-problem": "minute" } : {};
+  return jsonResponse(status, { error: "emulator_fault", message: "injected by POST /admin/faults" }, headers);
+}
+
+/** Handles one HTTP exchange; exported so the server's own behaviour can be tested. */
+export async function serveRequest(req: IncomingMessage, res: ServerResponse, ctx: EmulatorContext): Promise<void> {
+  const correlationId = ctx.random.uuid();
+  const body = await readBody(req);
+  const request = toEmulatorRequest(req, body ?? "");
+  const isAdmin = request.path === ADMIN_PREFIX || request.path.startsWith(`${ADMIN_PREFIX}/`);
+  const record = (status: number | "dropped", extra: { fault?: string; note?: string } = {}): void => {
+    if (!isAdmin) ctx.log.record(request, { time: ctx.clock.now(), status, correlationId, ...extra });
+  };
+  const fault = isAdmin ? undefined : ctx.faults.take(request.path);
+  const faultText = fault === undefined ? undefined : describeFault(fault);
+
+  if (fault?.drop === "before") {
+    record("dropped", { fault: faultText });
+    res.socket?.destroy();
+    return;
+  }
+  const hooks: RequestHooks = {
+    simulateLatency: () => (fault?.delayMs === undefined ? Promise.resolve() : sleep(fault.delayMs)),
+  };
+  let response: HandlerResult;
+  if (body === undefined) {
+    response = jsonResponse(413, { error: "invalid_request", message: `request bodies are limited to ${MAX_BODY_BYTES} bytes` });
+  } else if (fault?.status !== undefined) {
+    await hooks.simulateLatency();
+    response = faultResponse(fault.status);
+  } else {
+    try {
+      response = await route(request, ctx, hooks);
+    } catch (error) {
+      response = jsonResponse(500, { error: "server_error", message: "the emulator failed; see its stderr" });
+      process.stderr.write(`emulator: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    }
+  }
+  if (fault?.drop === "after-commit") {
+    record("dropped", { fault: faultText, ...(response.note === undefined ? {} : { note: response.note }) });
+    res.socket?.destroy();
+    return;
+  }
+  record(response.status, { ...(faultText === undefined ? {} : { fault: faultText }), ...(response.note === undefined ? {} : { note: response.note }) });
+  res.writeHead(response.status, { ...response.headers, "xero-correlation-id": correlationId });
+  res.end(response.body);
+}
+
+/** Starts an emulator and resolves once it listens. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const resolved = resolveOptions(options);
+  const signer = await TokenSigner.create();
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(resolved.port, resolved.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  // A wildcard bind is reached through loopback; IPv6 literals need brackets in URLs.
+  const host = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const urls = urlsFor(`http://${host}:${address.port}`);
+  const ctx = createContext({ options: resolved, urls, signer });
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    void serveRequest(req, res, ctx);
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    ...urls,
+    admin: new EmulatorAdminClient(urls.adminUrl),
+    close: () => {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

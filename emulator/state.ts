@@ -1,0 +1,238 @@
+import { timingSafeEqual } from "node:crypto";
+import type { EmulatorClock } from "./clock";
+import { newClientId, newClientSecret, newSubject, type EmulatorRandom } from "./random";
+
+/**
+ * The in-memory Xero: apps (as the developer portal holds them), organisations, users, the
+ * browser's signed-in user and consent choice, and connections. Callers validate input at the HTTP
+ * boundary; this class trusts its arguments and never touches a socket.
+ */
+export type AppKind = "web" | "pkce" | "custom_connection";
+export type TenantType = "ORGANISATION" | "PRACTICE";
+
+export interface ClientSecret {
+  /** 1-based position in generation order; the admin API deletes by it. */
+  readonly n: number;
+  readonly value: string;
+  readonly createdAt: Date;
+  deleted: boolean;
+}
+
+export interface App {
+  readonly clientId: string;
+  readonly kind: AppKind;
+  readonly name: string;
+  /** Web/PKCE: the API scopes the app may request; Custom Connection: the scopes it was granted. */
+  readonly scopes: readonly string[];
+  readonly redirectUris: readonly string[];
+  readonly secrets: ClientSecret[];
+  readonly createdAt: Date;
+}
+
+export interface Org {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly type: TenantType;
+  readonly createdAt: Date;
+}
+
+export interface User {
+  readonly userId: string;
+  /** The OIDC `sub`, distinct from `xero_userid` as on Xero. */
+  readonly sub: string;
+  readonly email: string;
+  readonly createdAt: Date;
+}
+
+/** Who the browser is signed in as and which organisations they tick on the consent page. */
+export interface Consent {
+  readonly userId: string;
+  readonly tenantIds: readonly string[];
+  readonly globalSessionId: string;
+  readonly sid: string;
+}
+
+export interface Connection {
+  readonly id: string;
+  readonly clientId: string;
+  /** The consenting user; undefined for a Custom Connection's emailed link. */
+  readonly userId: string | undefined;
+  readonly tenantId: string;
+  authEventId: string;
+  readonly createdAt: Date;
+  updatedAt: Date;
+  active: boolean;
+}
+
+export interface StateSettings {
+  readonly secretOverlap: boolean;
+}
+
+export class XeroState {
+  readonly apps = new Map<string, App>();
+  /** Insertion order is creation order. */
+  readonly orgs = new Map<string, Org>();
+  readonly users = new Map<string, User>();
+  consent: Consent | undefined;
+  private readonly connections: Connection[] = [];
+
+  constructor(
+    private readonly clock: EmulatorClock,
+    private readonly random: EmulatorRandom,
+    private readonly settings: StateSettings,
+  ) {}
+
+  createApp(input: { kind: AppKind; name: string; scopes: readonly string[]; redirectUris: readonly string[] }): {
+    app: App;
+    clientSecret: string | undefined;
+  } {
+    const app: App = {
+      clientId: newClientId(this.random),
+      kind: input.kind,
+      name: input.name,
+      scopes: [...input.scopes],
+      redirectUris: [...input.redirectUris],
+      secrets: [],
+      createdAt: this.clock.now(),
+    };
+    this.apps.set(app.clientId, app);
+    // The portal never issues a secret to a PKCE app.
+    const clientSecret = app.kind === "pkce" ? undefined : this.addSecret(app).value;
+    return { app, clientSecret };
+  }
+
+  addSecret(app: App): ClientSecret {
+    const secret: ClientSecret = {
+      n: app.secrets.length + 1,
+      value: newClientSecret(this.random),
+      createdAt: this.clock.now(),
+      deleted: false,
+    };
+    app.secrets.push(secret);
+    return secret;
+  }
+
+  /** False when there is no live secret number `n`. */
+  deleteSecret(app: App, n: number): boolean {
+    const secret = app.secrets.find((s) => s.n === n && !s.deleted);
+    if (secret === undefined) return false;
+    secret.deleted = true;
+    return true;
+  }
+
+  /** Secrets the token endpoint accepts now: all live ones, or only the newest without overlap. */
+  validSecrets(app: App): ClientSecret[] {
+    const live = app.secrets.filter((s) => !s.deleted);
+    if (this.settings.secretOverlap) return live;
+    const newest = app.secrets.at(-1);
+    return newest !== undefined && !newest.deleted ? [newest] : [];
+  }
+
+  isValidSecret(app: App, presented: string): boolean {
+    const given = Buffer.from(presented);
+    let matched = false;
+    for (const secret of this.validSecrets(app)) {
+      const expected = Buffer.from(secret.value);
+      if (expected.length === given.length && timingSafeEqual(expected, given)) matched = true;
+    }
+    return matched;
+  }
+
+  createOrg(input: { name: string; type: TenantType }): Org {
+    const org: Org = { tenantId: this.random.uuid(), name: input.name, type: input.type, createdAt: this.clock.now() };
+    this.orgs.set(org.tenantId, org);
+    return org;
+  }
+
+  createUser(input: { email: string }): User {
+    const user: User = { userId: this.random.uuid(), sub: newSubject(this.random), email: input.email, createdAt: this.clock.now() };
+    this.users.set(user.userId, user);
+    return user;
+  }
+
+  setConsent(input: { userId: string; tenantIds: readonly string[] }): Consent {
+    this.consent = {
+      userId: input.userId,
+      tenantIds: [...new Set(input.tenantIds)],
+      globalSessionId: this.random.uuid(),
+      sid: this.random.bytes(16).toString("hex").toUpperCase(),
+    };
+    return this.consent;
+  }
+
+  /** The emailed Custom Connection authorisation: exactly one organisation, replacing any earlier link. */
+  link(app: App, tenantId: string): Connection {
+    this.unlink(app);
+    return this.connect(app.clientId, undefined, tenantId, this.random.uuid());
+  }
+
+  unlink(app: App): boolean {
+    let removed = false;
+    for (const c of this.connections) {
+      if (c.clientId === app.clientId && c.userId === undefined && c.active) {
+        this.deactivate(c);
+        removed = true;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Records a user's consent for an app to the given tenants. Existing connections to the same
+   * tenants are refreshed (new authEventId and updatedDateUtc), keeping their id.
+   */
+  connectUser(clientId: string, userId: string, tenantIds: readonly string[], authEventId: string): Connection[] {
+    return tenantIds.map((tenantId) => this.connect(clientId, userId, tenantId, authEventId));
+  }
+
+  /** Active connections an access token sees: the user's for that app, or a Custom Connection's link. */
+  connectionsFor(clientId: string, userId: string | undefined): Connection[] {
+    return this.connections.filter((c) => c.active && c.clientId === clientId && c.userId === userId);
+  }
+
+  findActiveConnection(id: string): Connection | undefined {
+    return this.connections.find((c) => c.active && c.id === id);
+  }
+
+  disconnect(connection: Connection): void {
+    this.deactivate(connection);
+  }
+
+  removeUserConnections(clientId: string, userId: string): number {
+    const doomed = this.connectionsFor(clientId, userId);
+    doomed.forEach((c) => this.deactivate(c));
+    return doomed.length;
+  }
+
+  allConnections(clientId: string): Connection[] {
+    return this.connections.filter((c) => c.active && c.clientId === clientId);
+  }
+
+  private connect(clientId: string, userId: string | undefined, tenantId: string, authEventId: string): Connection {
+    const now = this.clock.now();
+    const existing = this.connections.find((c) => c.clientId === clientId && c.userId === userId && c.tenantId === tenantId);
+    if (existing !== undefined) {
+      existing.active = true;
+      existing.authEventId = authEventId;
+      existing.updatedAt = now;
+      return existing;
+    }
+    const connection: Connection = {
+      id: this.random.uuid(),
+      clientId,
+      userId,
+      tenantId,
+      authEventId,
+      createdAt: now,
+      updatedAt: now,
+      active: true,
+    };
+    this.connections.push(connection);
+    return connection;
+  }
+
+  private deactivate(connection: Connection): void {
+    connection.active = false;
+    connection.updatedAt = this.clock.now();
+  }
+}

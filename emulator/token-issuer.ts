@@ -1,0 +1,93 @@
+import type { EmulatorContext } from "./context";
+import { accessTokenHash, ACCESS_TOKEN_AUDIENCE } from "./signing";
+import type { App } from "./state";
+import type { AuthSession } from "./token-store";
+import { epochSeconds } from "./wire";
+
+/** Builds and signs token responses in Xero's shape and key order. */
+export const ACCESS_TOKEN_LIFETIME_SECONDS = 1800;
+/** IdentityServer's default identity token lifetime. */
+export const ID_TOKEN_LIFETIME_SECONDS = 300;
+
+export interface TokenResponseBody {
+  id_token?: string;
+  access_token: string;
+  expires_in: number;
+  token_type: "Bearer";
+  refresh_token?: string;
+  scope: string;
+}
+
+export async function issueUserTokens(
+  ctx: EmulatorContext,
+  input: { app: App; scopes: readonly string[]; session: AuthSession; nonce: string | undefined; refreshToken: string | undefined },
+): Promise<TokenResponseBody> {
+  const now = ctx.clock.now();
+  const iat = epochSeconds(now);
+  const user = ctx.state.users.get(input.session.userId);
+  const sub = user?.sub ?? input.session.userId;
+  const userClaims = {
+    sub,
+    auth_time: epochSeconds(input.session.authTime),
+    idp: "Xero",
+    xero_userid: input.session.userId,
+    global_session_id: input.session.globalSessionId,
+  };
+  const accessToken = await ctx.signer.sign({
+    nbf: iat,
+    exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
+    iss: ctx.issuer,
+    aud: ACCESS_TOKEN_AUDIENCE,
+    client_id: input.app.clientId,
+    ...userClaims,
+    jti: ctx.random.bytes(16).toString("hex").toUpperCase(),
+    authentication_event_id: input.session.authEventId,
+    scope: [...input.scopes],
+    amr: ["pwd"],
+  });
+  let idToken: string | undefined;
+  if (input.scopes.includes("openid")) {
+    const email = user?.email;
+    idToken = await ctx.signer.sign({
+      nbf: iat,
+      exp: iat + ID_TOKEN_LIFETIME_SECONDS,
+      iss: ctx.issuer,
+      aud: input.app.clientId,
+      iat,
+      ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
+      at_hash: accessTokenHash(accessToken),
+      sid: input.session.sid,
+      ...userClaims,
+      ...(input.scopes.includes("email") && email !== undefined ? { email, preferred_username: email } : {}),
+      ...(input.scopes.includes("profile") && email !== undefined ? { name: email.split("@")[0] ?? email } : {}),
+      amr: ["pwd"],
+    });
+  }
+  return {
+    ...(idToken === undefined ? {} : { id_token: idToken }),
+    access_token: accessToken,
+    expires_in: ACCESS_TOKEN_LIFETIME_SECONDS,
+    token_type: "Bearer",
+    ...(input.refreshToken === undefined ? {} : { refresh_token: input.refreshToken }),
+    scope: input.scopes.join(" "),
+  };
+}
+
+/** Custom Connection tokens: the same shape without user claims, and never a refresh token. */
+export async function issueClientCredentialsToken(
+  ctx: EmulatorContext,
+  input: { app: App; scopes: readonly string[]; authEventId: string | undefined },
+): Promise<TokenResponseBody> {
+  const iat = epochSeconds(ctx.clock.now());
+  const accessToken = await ctx.signer.sign({
+    nbf: iat,
+    exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
+    iss: ctx.issuer,
+    aud: ACCESS_TOKEN_AUDIENCE,
+    client_id: input.app.clientId,
+    jti: ctx.random.bytes(16).toString("hex").toUpperCase(),
+    ...(input.authEventId === undefined ? {} : { authentication_event_id: input.authEventId }),
+    scope: [...input.scopes],
+  });
+  return { access_token: accessToken, expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, token_type: "Bearer", scope: input.scopes.join(" ") };
+}
