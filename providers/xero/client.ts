@@ -1,0 +1,345 @@
+import { randomBytes as nodeRandomBytes } from "node:crypto";
+import { systemClock, type Clock } from "../clock";
+import { ConfigError } from "../errors";
+import { decodeAccessToken, type XeroAccessTokenInfo } from "./access-token";
+import { buildAuthorizeUrl, type AuthorizeUrlParams } from "./authorize-url";
+import { resolveEndpoints, xeroUrls, type XeroEndpoints, type XeroEnv, type XeroUrls } from "./endpoints";
+import {
+  XeroInvalidClientError,
+  XeroInvalidGrantError,
+  XeroProtocolError,
+  XeroRefreshOutcomeUnknownError,
+  XeroTokenVerificationError,
+  XeroUnavailableError,
+} from "./errors";
+import { axiosTransport, type HttpRequest, type HttpTransport, type RawResponse, type TransportFailure } from "./http";
+import { parseConnectionsResponse, parseDeleteConnectionResponse, type XeroConnection } from "./parse-api";
+import type { ParseContext } from "./parse-common";
+import { parseRevocationResponse, parseTokenResponse, tokenEndpointError, type TokenParseContext, type TokenRequestKind, type XeroTokenSet } from "./parse-token";
+import { createCodeVerifier, type RandomBytes } from "./pkce";
+import { fingerprint, Redactor } from "./redact";
+import { bearerRequest, formPostRequest, getRequest, type ClientAuth } from "./requests";
+import { retryPolicy, type Idempotency, type RetryPolicy } from "./retry";
+import { realSleep, sendWithRetries, type SendContext, type XeroLogger } from "./send";
+import { parseDiscoveryResponse, parseJwksResponse, verifyWithJwks, type DiscoveryDocument, type JsonWebKeySet } from "./verify";
+
+export interface XeroClientOptions {
+  /** The app's client id (32 hex characters in Xero's portal). */
+  readonly clientId: string;
+  /** Web apps and Custom Connections have one; PKCE apps do not (their client authentication is `none`). */
+  readonly clientSecret?: string;
+  /** How to send the secret. @default "client_secret_basic" */
+  readonly clientAuthMethod?: "client_secret_basic" | "client_secret_post";
+  /** Explicit base URLs; they win over `env`. @default real Xero */
+  readonly endpoints?: Partial<XeroEndpoints>;
+  /** Where `XERO_LOGIN_URL`, `XERO_IDENTITY_URL`, `XERO_API_URL` are read from. @default process.env */
+  readonly env?: XeroEnv;
+  /** Deadline of each HTTP request. @default 10000 */
+  readonly timeoutMs?: number;
+  /** Retry bounds. @default DEFAULT_RETRY_POLICY (4 attempts, 250 ms doubling to 5 s, Retry-After up to 60 s) */
+  readonly retry?: Partial<RetryPolicy>;
+  /** How long Xero accepts a refresh token again after its rotation. @default 1800 (Xero's 30 minutes) */
+  readonly refreshGraceSeconds?: number;
+  /** Expected `aud` of access tokens. @default `${issuer}/resources`, as Xero issues them */
+  readonly audience?: string;
+  readonly clock?: Clock;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1). @default Math.random */
+  readonly random?: () => number;
+  /** @default crypto.randomBytes */
+  readonly randomBytes?: RandomBytes;
+  /** @default axios */
+  readonly http?: HttpTransport;
+  /** Receives redacted debug lines. @default none */
+  readonly logger?: XeroLogger;
+}
+
+/** The probe's verdict on a client id (and secret). */
+export type XeroProbeResult =
+  | { readonly valid: true; readonly clientId: string }
+  | { readonly valid: false; readonly clientId: string; readonly error: XeroInvalidClientError };
+
+/**
+ * Xero's identity and connections API for one app. Every method is one operation: bounded retries,
+ * a deadline per request, typed errors, and nothing secret in any message or log line.
+ *
+ * @example
+ * const xero = new XeroClient({ clientId, clientSecret, env: process.env });
+ * const tokens = await xero.clientCredentials();
+ * const [connection] = await xero.listConnections(tokens.accessToken);
+ */
+export class XeroClient {
+  readonly clientId: string;
+  readonly endpoints: XeroEndpoints;
+  readonly urls: XeroUrls;
+  private readonly auth: ClientAuth;
+  private readonly redactor: Redactor;
+  private readonly send: SendContext;
+  private readonly timeoutMs: number;
+  private readonly graceMs: number;
+  private readonly audience: string | undefined;
+  private readonly randomBytes: RandomBytes;
+  private discovery: Promise<DiscoveryDocument> | undefined;
+  private jwks: JsonWebKeySet | undefined;
+
+  constructor(options: XeroClientOptions) {
+    if (options.clientId.trim() === "") throw new ConfigError("clientId must not be empty");
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ConfigError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
+    this.clientId = options.clientId;
+    this.endpoints = resolveEndpoints({ overrides: options.endpoints ?? {}, env: options.env ?? process.env });
+    this.urls = xeroUrls(this.endpoints);
+    this.auth = options.clientSecret === undefined
+      ? { method: "none", clientId: options.clientId }
+      : { method: options.clientAuthMethod ?? "client_secret_basic", clientId: options.clientId, clientSecret: options.clientSecret };
+    this.redactor = new Redactor([options.clientSecret]);
+    this.timeoutMs = timeoutMs;
+    this.graceMs = (options.refreshGraceSeconds ?? 1800) * 1000;
+    this.audience = options.audience;
+    this.randomBytes = options.randomBytes ?? nodeRandomBytes;
+    this.send = {
+      transport: options.http ?? axiosTransport(),
+      policy: retryPolicy(options.retry),
+      clock: options.clock ?? systemClock,
+      sleep: options.sleep ?? realSleep,
+      random: options.random ?? Math.random,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    };
+  }
+
+  /** The authorize URL for this app (see {@link buildAuthorizeUrl}). */
+  authorizeUrl(params: Omit<AuthorizeUrlParams, "clientId">): string {
+    return buildAuthorizeUrl(this.endpoints, { ...params, clientId: this.clientId });
+  }
+
+  /**
+   * client_credentials: a token for the one organisation a Custom Connection is linked to.
+   * @param scopes omit to get every scope the connection was granted
+   */
+  async clientCredentials(options: { scopes?: readonly string[] } = {}): Promise<XeroTokenSet> {
+    const params: Array<[string, string]> = [["grant_type", "client_credentials"]];
+    if (options.scopes !== undefined && options.scopes.length > 0) params.push(["scope", options.scopes.join(" ")]);
+    const { response, context } = await this.tokenCall("client_credentials", params, "idempotent", [], options.scopes);
+    return parseTokenResponse(response, context);
+  }
+
+  /**
+   * Exchanges an authorization code. Web apps authenticate with their secret; PKCE apps (no secret)
+   * must pass the `codeVerifier` whose challenge went into the authorize URL. Never retried once
+   * sent: a code is single use.
+   */
+  async exchangeAuthorizationCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<XeroTokenSet> {
+    if (this.auth.method === "none" && input.codeVerifier === undefined) {
+      throw new ConfigError(`client ${this.clientId} has no client secret, so it is a PKCE app: pass the codeVerifier of the authorize request`);
+    }
+    const params: Array<[string, string]> = [
+      ["grant_type", "authorization_code"],
+      ["code", input.code],
+      ["redirect_uri", input.redirectUri],
+    ];
+    if (input.codeVerifier !== undefined) params.push(["code_verifier", input.codeVerifier]);
+    const { response, context } = await this.tokenCall("authorization_code", params, "non-idempotent", [input.code, input.codeVerifier]);
+    return parseTokenResponse(response, context);
+  }
+
+  /**
+   * Exchanges a refresh token for a new token set (the refresh token rotates: store the new one).
+   * Not retried once it may have reached Xero: if the answer is lost, throws
+   * {@link XeroRefreshOutcomeUnknownError}, which says until when the same token may be sent again.
+   */
+  async refresh(refreshToken: string): Promise<XeroTokenSet> {
+    const sentAt = this.send.clock.now();
+    const redactor = this.redactor.with(refreshToken);
+    const request = formPostRequest(this.urls.token, this.auth, [["grant_type", "refresh_token"], ["refresh_token", refreshToken]], this.timeoutMs);
+    const context = this.tokenContext("refresh_token", redactor);
+    const result = await sendWithRetries(request, { idempotency: "non-idempotent", label: context.operation, redactor }, this.send);
+    const lost = result.kind === "failure" ? result.failure : result.response.status >= 500 ? result.response : undefined;
+    if (lost !== undefined && (result.kind === "response" || result.failure.maybeSent)) {
+      const graceExpiresAt = new Date(sentAt.getTime() + this.graceMs);
+      const why = result.kind === "failure" ? result.failure.message : `HTTP ${result.response.status}`;
+      throw new XeroRefreshOutcomeUnknownError(
+        `Xero did not confirm the refresh for client ${this.clientId} (${why}); it may or may not have rotated ` +
+          `the refresh token. It was not sent again. The same refresh token stays usable until ` +
+          `${graceExpiresAt.toISOString()} (Xero's grace period): refresh again with it before then (error.retry()); ` +
+          `after that the connection must be re-authorised.`,
+        {
+          reason: result.kind === "failure" ? (result.failure.kind === "timeout" ? "timeout" : "network") : "server_error",
+          ...(result.kind === "response" ? { status: result.response.status } : {}),
+          sentAt,
+          graceExpiresAt,
+          refreshTokenFingerprint: fingerprint(refreshToken),
+          sentRefreshToken: () => refreshToken,
+          retry: () => this.refresh(refreshToken),
+        },
+        {
+          ...(result.kind === "failure" ? { cause: result.failure } : {}),
+          context: { operation: context.operation, clientId: this.clientId, attempts: result.attempts },
+        },
+      );
+    }
+    return parseTokenResponse(this.responseOf(result, context), { ...context, receivedAt: this.send.clock.now() });
+  }
+
+  /** Revokes a refresh token: Xero also removes that user's connections to this app. */
+  async revoke(refreshToken: string): Promise<void> {
+    const { response, context } = await this.tokenCall("revocation", [["token", refreshToken]], "idempotent", [refreshToken], undefined, this.urls.revocation);
+    parseRevocationResponse(response, context);
+  }
+
+  /**
+   * Proves a client id (and secret) live without spending anything: posts a deliberately invalid
+   * authorization code. `invalid_grant` means Xero authenticated the client (valid); `invalid_client`
+   * means it did not (returned, not thrown). Any other answer throws its typed error.
+   */
+  async probeClient(): Promise<XeroProbeResult> {
+    const code = `cdktf-xero-probe-${Buffer.from(this.randomBytes(16)).toString("hex")}`;
+    const params: Array<[string, string]> = [
+      ["grant_type", "authorization_code"],
+      ["code", code],
+      ["redirect_uri", "https://localhost/cdktf-xero/probe"],
+    ];
+    // A PKCE app's token request must carry a verifier; a random one keeps the request well-formed.
+    if (this.auth.method === "none") params.push(["code_verifier", createCodeVerifier(this.randomBytes)]);
+    const { response, context } = await this.tokenCall("probe", params, "idempotent", []);
+    if (response.status === 200) {
+      throw new XeroProtocolError(
+        `The token endpoint accepted the client probe's deliberately invalid code for ${this.clientId}: the server ` +
+          `at ${this.urls.token} does not behave like Xero. Check XERO_IDENTITY_URL.`,
+        { context: { operation: context.operation, clientId: this.clientId, status: 200 } },
+      );
+    }
+    const error = tokenEndpointError(response, context);
+    if (error instanceof XeroInvalidGrantError) return { valid: true, clientId: this.clientId };
+    if (error instanceof XeroInvalidClientError) return { valid: false, clientId: this.clientId, error };
+    throw error;
+  }
+
+  /** GET /connections: the tenants this token may use, optionally only those of one consent. */
+  async listConnections(accessToken: string, options: { authEventId?: string } = {}): Promise<XeroConnection[]> {
+    const url = options.authEventId === undefined
+      ? this.urls.connections
+      : `${this.urls.connections}?authEventId=${encodeURIComponent(options.authEventId)}`;
+    const redactor = this.redactor.with(accessToken);
+    const context = this.apiContext("GET /connections", redactor);
+    const result = await sendWithRetries(bearerRequest("GET", url, accessToken, this.timeoutMs), { idempotency: "idempotent", label: context.operation, redactor }, this.send);
+    return parseConnectionsResponse(this.responseOf(result, context), { ...context, receivedAt: this.send.clock.now() });
+  }
+
+  /**
+   * DELETE /connections/{id} (the connection id, not the tenant id). Retried like any idempotent
+   * call; a 404 after an attempt whose answer was lost counts as done.
+   */
+  async deleteConnection(accessToken: string, connectionId: string): Promise<void> {
+    const url = `${this.urls.connections}/${encodeURIComponent(connectionId)}`;
+    const redactor = this.redactor.with(accessToken);
+    const context = { ...this.apiContext(`DELETE /connections/${connectionId}`, redactor), connectionId };
+    const result = await sendWithRetries(bearerRequest("DELETE", url, accessToken, this.timeoutMs), { idempotency: "idempotent", label: context.operation, redactor }, this.send);
+    const response = this.responseOf(result, context);
+    if (response.status === 404 && result.attempts > 1) return;
+    parseDeleteConnectionResponse(response, { ...context, receivedAt: this.send.clock.now() });
+  }
+
+  /** Claims, granted scopes and expiry of an access token, NOT verified (see {@link verifyAccessToken}). */
+  decodeAccessToken(accessToken: string): XeroAccessTokenInfo {
+    return decodeAccessToken(accessToken);
+  }
+
+  /**
+   * Verifies an access token's RS256 signature against the issuer's JWKS (found through discovery)
+   * and its `iss`, `aud`, `exp` and `nbf`. Keys are cached; an unknown `kid` refetches them once.
+   */
+  async verifyAccessToken(accessToken: string): Promise<XeroAccessTokenInfo> {
+    const redactor = this.redactor.with(accessToken);
+    const discovery = await this.discover();
+    const expect = {
+      issuer: discovery.issuer,
+      audience: this.audience ?? `${discovery.issuer}/resources`,
+      now: this.send.clock.now(),
+    };
+    const cached = this.jwks;
+    const keys = cached ?? (await this.fetchJwks(discovery));
+    try {
+      return await verifyWithJwks(accessToken, keys, expect, redactor);
+    } catch (error) {
+      const stale = cached !== undefined && error instanceof XeroTokenVerificationError && error.context["joseCode"] === "ERR_JWKS_NO_MATCHING_KEY";
+      if (!stale) throw error;
+      return verifyWithJwks(accessToken, await this.fetchJwks(discovery), expect, redactor);
+    }
+  }
+
+  /** The identity server's discovery document (fetched once per client; a failure is not cached). */
+  discover(): Promise<DiscoveryDocument> {
+    if (this.discovery === undefined) {
+      this.discovery = this.get(this.urls.discovery, "GET openid-configuration", parseDiscoveryResponse);
+      this.discovery.catch(() => {
+        this.discovery = undefined;
+      });
+    }
+    return this.discovery;
+  }
+
+  private async fetchJwks(discovery: DiscoveryDocument): Promise<JsonWebKeySet> {
+    const keys = await this.get(discovery.jwksUri, "GET jwks", parseJwksResponse);
+    this.jwks = keys;
+    return keys;
+  }
+
+  private async get<T>(url: string, operation: string, parse: (response: RawResponse, context: ParseContext) => T): Promise<T> {
+    const context = this.apiContext(operation, this.redactor);
+    const result = await sendWithRetries(getRequest(url, this.timeoutMs), { idempotency: "idempotent", label: operation, redactor: this.redactor }, this.send);
+    return parse(this.responseOf(result, context), { ...context, receivedAt: this.send.clock.now() });
+  }
+
+  private async tokenCall(
+    kind: TokenRequestKind,
+    params: ReadonlyArray<readonly [string, string]>,
+    idempotency: Idempotency,
+    secrets: ReadonlyArray<string | undefined>,
+    requestedScopes?: readonly string[],
+    url: string = this.urls.token,
+  ): Promise<{ response: RawResponse; context: TokenParseContext }> {
+    const redactor = this.redactor.with(...secrets);
+    const request: HttpRequest = formPostRequest(url, this.auth, params, this.timeoutMs);
+    const context = this.tokenContext(kind, redactor, requestedScopes);
+    const result = await sendWithRetries(request, { idempotency, label: context.operation, redactor }, this.send);
+    if (result.kind === "failure" && result.failure.maybeSent && kind === "authorization_code") {
+      throw this.unavailable(result.failure, context, result.attempts, " The code may have been spent: start the authorization again.");
+    }
+    if (result.kind === "response" && result.response.status >= 500 && kind === "authorization_code") {
+      throw tokenEndpointError(result.response, context);
+    }
+    return { response: this.responseOf(result, context), context: { ...context, receivedAt: this.send.clock.now() } };
+  }
+
+  private tokenContext(kind: TokenRequestKind, redactor: Redactor, requestedScopes?: readonly string[]): TokenParseContext {
+    const operation = kind === "revocation" ? "the revocation request" : kind === "probe" ? "the client probe" : `the ${kind} token request`;
+    return {
+      kind,
+      operation,
+      clientId: this.clientId,
+      receivedAt: this.send.clock.now(),
+      redactor,
+      ...(requestedScopes === undefined ? {} : { requestedScopes }),
+    };
+  }
+
+  private apiContext(operation: string, redactor: Redactor): ParseContext {
+    return { operation, clientId: this.clientId, receivedAt: this.send.clock.now(), redactor };
+  }
+
+  /** The response of a send, or the XeroUnavailableError its transport failure means. */
+  private responseOf(result: Awaited<ReturnType<typeof sendWithRetries>>, context: ParseContext): RawResponse {
+    if (result.kind === "response") return result.response;
+    throw this.unavailable(result.failure, context, result.attempts, "");
+  }
+
+  private unavailable(failure: TransportFailure, context: ParseContext, attempts: number, advice: string): XeroUnavailableError {
+    return new XeroUnavailableError(
+      `Could not complete ${context.operation} with Xero: ${failure.message} (${attempts} attempt${attempts === 1 ? "" : "s"}).` +
+        `${advice} Check network access to Xero and the XERO_*_URL settings, then try again.`,
+      { reason: failure.kind === "timeout" ? "timeout" : "network" },
+      { cause: failure, context: { operation: context.operation, clientId: this.clientId, attempts } },
+    );
+  }
+}
