@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { registerEmulatorCommand } from "./emulator";
 
 /** Every subcommand, one file each; each `register…` adds its command to the program. */
 export function registerCommands(program: Command): void {
   void program;
+  registerEmulatorCommand(program);
 }

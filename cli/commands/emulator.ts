@@ -1,0 +1,83 @@
+import type { Command } from "commander";
+import { startEmulator, type EmulatorOptions } from "../../emulator";
+import { ConfigError } from "../../providers/errors";
+
+/**
+ * `cdktf-xero emulator`: runs the Xero-compatible emulator in the foreground, prints one JSON line
+ * `{"loginUrl","identityUrl","apiUrl","adminUrl"}` and stops cleanly on SIGINT or SIGTERM.
+ */
+interface EmulatorFlags {
+  port: string;
+  host: string;
+  issuer?: string;
+  secretOverlap: boolean;
+  autoConsent: boolean;
+}
+
+/** Flags in, emulator options out; bad values are a ConfigError naming the flag and the value. */
+export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
+  if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) {
+    throw new ConfigError(`--port must be a whole number 0..65535 (0 = any free port), got ${flags.port}`);
+  }
+  if (flags.issuer !== undefined && !/^https?:\/\/\S+$/.test(flags.issuer)) {
+    throw new ConfigError(`--issuer must be an http(s) URL such as https://identity.xero.com, got ${flags.issuer}`);
+  }
+  return {
+    port: Number(flags.port),
+    host: flags.host,
+    ...(flags.issuer === undefined ? {} : { issuer: flags.issuer }),
+    secretOverlap: flags.secretOverlap,
+    autoConsent: flags.autoConsent,
+  };
+}
+
+/** Resolves with the name of the first of SIGINT/SIGTERM to arrive. */
+function firstStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+export async function runEmulatorCommand(
+  options: EmulatorOptions,
+  io: { write(line: string): void; waitForStop(): Promise<unknown> } = {
+    write: (line) => process.stdout.write(line),
+    waitForStop: firstStopSignal,
+  },
+): Promise<void> {
+  const emulator = await startEmulator(options);
+  const { loginUrl, identityUrl, apiUrl, adminUrl } = emulator;
+  io.write(`${JSON.stringify({ loginUrl, identityUrl, apiUrl, adminUrl })}\n`);
+  await io.waitForStop();
+  await emulator.close();
+}
+
+export function registerEmulatorCommand(program: Command): void {
+  program
+    .command("emulator")
+    .description("Run a Xero-compatible identity and connections server for tests and demos (until Ctrl-C)")
+    .option("--port <n>", "port to listen on; 0 picks a free one", "0")
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--issuer <url>", "token issuer (default: the identity URL it serves; https://identity.xero.com for Xero-identical tokens)")
+    .option("--no-secret-overlap", "generating another client secret invalidates the older ones")
+    .option("--auto-consent", "approve authorize requests at once for the user set by POST /admin/consent")
+    .addHelpText(
+      "after",
+      `
+Prints one JSON line, then serves until SIGINT/SIGTERM:
+  {"loginUrl":"http://127.0.0.1:PORT/login","identityUrl":".../identity","apiUrl":".../api","adminUrl":".../admin"}
+
+Examples:
+  $ cdktf-xero emulator --port 0
+  $ cdktf-xero emulator --port 8080 --auto-consent --issuer https://identity.xero.com`,
+    )
+    .action(async (flags: EmulatorFlags) => {
+      await runEmulatorCommand(emulatorOptionsFromFlags(flags));
+    });
+}
