@@ -1,0 +1,137 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { checkDocumentName, localDocumentFile } from "../../../spec/state-address";
+import type { Clock } from "../../clock";
+import { parseDocument, serializeDocument, type StoredDocument } from "../document";
+import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";
+import type { StateLogger } from "../logger";
+import type { DocumentStore, LockRelease, SwapPlan } from "../store";
+import {
+  appendLineDurably,
+  ensureDir,
+  isTempFile,
+  readFileIfExists,
+  removeFileDurably,
+  translateFsError,
+  writeFileAtomic,
+} from "./files";
+import { acquireLockFile } from "./lock-file";
+
+/**
+ * `local:<dir>`: `<dir>/<name>.tfstate` per document (what `terraform_remote_state` with
+ * `backend = "local"` reads), `<name>.history.jsonl` beside it, `<name>.lock` while locked.
+ */
+
+export interface LocalStoreOptions {
+  /** Absolute backend directory. */
+  readonly dir: string;
+  readonly clock: Clock;
+  readonly actor: Actor;
+  readonly logger: StateLogger;
+  /** @default 600000 (10 minutes) */
+  readonly staleLockAfterMs?: number;
+  readonly isProcessAlive?: (pid: number) => boolean;
+}
+
+export const DEFAULT_STALE_LOCK_AFTER_MS = 10 * 60_000;
+const DOCUMENT_SUFFIX = ".tfstate";
+
+export class LocalDocumentStore implements DocumentStore {
+  readonly label: string;
+  readonly swapNeedsLock = true;
+
+  constructor(private readonly options: LocalStoreOptions) {
+    this.label = `local:${options.dir}`;
+  }
+
+  locationOf(name: string): string {
+    return path.join(this.options.dir, localDocumentFile(name));
+  }
+
+  async read(name: string): Promise<StoredDocument | undefined> {
+    const file = this.locationOf(name);
+    const text = await readFileIfExists(file, name);
+    return text === undefined ? undefined : parseDocument(name, file, text);
+  }
+
+  async swap(name: string, decide: (current: StoredDocument | undefined) => SwapPlan): Promise<void> {
+    const file = this.locationOf(name);
+    const plan = decide(await this.read(name));
+    if (plan.next === undefined) {
+      await removeFileDurably(file, name);
+    } else {
+      await ensureDir(path.dirname(file), name);
+      await writeFileAtomic(file, serializeDocument(plan.next), name);
+    }
+    // After the document: a crash in between loses one history line, never a document change.
+    await appendLineDurably(this.historyFile(name), JSON.stringify(plan.entry), name);
+  }
+
+  lock(name: string, timeoutMs: number): Promise<LockRelease> {
+    const { clock, actor, logger, isProcessAlive } = this.options;
+    return acquireLockFile(path.join(this.options.dir, `${name}.lock`), {
+      document: name,
+      timeoutMs,
+      staleAfterMs: this.options.staleLockAfterMs ?? DEFAULT_STALE_LOCK_AFTER_MS,
+      clock,
+      actor,
+      logger,
+      ...(isProcessAlive === undefined ? {} : { isProcessAlive }),
+    });
+  }
+
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    const walk = async (relative: string): Promise<void> => {
+      const dir = path.join(this.options.dir, relative);
+      let entries: import("node:fs").Dirent[];
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw translateFsError(error, relative === "" ? "(all)" : relative, dir);
+      }
+      for (const entry of entries) {
+        const child = relative === "" ? entry.name : `${relative}/${entry.name}`;
+        if (entry.isDirectory()) await walk(child);
+        else if (entry.isFile() && entry.name.endsWith(DOCUMENT_SUFFIX) && !isTempFile(entry.name)) {
+          const name = child.slice(0, -DOCUMENT_SUFFIX.length);
+          if (checkDocumentName(name) === undefined) names.push(name);
+        }
+      }
+    };
+    await walk("");
+    return names.sort();
+  }
+
+  async history(name: string): Promise<HistoryEntry[]> {
+    const file = this.historyFile(name);
+    const text = await readFileIfExists(file, name);
+    if (text === undefined) return [];
+    const entries: HistoryEntry[] = [];
+    let skipped = 0;
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      let entry: HistoryEntry | undefined;
+      try {
+        entry = parseHistoryEntry(JSON.parse(line));
+      } catch {
+        entry = undefined;
+      }
+      if (entry === undefined) skipped += 1;
+      else entries.push(entry);
+    }
+    if (skipped > 0) {
+      this.options.logger.warn(`skipped ${skipped} unreadable line(s) in ${file} (a write interrupted by a crash leaves one).`);
+    }
+    return entries;
+  }
+
+  async close(): Promise<void> {
+    // Nothing held between calls: locks are released by the operations that took them.
+  }
+
+  private historyFile(name: string): string {
+    return path.join(this.options.dir, `${name}.history.jsonl`);
+  }
+}

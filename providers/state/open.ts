@@ -1,0 +1,85 @@
+import * as path from "node:path";
+import { formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
+import { systemClock, type Clock } from "../clock";
+import type { StateBackend } from "./backend";
+import { CredentialStateBackend } from "./credential-backend";
+import { currentActor, type Actor } from "./history";
+import { KeyringLoader } from "./keyring";
+import { LocalDocumentStore } from "./local/local-store";
+import { stderrLogger, type StateLogger } from "./logger";
+import { openPgStore } from "./pg/pg-store";
+
+export interface OpenStateBackendOptions {
+  /**
+   * Environment: state keys (CDKTF_XERO_STATE_KEY, CDKTF_XERO_STATE_KEY_FILE) and PostgreSQL
+   * (PG_CONN_STR; the pg library reads the libpq PG* variables from the process environment itself).
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /**
+   * Project root: a relative `local:<dir>` and the embedded default key `.cdktf-xero/state.key` resolve against it.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
+  /** @default one line per warning on stderr */
+  readonly logger?: StateLogger;
+  /** Who history entries and lock files name. @default this process (`user@host`, pid) */
+  readonly actor?: Actor;
+  /**
+   * Local backend: a lock older than this is taken over whoever holds it.
+   * @default 600000 (10 minutes)
+   */
+  readonly staleLockAfterMs?: number;
+  /**
+   * Local backend only: whether to create `.cdktf-xero/state.key` when no key is configured and a
+   * secret is written (the embedded default). A pg backend always needs a configured key.
+   * @default true
+   */
+  readonly createDefaultKey?: boolean;
+  /** @default crypto.randomUUID */
+  readonly newLineage?: () => string;
+  /** @default crypto.randomBytes */
+  readonly randomBytes?: (size: number) => Buffer;
+}
+
+/**
+ * Opens the state backend at `address`. The only place that knows which storage is used.
+ *
+ * @example
+ * const backend = await openStateBackend(parseBackendAddress("pg:cdktf_xero")!, { env: process.env });
+ */
+export async function openStateBackend(address: StateBackendAddress, options: OpenStateBackendOptions = {}): Promise<StateBackend> {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const cwd = options.cwd ?? process.cwd();
+  const logger = options.logger ?? stderrLogger;
+  const actor = options.actor ?? currentActor();
+  const keys = new KeyringLoader({
+    env,
+    cwd,
+    allowDefaultKeyFile: address.type === "local" && options.createDefaultKey !== false,
+    logger,
+    ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
+  });
+  const store =
+    address.type === "local"
+      ? new LocalDocumentStore({
+          dir: path.resolve(cwd, address.dir),
+          clock,
+          actor,
+          logger,
+          ...(options.staleLockAfterMs === undefined ? {} : { staleLockAfterMs: options.staleLockAfterMs }),
+        })
+      : await openPgStore({ schema: address.schema, env, actor, logger, label: formatBackendAddress(address) });
+  return new CredentialStateBackend({
+    address,
+    store,
+    keys,
+    clock,
+    actor,
+    ...(options.newLineage === undefined ? {} : { newLineage: options.newLineage }),
+    ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
+  });
+}

@@ -1,0 +1,137 @@
+import { performance } from "node:perf_hooks";
+import { Client, type ClientConfig } from "pg";
+import { StateLockedError } from "../errors";
+import type { StateLogger } from "../logger";
+import { lockKey, rowKey, translatePgError, type LockKeys, type Tables } from "./sql";
+
+/**
+ * Per-document session advisory locks, each on a dedicated connection (a session lock belongs to the
+ * connection, so it must not go back to a pool), taken with `pg_try_advisory_lock` polling up to a
+ * deadline: a lock never waits forever.
+ *
+ * Keys are two-int: (documents key of the schema, row id) for a document that exists, and
+ * (creation key of the schema, hash of the name) while creating one. Whoever takes the row lock also
+ * checks the creation lock is free, so a creator and a later locker of the same name exclude each other.
+ */
+
+export interface AdvisoryLockOptions {
+  readonly clientConfig: ClientConfig;
+  readonly tables: Tables;
+  readonly keys: LockKeys;
+  readonly label: string;
+  readonly logger: StateLogger;
+}
+
+const POLL_MIN_MS = 10;
+const POLL_MAX_MS = 150;
+
+type Held = readonly [number, number];
+
+export async function acquireAdvisoryLock(
+  name: string,
+  timeoutMs: number,
+  options: AdvisoryLockOptions,
+): Promise<() => Promise<void>> {
+  const { tables, keys, label, logger } = options;
+  const deadline = performance.now() + timeoutMs;
+  const client = new Client(options.clientConfig);
+  let lost: Error | undefined;
+  // A terminated connection emits 'error'; without a listener it would crash the process.
+  client.on("error", (error) => {
+    lost = error;
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw translatePgError(error, label, name);
+  }
+  const tryLock = async (key1: number, key2: number): Promise<boolean> =>
+    (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1::int, $2::int) AS locked", [key1, key2])).rows[0]
+      ?.locked === true;
+  const unlock = async (key1: number, key2: number): Promise<void> => {
+    await client.query("SELECT pg_advisory_unlock($1::int, $2::int)", [key1, key2]);
+  };
+  const rowIdOf = async (): Promise<string | undefined> =>
+    (await client.query<{ id: string }>(`SELECT id::text AS id FROM ${tables.states} WHERE name = $1`, [name])).rows[0]?.id;
+  const creationKey = lockKey(`name:${name}`);
+
+  const attempt = async (): Promise<Held | "busy" | "retry"> => {
+    const id = await rowIdOf();
+    if (id !== undefined) {
+      const rowLock: Held = [keys.documents, rowKey(id)];
+      if (!(await tryLock(...rowLock))) return "busy";
+      const creatorAbsent = await tryLock(keys.creation, creationKey);
+      if (creatorAbsent) await unlock(keys.creation, creationKey);
+      if (creatorAbsent && (await rowIdOf()) === id) return rowLock;
+      await unlock(...rowLock);
+      return creatorAbsent ? "retry" : "busy";
+    }
+    const createLock: Held = [keys.creation, creationKey];
+    if (!(await tryLock(...createLock))) return "busy";
+    if ((await rowIdOf()) === undefined) return createLock;
+    // Created between our two looks: lock the row instead.
+    await unlock(...createLock);
+    return "retry";
+  };
+
+  let held: Held | undefined;
+  try {
+    let pollMs = POLL_MIN_MS;
+    for (;;) {
+      const result = await attempt();
+      if (Array.isArray(result)) {
+        held = result as Held;
+        break;
+      }
+      if (result === "retry") continue;
+      if (performance.now() >= deadline) {
+        const id = await rowIdOf();
+        const holder = await describeHolder(client, keys, id === undefined ? null : rowKey(id), creationKey);
+        throw new StateLockedError(name, holder, { timeoutMs });
+      }
+      await sleep(pollMs * (0.5 + Math.random()));
+      pollMs = Math.min(POLL_MAX_MS, pollMs * 1.5);
+    }
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw translatePgError(error, label, name);
+  }
+
+  const lockHeld = held;
+  return async () => {
+    try {
+      if (lost !== undefined) {
+        logger.warn(
+          `the connection holding the lock of state document "${name}" in ${label} was lost (${lost.message}); ` +
+            `the lock ended with it. Writes compare serials, so no change was lost.`,
+        );
+        return;
+      }
+      await unlock(...lockHeld);
+    } catch (error) {
+      logger.warn(`could not release the lock of state document "${name}" in ${label}: ${(error as Error).message}`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+}
+
+/** Who holds the document's lock: the holder's application_name (`cdktf-xero user@host pid N`) and backend pid. */
+async function describeHolder(client: Client, keys: LockKeys, rowLockKey: number | null, creationKey: number): Promise<string> {
+  const result = await client.query<{ application_name: string; pid: number; since: Date | null }>(
+    `SELECT a.application_name, a.pid, a.backend_start AS since
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+        AND ((l.classid = $1::int::oid AND l.objid = $2::int::oid) OR (l.classid = $3::int::oid AND l.objid = $4::int::oid))
+      LIMIT 1`,
+    [keys.documents, rowLockKey, keys.creation, creationKey],
+  );
+  const row = result.rows[0];
+  if (row === undefined) return "another session (it released the lock just now)";
+  const who = row.application_name === "" ? "an unnamed PostgreSQL session" : row.application_name;
+  return `${who} (PostgreSQL backend pid ${row.pid}${row.since === null ? "" : `, connected since ${row.since.toISOString()}`})`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,67 @@
+import type { PoolClient } from "pg";
+import { quoteIdent, type LockKeys, type Tables } from "./sql";
+
+/**
+ * Numbered, idempotent migrations of a state schema, applied in one transaction under an advisory
+ * transaction lock, so processes opening the backend at once neither race nor half-apply them.
+ * Never edit a shipped migration: add the next number.
+ */
+interface Migration {
+  readonly id: number;
+  readonly description: string;
+  readonly statements: (tables: Tables) => readonly string[];
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    description: "states table in Terraform's pg backend layout (one row per workspace = document)",
+    statements: ({ states }) => [`CREATE TABLE IF NOT EXISTS ${states} (id serial PRIMARY KEY, name text UNIQUE, data text)`],
+  },
+  {
+    id: 2,
+    description: "history of every change (serials, actor, secret fingerprints; never values)",
+    statements: ({ history }) => [
+      `CREATE TABLE IF NOT EXISTS ${history} (
+         id bigserial PRIMARY KEY,
+         name text NOT NULL,
+         action text NOT NULL,
+         serial_before bigint,
+         serial_after bigint,
+         actor text NOT NULL,
+         pid integer NOT NULL,
+         at timestamptz NOT NULL,
+         secret_fingerprints jsonb
+       )`,
+      `CREATE INDEX IF NOT EXISTS cdktf_xero_history_by_name ON ${history} (name, id)`,
+    ],
+  },
+];
+
+/** Brings the schema up to date; returns the ids applied by this call. */
+export async function migrate(client: PoolClient, schema: string, tables: Tables, keys: LockKeys): Promise<number[]> {
+  const applied: number[] = [];
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [keys.migrations, keys.schema]);
+    // Like Terraform's backend: CREATE SCHEMA only when missing, so a role without CREATE on the
+    // database can use a schema prepared for it.
+    const exists = await client.query("SELECT 1 FROM information_schema.schemata WHERE schema_name = $1", [schema]);
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${tables.migrations} (id integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = new Set((await client.query<{ id: number }>(`SELECT id FROM ${tables.migrations}`)).rows.map((row) => row.id));
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.id)) continue;
+      for (const statement of migration.statements(tables)) await client.query(statement);
+      await client.query(`INSERT INTO ${tables.migrations} (id, description) VALUES ($1, $2)`, [migration.id, migration.description]);
+      applied.push(migration.id);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+  return applied;
+}

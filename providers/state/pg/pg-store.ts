@@ -1,0 +1,218 @@
+import { Pool, type ClientConfig, type PoolClient } from "pg";
+import { checkDocumentName } from "../../../spec/state-address";
+import { StateConflictError } from "../errors";
+import { parseDocument, serializeDocument, type StoredDocument } from "../document";
+import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";
+import type { StateLogger } from "../logger";
+import type { DocumentStore, LockRelease, SwapPlan } from "../store";
+import { acquireAdvisoryLock } from "./advisory-lock";
+import { migrate } from "./migrations";
+import { lockKeysOf, tablesOf, translatePgError, type LockKeys, type Tables } from "./sql";
+
+/**
+ * `pg:<schema>`: Terraform's pg backend layout, so `terraform_remote_state` with `backend = "pg"`,
+ * `schema_name = <schema>` and `workspace = <document name>` reads a document with no provider.
+ */
+
+export interface PgStoreOptions {
+  readonly schema: string;
+  /** PG_CONN_STR is passed as the connection string; the pg library reads libpq's PG* variables itself. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly actor: Actor;
+  readonly logger: StateLogger;
+  readonly label: string;
+}
+
+/** Opens a pool, migrates the schema and returns the store. */
+export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentStore> {
+  const connectionString = options.env.PG_CONN_STR;
+  const clientConfig: ClientConfig = {
+    ...(connectionString === undefined || connectionString === "" ? {} : { connectionString }),
+    // Shows up in pg_stat_activity, which is how a waiting process names the lock holder.
+    application_name: `cdktf-xero ${options.actor.user} pid ${options.actor.pid}`.slice(0, 63),
+    connectionTimeoutMillis: 15_000,
+  };
+  const pool = new Pool({ ...clientConfig, max: 4, idleTimeoutMillis: 10_000 });
+  // An idle pooled connection that the server terminates emits 'error' on the pool; the next query reconnects.
+  pool.on("error", () => undefined);
+  const tables = tablesOf(options.schema);
+  const keys = lockKeysOf(options.schema);
+  try {
+    const client = await pool.connect();
+    let failure: unknown;
+    try {
+      await migrate(client, options.schema, tables, keys);
+    } catch (error) {
+      failure = error;
+      throw error;
+    } finally {
+      client.release(failure instanceof Error ? failure : undefined);
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw translatePgError(error, options.label, undefined);
+  }
+  return new PgDocumentStore(pool, clientConfig, tables, keys, options);
+}
+
+interface HistoryRow {
+  name: string;
+  action: string;
+  serial_before: string | null;
+  serial_after: string | null;
+  actor: string;
+  pid: number;
+  at: Date;
+  secret_fingerprints: unknown;
+}
+
+export class PgDocumentStore implements DocumentStore {
+  readonly label: string;
+  readonly swapNeedsLock = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly clientConfig: ClientConfig,
+    private readonly tables: Tables,
+    private readonly keys: LockKeys,
+    private readonly options: PgStoreOptions,
+  ) {
+    this.label = options.label;
+  }
+
+  locationOf(name: string): string {
+    return `${this.label} (table ${this.tables.states}, workspace "${name}")`;
+  }
+
+  async read(name: string): Promise<StoredDocument | undefined> {
+    const result = await this.query<{ data: string | null }>(name, `SELECT data FROM ${this.tables.states} WHERE name = $1`, [name]);
+    const row = result.rows[0];
+    return row === undefined ? undefined : parseDocument(name, this.locationOf(name), row.data ?? "");
+  }
+
+  /**
+   * One transaction: lock the row (FOR UPDATE), decide, write the row and the history entry. A lost
+   * connection anywhere before COMMIT rolls all of it back on the server.
+   */
+  async swap(name: string, decide: (current: StoredDocument | undefined) => SwapPlan): Promise<void> {
+    const { states } = this.tables;
+    await this.transaction(name, async (client) => {
+      const row = (await client.query<{ id: number; data: string | null }>(`SELECT id, data FROM ${states} WHERE name = $1 FOR UPDATE`, [name]))
+        .rows[0];
+      const current = row === undefined ? undefined : parseDocument(name, this.locationOf(name), row.data ?? "");
+      const plan = decide(current);
+      if (plan.next === undefined) {
+        if (row !== undefined) await client.query(`DELETE FROM ${states} WHERE id = $1`, [row.id]);
+      } else if (row !== undefined) {
+        await client.query(`UPDATE ${states} SET data = $2 WHERE id = $1`, [row.id, serializeDocument(plan.next)]);
+      } else {
+        const inserted = await client.query(
+          `INSERT INTO ${states} (name, data) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id`,
+          [name, serializeDocument(plan.next)],
+        );
+        if (inserted.rowCount === 0) {
+          // Another writer created it after our SELECT: the same conflict a changed serial is.
+          const winner = (await client.query<{ data: string | null }>(`SELECT data FROM ${states} WHERE name = $1`, [name])).rows[0];
+          const serial = winner === undefined ? undefined : parseDocument(name, this.locationOf(name), winner.data ?? "").serial;
+          throw new StateConflictError(name, undefined, serial);
+        }
+      }
+      const { entry } = plan;
+      await client.query(
+        `INSERT INTO ${this.tables.history} (name, action, serial_before, serial_after, actor, pid, at, secret_fingerprints)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          entry.document,
+          entry.action,
+          entry.serialBefore,
+          entry.serialAfter,
+          entry.actor,
+          entry.pid,
+          entry.at,
+          entry.secretFingerprints === undefined ? null : JSON.stringify(entry.secretFingerprints),
+        ],
+      );
+    });
+  }
+
+  lock(name: string, timeoutMs: number): Promise<LockRelease> {
+    return acquireAdvisoryLock(name, timeoutMs, {
+      clientConfig: this.clientConfig,
+      tables: this.tables,
+      keys: this.keys,
+      label: this.label,
+      logger: this.options.logger,
+    });
+  }
+
+  async list(): Promise<string[]> {
+    const result = await this.query<{ name: string }>(undefined, `SELECT name FROM ${this.tables.states} ORDER BY name`, []);
+    return result.rows.map((row) => row.name).filter((name) => checkDocumentName(name) === undefined);
+  }
+
+  async history(name: string): Promise<HistoryEntry[]> {
+    const result = await this.query<HistoryRow>(
+      name,
+      `SELECT name, action, serial_before::text, serial_after::text, actor, pid, at, secret_fingerprints
+         FROM ${this.tables.history} WHERE name = $1 ORDER BY id`,
+      [name],
+    );
+    const entries: HistoryEntry[] = [];
+    for (const row of result.rows) {
+      const entry = parseHistoryEntry({
+        document: row.name,
+        action: row.action,
+        serialBefore: row.serial_before === null ? null : Number(row.serial_before),
+        serialAfter: row.serial_after === null ? null : Number(row.serial_after),
+        actor: row.actor,
+        pid: row.pid,
+        at: row.at.toISOString(),
+        ...(row.secret_fingerprints === null ? {} : { secretFingerprints: row.secret_fingerprints }),
+      });
+      if (entry !== undefined) entries.push(entry);
+    }
+    return entries;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async query<R extends object>(document: string | undefined, text: string, values: unknown[]): Promise<{ rows: R[] }> {
+    try {
+      return await this.pool.query<R & import("pg").QueryResultRow>(text, values);
+    } catch (error) {
+      throw translatePgError(error, this.label, document);
+    }
+  }
+
+  private async transaction(document: string, body: (client: PoolClient) => Promise<void>): Promise<void> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw translatePgError(error, this.label, document);
+    }
+    let broken: Error | undefined;
+    const onError = (error: Error): void => {
+      broken = error;
+    };
+    client.on("error", onError);
+    try {
+      await client.query("BEGIN");
+      await body(client);
+      await client.query("COMMIT");
+    } catch (error) {
+      if (broken === undefined) {
+        await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+      }
+      throw translatePgError(error, this.label, document);
+    } finally {
+      client.off("error", onError);
+      // A connection that failed goes away rather than back to the pool.
+      client.release(broken);
+    }
+  }
+}
