@@ -17,12 +17,17 @@
  * Relative paths in the spec (a local backend's `dir`, a file secret's `path`) are relative to that
  * working directory. Endpoints (`XERO_*` variables) and secret values are never in the spec.
  *
- * ## Replacement
+ * ## Replacement and destroy
  *
- * A change of the spec or of the generation replaces the hook resource with
- * `create_before_destroy`: `apply` runs for the new spec first, then `destroy` for the old one.
- * So `destroy` must act only when the document still records the run it is destroying
- * (same spec hash and generation); otherwise it was superseded and does nothing.
+ * A change of the spec or of the generation replaces the hook resource, `create_before_destroy`:
+ * `apply` runs for the new spec, then the old object is deposed and destroyed. Terraform does not
+ * run destroy-time provisioners for deposed objects (verified with 1.11.4; hashicorp/terraform
+ * #13395, #31266), so `destroy` runs only when the resource really goes (`cdktf destroy`, or the
+ * construct removed while its provisioner config is still present). Even so, `destroy` should act
+ * only when the document still records the run it is destroying (same spec hash and generation)
+ * and do nothing when a newer `apply` superseded it: a future Terraform may run it on replacement.
+ * Removing a construct from the code removes its provisioners too, so Terraform then destroys
+ * the resource without running `destroy`: the document stays (drift can report it).
  */
 import { createHash } from "node:crypto";
 import { checkDocumentName, PG_SCHEMA_PATTERN, type StateBackendAddress } from "./state-address";

@@ -1,0 +1,215 @@
+import { TerraformStack, type TerraformResource } from "cdktf";
+import { Construct, type IConstruct } from "constructs";
+import { DocumentOutputs } from "../spec/document-outputs";
+import { APP_KINDS, type AppRegistrationSpec, type SecretReference } from "../spec/hook-spec";
+import { APP_KIND_LABEL, type XeroAppKindType } from "./app-kind";
+import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
+import { describeKind, describeValue } from "./errors";
+import { checkBoolean, checkClientId, checkCompanyUrl, checkRedirectUris, checkText } from "./field-rules";
+import type { XeroHookResourceType } from "./hook-resource";
+import { renderHookParts } from "./hook-parts";
+import { checkScopes } from "./scope-rules";
+import { markXeroConstruct } from "./stack-defaults";
+import { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
+import type { XeroState } from "./xero-state";
+
+/** Properties of an {@link XeroAppRegistration}. */
+export interface XeroAppRegistrationProps {
+  /** The kind of app, as created in the Xero developer portal. */
+  readonly kind: XeroAppKindType;
+  /** The app's name in the developer portal (used in messages and retire instructions). */
+  readonly appName: string;
+  /**
+   * The client id from the app's page in the developer portal. Xero's are 32 upper-case
+   * hexadecimal characters; another shape gives a synth warning, not an error.
+   */
+  readonly clientId: string;
+  /**
+   * Where the hooks find the client secret. Required for `WEB` and `CUSTOM_CONNECTION`; must be
+   * absent for `PKCE` (Xero issues PKCE apps no secret).
+   *
+   * @default - none (only valid for PKCE apps)
+   */
+  readonly clientSecret?: XeroSecret;
+  /**
+   * The redirect URIs registered in the portal (CData's `CallbackURL` is the first). Required for
+   * `WEB` and `PKCE` (1 to 50; https, or http://localhost on any port; matched exactly); must be
+   * absent for `CUSTOM_CONNECTION`.
+   *
+   * @default - none (only valid for Custom Connections)
+   */
+  readonly redirectUris?: string[];
+  /**
+   * The scopes the app is meant to have, e.g. `[XeroScopes.ACCOUNTING_INVOICES_READ]`. Checked at
+   * synth (unknown, identity on a Custom Connection, broad on a new app, broad mixed with
+   * granular); a Web or PKCE app with API scopes but no `offline_access` gets a warning (no
+   * refresh token). `hook apply` compares them with what Xero granted.
+   */
+  readonly scopes: string[];
+  /**
+   * The app's company or application URL, as entered in the portal.
+   *
+   * @default - not recorded
+   */
+  readonly companyUrl?: string;
+  /**
+   * Whether the app was created on or after the granular-scopes cut-over (2 March 2026;
+   * 29 April 2026 for Custom Connections). Such apps cannot use the broad accounting scopes, and
+   * asking for them is a synth error; for older apps broad scopes give a retirement warning.
+   *
+   * @default false
+   */
+  readonly createdAfterGranularScopes?: boolean;
+  /**
+   * Where the app's credential document lives.
+   *
+   * @default - the stack's {@link XeroStackDefaults}, else XeroState.local(".cdktf-xero/state")
+   */
+  readonly state?: XeroState;
+  /**
+   * Which Terraform resource carries the hooks.
+   *
+   * @default - the stack's {@link XeroStackDefaults}, else "terraform_data"
+   */
+  readonly hookResource?: XeroHookResourceType;
+}
+
+/** An app registration as other constructs use it. */
+export interface IXeroAppRegistration extends IConstruct, IXeroDocumentOwner {
+  /** The declared kind (a literal, known at synth). */
+  readonly appKind: XeroAppKindType;
+  /** The hook spec this registration synthesizes (literal values only). */
+  readonly spec: AppRegistrationSpec;
+  /** The primary hook resource (`Resource`); depend on it to run after the app is proven. */
+  readonly resource: TerraformResource;
+}
+
+const IS_REGISTRATION = Symbol.for("cdktf-xero.XeroAppRegistration");
+const clientIdsByStack = new WeakMap<TerraformStack, Map<string, string>>();
+
+/**
+ * A Xero app registered by hand in the developer portal, declared so that `cdktf deploy` proves
+ * its credentials live and records what Xero granted. The portal has no API: this construct
+ * declares, verifies and records; it cannot create the app.
+ *
+ * Renders `Init`, `Status`, `Resource` (the primary hook resource) and `State` (the read-back).
+ *
+ * @example
+ * new XeroAppRegistration(stack, "Sync", {
+ *   kind: XeroAppKind.CUSTOM_CONNECTION,
+ *   appName: "Nightly sync",
+ *   clientId: "6E4D953BAAE949D1A1B399307AD58B94",
+ *   clientSecret: XeroSecret.fromEnv("SYNC_CLIENT_SECRET"),
+ *   scopes: [XeroScopes.ACCOUNTING_INVOICES_READ],
+ * });
+ */
+export class XeroAppRegistration extends Construct implements IXeroAppRegistration {
+  /** True for registrations made by this package (also across copies of it). */
+  static isXeroAppRegistration(value: unknown): value is XeroAppRegistration {
+    return value !== null && typeof value === "object" && IS_REGISTRATION in value;
+  }
+
+  readonly appKind: XeroAppKindType;
+  readonly documentName: string;
+  readonly spec: AppRegistrationSpec;
+  readonly resource: TerraformResource;
+
+  /** The client id Xero accepted, read back after apply. @returns a token */
+  readonly clientId: string;
+  /** The app kind recorded by the hook (`web` | `pkce` | `custom_connection`). @returns a token */
+  readonly kind: string;
+  /** The scopes Xero granted, sorted. @returns a token list */
+  readonly grantedScopes: string[];
+  /** The CData JDBC URL, e.g. `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=…;Scope=…;` (no secret). @returns a token */
+  readonly jdbcUrl: string;
+
+  constructor(scope: Construct, id: string, props: XeroAppRegistrationProps) {
+    super(scope, id);
+    Object.defineProperty(this, IS_REGISTRATION, { value: true });
+    markXeroConstruct(this);
+
+    const findings = new Findings(this);
+    const p: Partial<Record<keyof XeroAppRegistrationProps, unknown>> = props ?? {};
+    const kind = p.kind;
+    if (typeof kind !== "string" || !(APP_KINDS as readonly string[]).includes(kind)) {
+      findings.error(
+        `kind must be XeroAppKind.WEB, XeroAppKind.PKCE or XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(kind)}`,
+      );
+    }
+    const appKind = (APP_KINDS as readonly string[]).includes(kind as string) ? (kind as XeroAppKindType) : "web";
+    const appName = findings.take(checkText("appName", p.appName, 'use the app\'s name from the Xero developer portal, e.g. "Nightly sync"'));
+    const clientId = findings.take(checkClientId(p.clientId));
+    const clientSecret = this.bindSecret(appKind, p.clientSecret, findings);
+    const redirectUris = findings.take(checkRedirectUris(appKind, p.redirectUris));
+    const createdAfterGranularScopes = findings.take(checkBoolean("createdAfterGranularScopes", p.createdAfterGranularScopes, false));
+    const scopes = findings.take(checkScopes(appKind, p.scopes, createdAfterGranularScopes));
+    const companyUrl = findings.take(checkCompanyUrl(p.companyUrl));
+    const document = documentNameFor(this, findings);
+    const backend = resolveBackend(this, p.state, findings);
+    const hookResource = resolveHookResource(this, p.hookResource, findings);
+    if (!findings.hasErrors()) this.claimClientId(clientId, findings);
+    findings.settle();
+
+    this.appKind = appKind;
+    this.documentName = document;
+    this.spec = {
+      version: 1,
+      kind: "app_registration",
+      document,
+      backend,
+      appKind,
+      appName,
+      clientId,
+      ...(clientSecret === undefined ? {} : { clientSecret }),
+      redirectUris,
+      scopes,
+      ...(companyUrl === undefined ? {} : { companyUrl }),
+      createdAfterGranularScopes,
+    };
+    const parts = renderHookParts(this, { spec: this.spec, hookResource });
+    this.resource = parts.resource;
+    this.clientId = parts.state.getString(DocumentOutputs.clientId);
+    this.kind = parts.state.getString(DocumentOutputs.kind);
+    this.grantedScopes = parts.state.getList(DocumentOutputs.grantedScopes);
+    this.jdbcUrl = parts.state.getString(DocumentOutputs.jdbcUrl);
+  }
+
+  private bindSecret(kind: XeroAppKindType, value: unknown, findings: Findings): SecretReference | undefined {
+    const factories = 'XeroSecret.fromEnv("NAME"), XeroSecret.fromFile(path) or XeroSecret.fromState(document, key)';
+    if (kind === "pkce") {
+      if (value !== undefined) findings.error("clientSecret must not be set for a PKCE app: Xero issues PKCE apps no secret; remove it");
+      return undefined;
+    }
+    if (value === undefined) {
+      findings.error(`clientSecret is required for a ${APP_KIND_LABEL[kind]}: reference it with ${factories}`);
+      return undefined;
+    }
+    if (!XeroSecret.isXeroSecret(value)) {
+      // Never echo the value: a plain string here is most likely the secret itself.
+      findings.error(`clientSecret must be a XeroSecret reference, got ${describeKind(value)}; never put a secret in code, use ${factories}`);
+      return undefined;
+    }
+    const bound = value.bind(this);
+    if ("problem" in bound) {
+      findings.error(`clientSecret ${bound.problem}`);
+      return undefined;
+    }
+    return bound.reference;
+  }
+
+  /** One registration per client id and stack: two would race for the same credentials. */
+  private claimClientId(clientId: string, findings: Findings): void {
+    const stack = TerraformStack.of(this);
+    let claimed = clientIdsByStack.get(stack);
+    if (claimed === undefined) {
+      claimed = new Map();
+      clientIdsByStack.set(stack, claimed);
+    }
+    const other = claimed.get(clientId);
+    if (other !== undefined) {
+      findings.error(`clientId ${JSON.stringify(clientId)} is already registered in this stack by ${other}; declare each app once and reference that construct`);
+      return;
+    }
+    claimed.set(clientId, this.node.path);
+  }
+}

@@ -1,0 +1,155 @@
+import { TerraformStack, type TerraformResource } from "cdktf";
+import { Construct } from "constructs";
+import { DocumentOutputs } from "../spec/document-outputs";
+import type { CustomConnectionLinkSpec } from "../spec/hook-spec";
+import { APP_KIND_LABEL } from "./app-kind";
+import { XeroAppRegistration, type IXeroAppRegistration } from "./app-registration";
+import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
+import type { Duration } from "./duration";
+import { describeValue } from "./errors";
+import { checkBoolean, checkTenantId, checkText, checkWaitForLink } from "./field-rules";
+import type { XeroHookResourceType } from "./hook-resource";
+import { renderHookParts } from "./hook-parts";
+import { markXeroConstruct } from "./stack-defaults";
+import type { XeroState } from "./xero-state";
+
+/** Properties of an {@link XeroCustomConnection}. */
+export interface XeroCustomConnectionProps {
+  /** The Custom Connection app whose organisation link this is (kind `CUSTOM_CONNECTION`). */
+  readonly app: IXeroAppRegistration;
+  /**
+   * The tenant id the connection must be linked to; `hook apply` fails on any other.
+   *
+   * @default - any single organisation is accepted and recorded
+   */
+  readonly expectedTenantId?: string;
+  /**
+   * The organisation name the connection must be linked to (exact match).
+   *
+   * @default - the name is recorded, not checked
+   */
+  readonly expectedTenantName?: string;
+  /**
+   * How long `hook apply` waits, polling with backoff, for the authorising user to follow Xero's
+   * email while the connection is not linked yet. A `Duration` or a number of seconds, at most 24 hours.
+   *
+   * @default - no wait: fail at once, saying what the authorising user must do
+   */
+  readonly waitForLink?: Duration | number;
+  /**
+   * Whether destroying this construct disconnects the organisation (DELETE /connections/{id}).
+   *
+   * @default false
+   */
+  readonly unlinkOnDestroy?: boolean;
+  /**
+   * Where the link's credential document lives.
+   *
+   * @default - the stack's {@link XeroStackDefaults}, else XeroState.local(".cdktf-xero/state")
+   */
+  readonly state?: XeroState;
+  /**
+   * Which Terraform resource carries the hooks.
+   *
+   * @default - the stack's {@link XeroStackDefaults}, else "terraform_data"
+   */
+  readonly hookResource?: XeroHookResourceType;
+}
+
+const linksByApp = new WeakMap<IXeroAppRegistration, string>();
+
+/**
+ * The link between a Custom Connection app and the one organisation it serves. `cdktf deploy`
+ * proves it with client credentials and GET /connections: exactly one tenant, the expected one.
+ *
+ * Renders `Init`, `Status`, `Resource` (the primary hook resource, after the app's) and `State`.
+ *
+ * @example
+ * const link = new XeroCustomConnection(stack, "SyncLink", {
+ *   app: sync,
+ *   expectedTenantId: "8c5c1b2e-3f4a-4b5c-9d6e-7f8091a2b3c4",
+ *   waitForLink: Duration.minutes(10),
+ * });
+ * new TerraformOutput(stack, "tenant", { value: link.tenantId });
+ */
+export class XeroCustomConnection extends Construct {
+  readonly documentName: string;
+  readonly spec: CustomConnectionLinkSpec;
+  readonly resource: TerraformResource;
+
+  /** The linked organisation's tenant id. @returns a token */
+  readonly tenantId: string;
+  /** The linked organisation's name. @returns a token */
+  readonly tenantName: string;
+  /** `ORGANISATION` or `PRACTICE`. @returns a token */
+  readonly tenantType: string;
+  /** The connection id (what disconnecting takes). @returns a token */
+  readonly connectionId: string;
+
+  constructor(scope: Construct, id: string, props: XeroCustomConnectionProps) {
+    super(scope, id);
+    markXeroConstruct(this);
+
+    const findings = new Findings(this);
+    const p: Partial<Record<keyof XeroCustomConnectionProps, unknown>> = props ?? {};
+    const app = p.app;
+    if (!XeroAppRegistration.isXeroAppRegistration(app)) {
+      findings.error(`app must be an XeroAppRegistration of kind XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(app)}`);
+    } else if (app.appKind !== "custom_connection") {
+      findings.error(
+        `app ${app.node.path} is a ${APP_KIND_LABEL[app.appKind]}, but only a Custom Connection links to an organisation; use an XeroAppRegistration of kind XeroAppKind.CUSTOM_CONNECTION`,
+      );
+    } else {
+      const other = linksByApp.get(app);
+      if (other !== undefined) {
+        findings.error(`app ${app.node.path} is already linked by ${other}; a Custom Connection links to exactly one organisation`);
+      }
+    }
+    const expectedTenantId = findings.take(checkTenantId(p.expectedTenantId));
+    const expectedTenantName =
+      p.expectedTenantName === undefined
+        ? undefined
+        : findings.take(checkText("expectedTenantName", p.expectedTenantName, "use the organisation's name as Xero shows it"));
+    const waitForLinkSeconds = findings.take(checkWaitForLink(p.waitForLink));
+    const unlinkOnDestroy = findings.take(checkBoolean("unlinkOnDestroy", p.unlinkOnDestroy, false));
+    const document = documentNameFor(this, findings);
+    const backend = resolveBackend(this, p.state, findings);
+    const hookResource = resolveHookResource(this, p.hookResource, findings);
+    findings.settle();
+
+    const registration = app as XeroAppRegistration;
+    linksByApp.set(registration, this.node.path);
+    const appSpec = registration.spec;
+    if (appSpec.clientSecret === undefined) throw new Error(`${registration.node.path} has no client secret`); // kind checked above
+
+    this.documentName = document;
+    this.spec = {
+      version: 1,
+      kind: "custom_connection_link",
+      document,
+      backend,
+      app: {
+        document: appSpec.document,
+        backend: appSpec.backend,
+        appName: appSpec.appName,
+        clientId: appSpec.clientId,
+        clientSecret: appSpec.clientSecret,
+        scopes: appSpec.scopes,
+      },
+      ...(expectedTenantId === undefined ? {} : { expectedTenantId }),
+      ...(expectedTenantName === undefined ? {} : { expectedTenantName }),
+      waitForLinkSeconds,
+      unlinkOnDestroy,
+    };
+
+    // Same stack: the hook runs after the app's. Another stack: that stack deploys first.
+    const sameStack = TerraformStack.of(registration) === TerraformStack.of(this);
+    if (!sameStack) TerraformStack.of(this).addDependency(TerraformStack.of(registration));
+    const parts = renderHookParts(this, { spec: this.spec, hookResource, dependsOn: sameStack ? [registration.resource] : undefined });
+    this.resource = parts.resource;
+    this.tenantId = parts.state.getString(DocumentOutputs.tenantId);
+    this.tenantName = parts.state.getString(DocumentOutputs.tenantName);
+    this.tenantType = parts.state.getString(DocumentOutputs.tenantType);
+    this.connectionId = parts.state.getString(DocumentOutputs.connectionId);
+  }
+}

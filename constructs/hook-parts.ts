@@ -1,0 +1,177 @@
+/**
+ * Renders the four Terraform parts every cdktf-xero construct consists of (design.md, "How a
+ * deploy flows" and "Out-of-band triggers"). The construct ids are public API: changing one
+ * replaces the resource in every deployed stack.
+ *
+ * - `Init`: hook resource with stable triggers (document, backend); its create-time provisioner
+ *   runs `hook init`, which creates the document if it does not exist.
+ * - `Status`: `terraform_remote_state` of the document, `depends_on` Init, with `defaults` for
+ *   every output, so `generation` is readable before the first apply.
+ * - `Resource`: the primary hook resource. Carries the spec; `[spec hash, generation]` force a
+ *   replacement (create before destroy); runs `hook apply` on create and `hook destroy` on destroy.
+ * - `State`: `terraform_remote_state` of the document, `depends_on` Resource: the read-back.
+ */
+import {
+  DataResource,
+  Fn,
+  Lazy,
+  Op,
+  TerraformRemoteState,
+  TerraformStack,
+  Token,
+  type ITerraformDependable,
+  type TerraformResource,
+} from "cdktf";
+import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
+import { Construct } from "constructs";
+import { STATUS_DEFAULTS } from "../spec/document-outputs";
+import { canonicalJson, hashHookSpec, HookEnv, type HookSpec } from "../spec/hook-spec";
+import { formatBackendAddress, localDocumentFile, type StateBackendAddress } from "../spec/state-address";
+import type { XeroHookResourceType } from "./hook-resource";
+import { cliScriptFromStackDirectory } from "./paths";
+
+/** Construct ids of the four parts (public API). */
+export const HookPartIds = { init: "Init", status: "Status", resource: "Resource", state: "State" } as const;
+
+/** The id and alias of the null provider the null_resource mode adds once per stack. */
+export const NULL_PROVIDER_ID = "CdktfXeroNullProvider";
+export const NULL_PROVIDER_ALIAS = "cdktf_xero";
+
+export interface HookPartsProps {
+  readonly spec: HookSpec;
+  readonly hookResource: XeroHookResourceType;
+  /** Resources the hook must run after (e.g. a link's app registration). */
+  readonly dependsOn?: ITerraformDependable[];
+  /**
+   * Whether the document's `due_at` schedules re-runs: the generation trigger becomes
+   * `generation + 1` once `plantimestamp()` reaches `due_at`.
+   *
+   * @default false
+   */
+  readonly scheduled?: boolean;
+}
+
+export interface HookParts {
+  readonly init: TerraformResource;
+  readonly status: TerraformRemoteState;
+  readonly resource: TerraformResource;
+  readonly state: TerraformRemoteState;
+  readonly specSha256: string;
+}
+
+/**
+ * Terraform's JSON syntax reads every string as a template: a literal `${` or `%{` must be
+ * written `$${` / `%%{`, or Terraform interpolates it.
+ */
+export function escapeTemplate(text: string): string {
+  // Function replacers: in a replacement string "$$" would itself mean "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
+}
+
+/** {@link escapeTemplate} applied to every string in a JSON value. */
+export function escapeTemplates(value: unknown): unknown {
+  if (typeof value === "string") return escapeTemplate(value);
+  if (Array.isArray(value)) return value.map(escapeTemplates);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeTemplates(item)]));
+  }
+  return value;
+}
+
+/** A shell word for `sh -c`: bare when safe, single-quoted otherwise. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** `terraform_remote_state` of one credential document; `depends_on` set via override. */
+class DocumentRemoteState extends TerraformRemoteState {
+  constructor(
+    scope: Construct,
+    id: string,
+    address: StateBackendAddress,
+    document: string,
+    options: { defaults?: Record<string, unknown>; dependsOn: TerraformResource },
+  ) {
+    const config =
+      address.type === "local"
+        ? { path: escapeTemplate(`${address.dir}/${localDocumentFile(document)}`) }
+        : { schemaName: address.schema, workspace: escapeTemplate(document) };
+    super(scope, id, address.type, { ...config, ...(options.defaults === undefined ? {} : { defaults: options.defaults }) });
+    const dependency = options.dependsOn;
+    this.addOverride("depends_on", [Lazy.stringValue({ produce: () => `${dependency.terraformResourceType}.${dependency.friendlyUniqueId}` })]);
+  }
+}
+
+/** The stack's aliased null provider, created on first use; aliased so it never clashes with the user's own. */
+function nullProvider(scope: Construct): NullProvider {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(NULL_PROVIDER_ID);
+  if (existing instanceof NullProvider) return existing;
+  return new NullProvider(stack, NULL_PROVIDER_ID, { alias: NULL_PROVIDER_ALIAS });
+}
+
+/** Renders Init, Status, Resource and State under `scope`. */
+export function renderHookParts(scope: Construct, props: HookPartsProps): HookParts {
+  const { spec } = props;
+  const specSha256 = hashHookSpec(spec);
+  const specJson = escapeTemplate(canonicalJson(spec));
+  const cli = shellWord(escapeTemplate(cliScriptFromStackDirectory(scope)));
+  const command = (verb: "init" | "apply" | "destroy"): string => `node ${cli} hook ${verb}`;
+  const stableTriggers = {
+    document: escapeTemplate(spec.document),
+    backend: escapeTemplate(formatBackendAddress(spec.backend)),
+  };
+  const isNull = props.hookResource === "null_resource";
+  const provider = isNull ? nullProvider(scope) : undefined;
+
+  const initProvisioner = { type: "local-exec" as const, command: command("init"), environment: { [HookEnv.spec]: specJson } };
+  const init: TerraformResource = isNull
+    ? new NullResource(scope, HookPartIds.init, { provider, triggers: stableTriggers, provisioners: [initProvisioner] })
+    : new DataResource(scope, HookPartIds.init, { triggersReplace: stableTriggers, provisioners: [initProvisioner] });
+
+  const status = new DocumentRemoteState(scope, HookPartIds.status, spec.backend, spec.document, {
+    defaults: { ...STATUS_DEFAULTS },
+    dependsOn: init,
+  });
+  const recorded = status.getNumber("generation");
+  const generation = props.scheduled
+    ? (Fn.conditional(Op.gte(Fn.timecmp(Fn.plantimestamp(), status.getString("due_at")), 0), Op.add(recorded, 1), recorded) as number)
+    : recorded;
+
+  const selfRef = isNull
+    ? { spec: "${self.triggers.spec}", sha: "${self.triggers.spec_sha256}", generation: "${self.triggers.generation}" }
+    : { spec: "${jsonencode(self.input)}", sha: "${self.triggers_replace[0]}", generation: "${self.triggers_replace[1]}" };
+  // Destroy-time provisioners may only reference self, so both read everything from self.
+  const environment = { [HookEnv.spec]: selfRef.spec, [HookEnv.specSha256]: selfRef.sha, [HookEnv.generation]: selfRef.generation };
+  const provisioners = [
+    { type: "local-exec" as const, command: command("apply"), environment },
+    { type: "local-exec" as const, when: "destroy" as const, command: command("destroy"), environment },
+  ];
+  // A replacement runs the new spec's apply before the old spec's destroy (see spec/hook-spec.ts).
+  const lifecycle = { createBeforeDestroy: true };
+
+  let resource: TerraformResource;
+  if (isNull) {
+    resource = new NullResource(scope, HookPartIds.resource, {
+      provider,
+      triggers: { spec: specJson, spec_sha256: specSha256, generation: Token.asString(generation) },
+      provisioners,
+      lifecycle,
+      dependsOn: props.dependsOn,
+    });
+  } else {
+    const data = new DataResource(scope, HookPartIds.resource, {
+      input: escapeTemplates(spec) as Record<string, unknown>,
+      provisioners,
+      lifecycle,
+      dependsOn: props.dependsOn,
+    });
+    // A list, not the map DataConfig types: terraform_data accepts any value here.
+    data.addOverride("triggers_replace", [specSha256, generation]);
+    resource = data;
+  }
+
+  const state = new DocumentRemoteState(scope, HookPartIds.state, spec.backend, spec.document, { dependsOn: resource });
+  return { init, status, resource, state, specSha256 };
+}

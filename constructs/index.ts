@@ -1,0 +1,12 @@
+// The public CDKTF API of cdktf-xero. Only re-exports.
+export { XeroAppRegistration, type XeroAppRegistrationProps, type IXeroAppRegistration } from "./app-registration";
+export { XeroCustomConnection, type XeroCustomConnectionProps } from "./custom-connection";
+export { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
+export { XeroState, type XeroPostgresStateOptions } from "./xero-state";
+export { XeroStackDefaults, type XeroStackDefaultsProps } from "./stack-defaults";
+export { XeroHookResource, type XeroHookResourceType } from "./hook-resource";
+export { XeroAppKind, type XeroAppKindType } from "./app-kind";
+export { Duration } from "./duration";
+export { XeroConstructError } from "./errors";
+export { HookPartIds } from "./hook-parts";
+export { XeroScopes, type XeroScope } from "../spec/scopes";
