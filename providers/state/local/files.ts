@@ -17,7 +17,13 @@ const PERMISSION_CODES = new Set(["EACCES", "EPERM", "ENOTDIR", "EROFS", "EISDIR
 export function translateFsError(error: unknown, document: string, filePath: string): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code !== undefined && PERMISSION_CODES.has(code)) {
-    return new StatePermissionError(document, filePath, { cause: error, errno: code });
+    return new StatePermissionError(document, filePath, {
+      cause: error,
+      errno: code,
+      fix:
+        `Point --backend at a directory this user can write (local:<dir>), or fix the owner and mode of ` +
+        `${path.dirname(filePath)} and its parents (the backend keeps directories at 0700 and files at 0600).`,
+    });
   }
   return error;
 }

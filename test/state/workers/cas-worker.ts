@@ -1,0 +1,40 @@
+import { StateConflictError, openStateBackend } from "../../../providers/state";
+import type { StateBackendAddress } from "../../../spec/state-address";
+
+/**
+ * Concurrency worker: `increments` increments of `count` on one document. Mode `cas`: a bare
+ * read + compare-and-swap write, re-read and retry on conflict. Mode `update`: `StateBackend.update`
+ * (read-modify-write under the document lock). Prints the conflicts seen.
+ * Usage: cas-worker <cas|update> <address JSON> <document> <increments>
+ */
+async function main(): Promise<void> {
+  const [mode, addressJson, name, incrementsText] = process.argv.slice(2);
+  if (addressJson === undefined || name === undefined || incrementsText === undefined) throw new Error("usage: cas-worker <mode> <address> <name> <n>");
+  const backend = await openStateBackend(JSON.parse(addressJson) as StateBackendAddress);
+  let conflicts = 0;
+  try {
+    if (mode === "update") {
+      for (let done = 0; done < Number(incrementsText); done += 1) {
+        await backend.update(name, (current) => ({ count: Number(current?.values.count ?? 0) + 1 }), { maxAttempts: 1 });
+      }
+    }
+    for (let done = 0; mode === "cas" && done < Number(incrementsText); ) {
+      const current = await backend.read(name);
+      try {
+        await backend.write(name, current?.serial, { count: Number(current?.values.count ?? 0) + 1 });
+        done += 1;
+      } catch (error) {
+        if (!(error instanceof StateConflictError)) throw error;
+        conflicts += 1;
+      }
+    }
+  } finally {
+    await backend.close();
+  }
+  process.stdout.write(`conflicts ${conflicts}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+  process.exitCode = 1;
+});

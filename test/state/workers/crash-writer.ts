@@ -1,0 +1,31 @@
+import { openStateBackend } from "../../../providers/state";
+import type { StateBackendAddress } from "../../../spec/state-address";
+
+/**
+ * Crash worker: rewrites one document as fast as it can until killed. Each document carries a large
+ * payload derived from its count, so a torn write is detectable. Prints "writing" once started.
+ * Usage: crash-writer <address JSON> <document>
+ */
+export function payloadFor(count: number): string {
+  return `${count};`.repeat(8192);
+}
+
+async function main(): Promise<void> {
+  const [addressJson, name] = process.argv.slice(2);
+  if (addressJson === undefined || name === undefined) throw new Error("usage: crash-writer <address> <name>");
+  const backend = await openStateBackend(JSON.parse(addressJson) as StateBackendAddress);
+  process.stdout.write("writing\n");
+  for (;;) {
+    await backend.update(name, (current) => {
+      const count = Number(current?.values.count ?? 0) + 1;
+      return { count, payload: payloadFor(count) };
+    });
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
