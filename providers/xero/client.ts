@@ -40,7 +40,7 @@ export interface XeroClientOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** How long Xero accepts a refresh token again after its rotation. @default 1800 (Xero's 30 minutes) */
   readonly refreshGraceSeconds?: number;
-  /** Expected `aud` of access tokens. @default `${issuer}/resources`, as Xero issues them */
+  /** Expected `aud` of access tokens. @default "https://identity.xero.com/resources" (Xero's, whatever the issuer) */
   readonly audience?: string;
   readonly clock?: Clock;
   /** @default setTimeout */
@@ -54,6 +54,9 @@ export interface XeroClientOptions {
   /** Receives redacted debug lines. @default none */
   readonly logger?: XeroLogger;
 }
+
+/** The `aud` of every Xero access token. */
+export const XERO_ACCESS_TOKEN_AUDIENCE = "https://identity.xero.com/resources";
 
 /** The probe's verdict on a client id (and secret). */
 export type XeroProbeResult =
@@ -254,7 +257,7 @@ export class XeroClient {
     const discovery = await this.discover();
     const expect = {
       issuer: discovery.issuer,
-      audience: this.audience ?? `${discovery.issuer}/resources`,
+      audience: this.audience ?? XERO_ACCESS_TOKEN_AUDIENCE,
       now: this.send.clock.now(),
     };
     const cached = this.jwks;
