@@ -66,14 +66,16 @@ const PERMISSION_SQLSTATES = new Set(["42501"]);
  * name at most host and port.
  */
 export function translatePgError(error: unknown, label: string, document: string | undefined): unknown {
-  if (!(error instanceof Error) || error instanceof CdktfXeroError) return error;
+  // Duck-typed: errors from the driver's sockets may come from another realm (e.g. under jest).
+  if (error instanceof CdktfXeroError || typeof error !== "object" || error === null || !("message" in error)) return error;
+  const message = String(error.message);
   const sqlState = (error as { code?: unknown }).code;
   if (typeof sqlState === "string" && PERMISSION_SQLSTATES.has(sqlState)) {
     return new StatePermissionError(document ?? "(all)", label, {
       cause: error,
-      errno: `SQLSTATE ${sqlState}: ${error.message}`,
+      errno: `SQLSTATE ${sqlState}: ${message}`,
       fix: `Grant the PostgreSQL role USAGE and CREATE on the schema (or create it and its tables as an owner), then retry.`,
     });
   }
-  return new StateUnavailableError(label, document, error.message, { cause: error });
+  return new StateUnavailableError(label, document, message, { cause: error });
 }

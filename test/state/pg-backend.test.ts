@@ -1,0 +1,145 @@
+import { Client } from "pg";
+import { openStateBackend } from "../../providers/state";
+import { compileWorkers, spawnWorker, waitForExit, waitForLine } from "./support/compile";
+import { TEST_KEYRING, pgFixture, requirePgConnStr, type BackendFixture } from "./support/fixtures";
+
+let fixture: BackendFixture;
+let admin: Client;
+let schema: string;
+
+beforeAll(async () => {
+  fixture = await pgFixture("pgbackend");
+  schema = fixture.address.type === "pg" ? fixture.address.schema : "";
+  admin = new Client({ connectionString: requirePgConnStr() });
+  await admin.connect();
+});
+afterAll(async () => {
+  await admin.end();
+  await fixture.cleanup();
+});
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe("pg schema", () => {
+  it("creates <schema>.states in Terraform's pg backend layout and records numbered migrations", async () => {
+    await fixture.open();
+    const columns = await admin.query<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'states' ORDER BY ordinal_position`,
+      [schema],
+    );
+    expect(columns.rows).toEqual([
+      { column_name: "id", data_type: "integer" },
+      { column_name: "name", data_type: "text" },
+      { column_name: "data", data_type: "text" },
+    ]);
+    const migrations = await admin.query<{ id: number }>(`SELECT id FROM "${schema}".cdktf_xero_migrations ORDER BY id`);
+    expect(migrations.rows.map((row) => row.id)).toEqual([1, 2]);
+  });
+
+  it("applies the migrations once when several backends open a new schema at the same time", async () => {
+    const fresh = await pgFixture("pgbackend_fresh");
+    try {
+      const backends = await Promise.all(Array.from({ length: 4 }, () => fresh.open()));
+      expect(await Promise.all(backends.map((backend) => backend.list()))).toEqual([[], [], [], []]);
+      const freshSchema = fresh.address.type === "pg" ? fresh.address.schema : "";
+      const migrations = await admin.query<{ id: number }>(`SELECT id FROM "${freshSchema}".cdktf_xero_migrations ORDER BY id`);
+      expect(migrations.rows.map((row) => row.id)).toEqual([1, 2]);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
+
+describe("pg advisory locks", () => {
+  it("takes two-key advisory locks, so Terraform's one-key locks on the same row id never collide", async () => {
+    const backend = await fixture.open();
+    await backend.write("keys/App", undefined, { a: "1" });
+    const { rows } = await admin.query<{ id: string }>(`SELECT id::text FROM "${schema}".states WHERE name = 'keys/App'`);
+    const rowId = rows[0]?.id ?? "";
+    await backend.withLock("keys/App", async () => {
+      const ours = await admin.query<{ objsubid: number; objid: string }>(
+        `SELECT objsubid, objid::text FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::text = $1`,
+        [rowId],
+      );
+      expect(ours.rows).toEqual([{ objsubid: 2, objid: rowId }]);
+      // What Terraform's pg backend takes for this workspace: pg_try_advisory_lock(<row id>) and the creation lock -1.
+      const terraform = await admin.query<{ row: boolean; create: boolean }>(
+        `SELECT pg_try_advisory_lock($1::bigint) AS row, pg_try_advisory_lock(-1) AS create`,
+        [rowId],
+      );
+      expect(terraform.rows[0]).toEqual({ row: true, create: true });
+      await admin.query(`SELECT pg_advisory_unlock($1::bigint), pg_advisory_unlock(-1)`, [rowId]);
+    });
+  });
+
+  it("respects a lock held by a live process, and gets it once that process's connection is gone", async () => {
+    const workers = await compileWorkers();
+    const backend = await fixture.open();
+    await backend.write("held/App", undefined, { a: "1" });
+    const holder = spawnWorker(workers, "hold-lock", [JSON.stringify(fixture.address), "held/App"], fixture.env);
+    const exited = waitForExit(holder);
+    await waitForLine(holder, /^locked/);
+    await expect(backend.withLock("held/App", async () => "never", { timeoutMs: 300 })).rejects.toMatchObject({
+      code: "STATE_LOCKED",
+      message: expect.stringMatching(
+        new RegExp(`^state document "held/App" is locked by cdktf-xero \\S+ pid ${holder.pid ?? -1} \\(PostgreSQL backend pid \\d+, connected since `),
+      ),
+    });
+    holder.kill("SIGKILL");
+    await exited;
+    await expect(backend.withLock("held/App", async () => "mine", { timeoutMs: 5000 })).resolves.toBe("mine");
+  });
+});
+
+describe("pg failures", () => {
+  it("leaves the previous row when the connection is terminated mid-transaction", async () => {
+    const backend = await fixture.open();
+    const first = await backend.write("crash/App", undefined, { tenant_id: "before" });
+    const before = await fixture.getRaw("crash/App");
+    // Hold the history table so the write blocks after its UPDATE, inside its transaction.
+    await admin.query("BEGIN");
+    await admin.query(`LOCK TABLE "${schema}".cdktf_xero_history IN ACCESS EXCLUSIVE MODE`);
+    const attempt = backend.write("crash/App", first.serial, { tenant_id: "after" });
+    const settled = attempt.catch((error: unknown) => error);
+    const pid = await waitFor(async () => {
+      // Waiting for the history table while holding its UPDATE's lock on states: mid-transaction, row already changed.
+      const { rows } = await admin.query<{ pid: number }>(
+        `SELECT a.pid FROM pg_stat_activity a
+          WHERE a.application_name LIKE 'cdktf-xero %'
+            AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted AND l.relation = $1::regclass)
+            AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock' AND l.relation = $2::regclass)`,
+        [`"${schema}".cdktf_xero_history`, `"${schema}".states`],
+      );
+      return rows[0]?.pid;
+    }, "the write to block inside its transaction");
+    await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+    await admin.query("ROLLBACK");
+    expect(await settled).toMatchObject({
+      code: "STATE_UNAVAILABLE",
+      message: `state backend pg:${schema} is unavailable for document "crash/App": terminating connection due to administrator command. Nothing was half-written (each change is one transaction: applied whole or not at all). Check that PostgreSQL is running and that PG_CONN_STR (or the PG* variables) point at it, then retry.`,
+    });
+    expect(await fixture.getRaw("crash/App")).toBe(before);
+    // The pool drops the dead connection; the next write goes through.
+    await expect(backend.write("crash/App", first.serial, { tenant_id: "after" })).resolves.toMatchObject({ serial: 2 });
+  });
+
+  it("fails with STATE_UNAVAILABLE when PostgreSQL cannot be reached, never printing the connection string", async () => {
+    const attempt = openStateBackend(
+      { type: "pg", schema: "unreachable" },
+      { env: { PG_CONN_STR: "postgres://alice:hunter2-password@127.0.0.1:1/db", CDKTF_XERO_STATE_KEY: TEST_KEYRING } },
+    );
+    const error = (await attempt.catch((e: unknown) => e)) as Error & { code: string };
+    expect(error.code).toBe("STATE_UNAVAILABLE");
+    expect(error.message).toBe(
+      "state backend pg:unreachable is unavailable: connect ECONNREFUSED 127.0.0.1:1. Nothing was half-written (each change is one transaction: applied whole or not at all). Check that PostgreSQL is running and that PG_CONN_STR (or the PG* variables) point at it, then retry.",
+    );
+    expect(JSON.stringify({ ...error, message: error.message })).not.toContain("hunter2");
+  });
+});
