@@ -1,0 +1,93 @@
+/**
+ * Benchmark: a fresh Node process that loads the compiled Xero client and does client credentials
+ * + GET /connections, against a fresh Node process doing the same two requests with axios alone.
+ * Target: the client's median wall time at most 1.3x the baseline's.
+ *
+ *   npm run build && node dist/bench/client-vs-axios.js [--runs N]
+ *
+ * The emulator runs in this process; a Custom Connection linked to one organisation is set up
+ * once. Runs alternate (ABBA order) so drift in machine load hits both sides alike. Wall time is
+ * spawn to exit, so it includes Node's start-up and module loading: what a hook pays per call.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { startEmulator } from "../emulator";
+import { formatSummary, median, summarize } from "./stats";
+
+const TARGET_RATIO = 1.3;
+
+function runsFromArgv(argv: readonly string[]): number {
+  const at = argv.indexOf("--runs");
+  const runs = at === -1 ? 15 : Number(argv[at + 1]);
+  if (!Number.isInteger(runs) || runs < 10) throw new RangeError(`--runs must be an integer >= 10, got ${argv[at + 1]}`);
+  return runs;
+}
+
+/** Spawns `node script` and resolves with its wall time in milliseconds; rejects if it fails. */
+function timeNode(script: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code === 0) resolve(elapsedMs);
+      else reject(new Error(`${script} exited ${code}: ${stderr.trim()}`));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const runs = runsFromArgv(process.argv.slice(2));
+  const emulator = await startEmulator({ rateLimits: { perAppPerMinute: 1_000_000 } });
+  try {
+    const app = await emulator.admin.createApp({ kind: "custom_connection", name: "Bench", scopes: ["accounting.invoices"] });
+    const { tenantId } = await emulator.admin.createOrg({ name: "Bench Company" });
+    await emulator.admin.link(app.clientId, tenantId);
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env["PATH"] ?? "",
+      XERO_LOGIN_URL: emulator.loginUrl,
+      XERO_IDENTITY_URL: emulator.identityUrl,
+      XERO_API_URL: emulator.apiUrl,
+      BENCH_CLIENT_ID: app.clientId,
+      BENCH_CLIENT_SECRET: app.clientSecret ?? "",
+    };
+    const clientScript = join(__dirname, "client-vs-axios-client.js");
+    const baselineScript = join(__dirname, "client-vs-axios-baseline.js");
+
+    // One unmeasured run of each warms the OS file cache and the emulator.
+    await timeNode(clientScript, env);
+    await timeNode(baselineScript, env);
+
+    const client: number[] = [];
+    const baseline: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      if (i % 2 === 0) {
+        client.push(await timeNode(clientScript, env));
+        baseline.push(await timeNode(baselineScript, env));
+      } else {
+        baseline.push(await timeNode(baselineScript, env));
+        client.push(await timeNode(clientScript, env));
+      }
+    }
+    const ratio = median(client) / median(baseline);
+    process.stdout.write(
+      [
+        `client vs axios: fresh node process, client credentials + GET /connections, ${runs} interleaved runs each`,
+        formatSummary("cdktf-xero client", summarize(client)),
+        formatSummary("axios alone (baseline)", summarize(baseline)),
+        `ratio (median client / median baseline): ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? "met" : "MISSED"})`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    await emulator.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench client-vs-axios failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
