@@ -18,7 +18,8 @@ export interface XeroCustomConnectionProps {
   /** The Custom Connection app whose organisation link this is (kind `CUSTOM_CONNECTION`). */
   readonly app: IXeroAppRegistration;
   /**
-   * The tenant id the connection must be linked to; `hook apply` fails on any other.
+   * The tenant id the connection must be linked to; `hook apply` fails on any other. Written to
+   * the spec in lower case, as Xero reports tenant ids.
    *
    * @default - any single organisation is accepted and recorded
    */
