@@ -52,9 +52,11 @@ export async function runEmulatorCommand(
   },
 ): Promise<void> {
   const emulator = await startEmulator(options);
+  // Listen for the stop signal before printing: a caller may signal as soon as it reads the line.
+  const stopped = io.waitForStop();
   const { loginUrl, identityUrl, apiUrl, adminUrl } = emulator;
   io.write(`${JSON.stringify({ loginUrl, identityUrl, apiUrl, adminUrl })}\n`);
-  await io.waitForStop();
+  await stopped;
   await emulator.close();
 }
 

@@ -1,0 +1,69 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { once } from "node:events";
+
+/** The compiled CLI, as users run it: `npm test` builds dist/ before jest runs. */
+const MAIN = join(__dirname, "..", "..", "dist", "cli", "main.js");
+
+function firstLine(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      const newline = buffered.indexOf("\n");
+      if (newline >= 0) resolve(buffered.slice(0, newline));
+    });
+    child.once("exit", (code) => reject(new Error(`emulator exited with ${String(code)} before printing its URLs`)));
+  });
+}
+
+function run(args: string[]): ChildProcessWithoutNullStreams {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  return spawn(process.execPath, [MAIN, ...args], { stdio: "pipe" });
+}
+
+describe("cdktf-xero emulator", () => {
+  it("prints one JSON line with the four URLs, serves them, and exits 0 on SIGTERM", async () => {
+    const child = run(["emulator", "--port", "0"]);
+    const line = await firstLine(child);
+    const urls = JSON.parse(line) as Record<string, string>;
+    expect(Object.keys(urls)).toEqual(["loginUrl", "identityUrl", "apiUrl", "adminUrl"]);
+    expect(urls["identityUrl"]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/identity$/);
+    const discovery = (await (await fetch(`${urls["identityUrl"]}/.well-known/openid-configuration`)).json()) as { issuer: string };
+    expect(discovery.issuer).toBe(urls["identityUrl"]);
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    expect(await exited).toEqual([0, null]);
+  });
+
+  it("exits 0 on SIGINT", async () => {
+    const child = run(["emulator"]);
+    await firstLine(child);
+    const exited = once(child, "exit");
+    child.kill("SIGINT");
+    expect(await exited).toEqual([0, null]);
+  });
+
+  it("passes --issuer and --auto-consent through to the emulator", async () => {
+    const child = run(["emulator", "--issuer", "https://identity.xero.com", "--auto-consent"]);
+    try {
+      const urls = JSON.parse(await firstLine(child)) as Record<string, string>;
+      const discovery = (await (await fetch(`${urls["identityUrl"]}/.well-known/openid-configuration`)).json()) as { issuer: string };
+      expect(discovery.issuer).toBe("https://identity.xero.com");
+    } finally {
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  it("refuses a bad --port with exit code 64 and a message naming the flag", async () => {
+    const child = run(["emulator", "--port", "http"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const [code] = (await once(child, "exit")) as [number];
+    expect(code).toBe(64);
+    expect(stderr).toContain("--port must be a whole number 0..65535 (0 = any free port), got http");
+  });
+});
