@@ -1,0 +1,123 @@
+/**
+ * `npm start`: the whole product in one command, on the embedded Xero emulator.
+ *
+ * Starts the emulator on a free loopback port, registers the reference app's three Xero apps and an
+ * organisation through its admin API (what a person does in Xero's developer portal), links the
+ * Custom Connection, then runs the real `cdktf deploy` of main.ts with the endpoints, client ids and
+ * secrets in the environment, the way a pipeline passes them. Prints the outputs and stops the emulator.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { ReferenceAppEnv } from "../main";
+
+const projectRoot = resolve(__dirname, "..", "..");
+const stackName = "xero-integrations";
+
+async function main(): Promise<number> {
+  const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" });
+  if (terraform.error !== undefined || terraform.status !== 0) {
+    process.stderr.write(
+      "npm start: terraform is not on PATH. Install Terraform >= 1.5 (or OpenTofu >= 1.6, symlinked as terraform) and run npm start again.\n",
+    );
+    return 1;
+  }
+
+  const emulator = await startEmulator({ autoConsent: true });
+  const scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-start-"));
+  try {
+    const env = { ...process.env, ...(await registerDemoApps(emulator)), ...terraformEnv(scratch) };
+    process.stdout.write(`Xero emulator: ${emulator.identityUrl} (admin ${emulator.adminUrl})\n`);
+    process.stdout.write(`Deploying stack "${stackName}" from main.ts with cdktf deploy…\n\n`);
+
+    const outputsFile = join(scratch, "outputs.json");
+    const cdktf = join(projectRoot, "node_modules", ".bin", "cdktf");
+    const code = await run(cdktf, ["deploy", stackName, "--auto-approve", "--outputs-file", outputsFile, "--outputs-file-include-sensitive-outputs=false"], env);
+    if (code !== 0) {
+      process.stderr.write(`\nnpm start: cdktf deploy failed (exit ${code}); the first lines above say why.\n`);
+      return code;
+    }
+    printOutputs(outputsFile);
+    return 0;
+  } finally {
+    await emulator.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** What a person would set up in the developer portal, and the variables a pipeline would carry. */
+async function registerDemoApps(emulator: RunningEmulator): Promise<Record<string, string>> {
+  const { admin } = emulator;
+  const sync = await admin.createApp({
+    kind: "custom_connection",
+    name: "Ledger sync",
+    scopes: ["accounting.invoices.read", "accounting.contacts.read", "accounting.settings.read"],
+  });
+  const { tenantId } = await admin.createOrg({ name: "Demo Company (AU)", type: "ORGANISATION" });
+  await admin.link(sync.clientId, tenantId);
+  const web = await admin.createApp({
+    kind: "web",
+    name: "Customer portal",
+    scopes: ["openid", "profile", "email", "offline_access", "accounting.invoices"],
+    redirectUris: ["https://portal.example.com/xero/callback", "http://localhost:3000/xero/callback"],
+  });
+  const pkce = await admin.createApp({
+    kind: "pkce",
+    name: "Field app",
+    scopes: ["openid", "offline_access", "accounting.contacts.read"],
+    redirectUris: ["http://localhost:8765/callback"],
+  });
+  return {
+    XERO_LOGIN_URL: emulator.loginUrl,
+    XERO_IDENTITY_URL: emulator.identityUrl,
+    XERO_API_URL: emulator.apiUrl,
+    [ReferenceAppEnv.syncClientId]: sync.clientId,
+    [ReferenceAppEnv.syncClientSecret]: sync.clientSecret ?? "",
+    [ReferenceAppEnv.expectedTenantId]: tenantId,
+    [ReferenceAppEnv.webClientId]: web.clientId,
+    [ReferenceAppEnv.webClientSecret]: web.clientSecret ?? "",
+    [ReferenceAppEnv.pkceClientId]: pkce.clientId,
+  };
+}
+
+/** Terraform warns on every command when TF_CLI_CONFIG_FILE names a missing file: give it an empty one. */
+function terraformEnv(scratch: string): Record<string, string> {
+  const configured = process.env.TF_CLI_CONFIG_FILE;
+  const env: Record<string, string> = { CHECKPOINT_DISABLE: "1" };
+  if (configured === undefined || configured === "" || !existsSync(configured)) {
+    const file = join(scratch, "terraformrc");
+    writeFileSync(file, "");
+    env.TF_CLI_CONFIG_FILE = file;
+  }
+  return env;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, [...args], { cwd: projectRoot, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => resolvePromise(code ?? (signal === null ? 1 : 128)));
+  });
+}
+
+function printOutputs(outputsFile: string): void {
+  if (!existsSync(outputsFile)) return;
+  const parsed: unknown = JSON.parse(readFileSync(outputsFile, "utf8"));
+  const outputs = (parsed as Record<string, Record<string, unknown>>)[stackName] ?? {};
+  process.stdout.write("\nOutputs of the reference app (also in Terraform's state, usable by other resources):\n");
+  for (const [name, value] of Object.entries(outputs)) {
+    process.stdout.write(`  ${name} = ${typeof value === "string" ? value : JSON.stringify(value)}\n`);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,115 @@
+/**
+ * End-to-end fixtures: a real emulator on loopback, stacks synthesized into a temporary directory,
+ * and the real `terraform` binary run against them. No mocks.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, LocalBackend, TerraformStack } from "cdktf";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import type { EmulatorOptions } from "../../emulator";
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface E2eWorld {
+  readonly emulator: RunningEmulator;
+  /** Scratch directory holding cdktf.out, the state backend and Terraform's own state. */
+  readonly dir: string;
+  /** Variables a pipeline would export: endpoints, an empty Terraform CLI config. */
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startWorld(options: EmulatorOptions = {}): Promise<E2eWorld> {
+  const emulator = await startEmulator(options);
+  const dir = mkdtempSync(join(tmpdir(), "cdktf-xero-e2e-"));
+  const terraformrc = join(dir, "terraformrc");
+  writeFileSync(terraformrc, "");
+  const env = {
+    XERO_LOGIN_URL: emulator.loginUrl,
+    XERO_IDENTITY_URL: emulator.identityUrl,
+    XERO_API_URL: emulator.apiUrl,
+    TF_CLI_CONFIG_FILE: terraformrc,
+    CHECKPOINT_DISABLE: "1",
+    TF_IN_AUTOMATION: "1",
+  };
+  return {
+    emulator,
+    dir,
+    env,
+    async close() {
+      await emulator.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Synthesizes one stack into `<dir>/cdktf.out` and returns its stack directory. Terraform's own state
+ * is kept next to it, so re-synthesizing (a code change) keeps the deployed resources.
+ */
+export function synthesize(dir: string, stackName: string, build: (stack: TerraformStack) => void): string {
+  const outdir = join(dir, "cdktf.out");
+  const app = new App({ outdir, skipValidation: true });
+  const stack = new TerraformStack(app, stackName);
+  new LocalBackend(stack, { path: `../../../terraform.${stackName}.tfstate` });
+  build(stack);
+  app.synth();
+  return join(outdir, "stacks", stackName);
+}
+
+/**
+ * Runs a command without blocking the event loop: the emulator answering the hooks lives in this
+ * process, so a synchronous spawn would deadlock.
+ */
+export function runCommand(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** `terraform <args>` in a stack directory, with `-no-color -input=false` where they apply. */
+export async function terraform(stackDir: string, args: readonly string[], env: Record<string, string>): Promise<CommandResult> {
+  const flags = ["init", "plan", "apply", "destroy", "output", "show"].includes(args[0] ?? "") ? ["-no-color"] : [];
+  const input = ["init", "plan", "apply", "destroy"].includes(args[0] ?? "") ? ["-input=false"] : [];
+  return runCommand("terraform", [...args, ...flags, ...input], { cwd: stackDir, env });
+}
+
+/** init + apply, failing the test with Terraform's own words when either fails. */
+export async function deploy(stackDir: string, env: Record<string, string>): Promise<CommandResult> {
+  const init = await terraform(stackDir, ["init"], env);
+  if (init.code !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+  return terraform(stackDir, ["apply", "-auto-approve"], env);
+}
+
+/** Terraform's outputs as plain values. */
+export async function outputs(stackDir: string, env: Record<string, string>): Promise<Record<string, unknown>> {
+  const result = await terraform(stackDir, ["output", "-json"], env);
+  if (result.code !== 0) throw new Error(`terraform output failed:\n${result.stderr}`);
+  const parsed = JSON.parse(result.stdout) as Record<string, { value: unknown }>;
+  return Object.fromEntries(Object.entries(parsed).map(([name, output]) => [name, output.value]));
+}
+
+/** Addresses Terraform plans to replace, from `terraform show -json` of a saved plan. */
+export async function plannedReplacements(stackDir: string, env: Record<string, string>): Promise<{ exitCode: number; replaced: string[] }> {
+  const plan = await terraform(stackDir, ["plan", "-detailed-exitcode", "-out=e2e.tfplan"], env);
+  if (plan.code === 1) throw new Error(`terraform plan failed:\n${plan.stdout}\n${plan.stderr}`);
+  const shown = await terraform(stackDir, ["show", "-json", "e2e.tfplan"], env);
+  const parsed = JSON.parse(shown.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
+  const replaced = (parsed.resource_changes ?? [])
+    .filter((change) => change.change.actions.includes("create") && change.change.actions.includes("delete"))
+    .map((change) => change.address)
+    .sort();
+  return { exitCode: plan.code, replaced };
+}
