@@ -4,23 +4,17 @@ import { ConfigError } from "../errors";
 import { decodeAccessToken, type XeroAccessTokenInfo } from "./access-token";
 import { buildAuthorizeUrl, type AuthorizeUrlParams } from "./authorize-url";
 import { resolveEndpoints, xeroUrls, type XeroEndpoints, type XeroEnv, type XeroUrls } from "./endpoints";
-import {
-  XeroInvalidClientError,
-  XeroInvalidGrantError,
-  XeroProtocolError,
-  XeroRefreshOutcomeUnknownError,
-  XeroTokenVerificationError,
-  XeroUnavailableError,
-} from "./errors";
-import { axiosTransport, type HttpRequest, type HttpTransport, type RawResponse, type TransportFailure } from "./http";
+import { XeroInvalidClientError, XeroInvalidGrantError, XeroProtocolError, XeroTokenVerificationError } from "./errors";
+import { axiosTransport, type HttpTransport, type RawResponse, type TransportFailure } from "./http";
 import { parseConnectionsResponse, parseDeleteConnectionResponse, type XeroConnection } from "./parse-api";
 import type { ParseContext } from "./parse-common";
 import { parseRevocationResponse, parseTokenResponse, tokenEndpointError, type TokenParseContext, type TokenRequestKind, type XeroTokenSet } from "./parse-token";
 import { createCodeVerifier, type RandomBytes } from "./pkce";
-import { fingerprint, Redactor } from "./redact";
+import { Redactor } from "./redact";
 import { bearerRequest, formPostRequest, getRequest, type ClientAuth } from "./requests";
 import { retryPolicy, type Idempotency, type RetryPolicy } from "./retry";
-import { realSleep, sendWithRetries, type SendContext, type XeroLogger } from "./send";
+import { lostAnswer, realSleep, sendWithRetries, type SendContext, type SendResult, type XeroLogger } from "./send";
+import { codeMaybeSpentError, refreshOutcomeUnknownError, unavailableError } from "./outcome-errors";
 import { parseDiscoveryResponse, parseJwksResponse, verifyWithJwks, type DiscoveryDocument, type JsonWebKeySet } from "./verify";
 
 export interface XeroClientOptions {
@@ -123,14 +117,14 @@ export class XeroClient {
   async clientCredentials(options: { scopes?: readonly string[] } = {}): Promise<XeroTokenSet> {
     const params: Array<[string, string]> = [["grant_type", "client_credentials"]];
     if (options.scopes !== undefined && options.scopes.length > 0) params.push(["scope", options.scopes.join(" ")]);
-    const { response, context } = await this.tokenCall("client_credentials", params, "idempotent", [], options.scopes);
-    return parseTokenResponse(response, context);
+    const { result, context } = await this.sendToken("client_credentials", params, "idempotent", [], options.scopes);
+    return parseTokenResponse(this.responseOf(result, context), context);
   }
 
   /**
    * Exchanges an authorization code. Web apps authenticate with their secret; PKCE apps (no secret)
-   * must pass the `codeVerifier` whose challenge went into the authorize URL. Never retried once
-   * sent: a code is single use.
+   * must pass the `codeVerifier` whose challenge went into the authorize URL. Never re-sent once it
+   * may have reached Xero: a code is single use.
    */
   async exchangeAuthorizationCode(input: { code: string; redirectUri: string; codeVerifier?: string }): Promise<XeroTokenSet> {
     if (this.auth.method === "none" && input.codeVerifier === undefined) {
@@ -142,52 +136,41 @@ export class XeroClient {
       ["redirect_uri", input.redirectUri],
     ];
     if (input.codeVerifier !== undefined) params.push(["code_verifier", input.codeVerifier]);
-    const { response, context } = await this.tokenCall("authorization_code", params, "non-idempotent", [input.code, input.codeVerifier]);
-    return parseTokenResponse(response, context);
+    const { result, context } = await this.sendToken("authorization_code", params, "non-idempotent", [input.code, input.codeVerifier]);
+    const lost = lostAnswer(result);
+    if (lost !== undefined) throw codeMaybeSpentError(lost, failureOf(result), context, result.attempts);
+    return parseTokenResponse(this.responseOf(result, context), context);
   }
 
   /**
    * Exchanges a refresh token for a new token set (the refresh token rotates: store the new one).
-   * Not retried once it may have reached Xero: if the answer is lost, throws
+   * Never re-sent once it may have reached Xero: if the answer is lost, throws
    * {@link XeroRefreshOutcomeUnknownError}, which says until when the same token may be sent again.
    */
   async refresh(refreshToken: string): Promise<XeroTokenSet> {
     const sentAt = this.send.clock.now();
-    const redactor = this.redactor.with(refreshToken);
-    const request = formPostRequest(this.urls.token, this.auth, [["grant_type", "refresh_token"], ["refresh_token", refreshToken]], this.timeoutMs);
-    const context = this.tokenContext("refresh_token", redactor);
-    const result = await sendWithRetries(request, { idempotency: "non-idempotent", label: context.operation, redactor }, this.send);
-    const lost = result.kind === "failure" ? result.failure : result.response.status >= 500 ? result.response : undefined;
-    if (lost !== undefined && (result.kind === "response" || result.failure.maybeSent)) {
-      const graceExpiresAt = new Date(sentAt.getTime() + this.graceMs);
-      const why = result.kind === "failure" ? result.failure.message : `HTTP ${result.response.status}`;
-      throw new XeroRefreshOutcomeUnknownError(
-        `Xero did not confirm the refresh for client ${this.clientId} (${why}); it may or may not have rotated ` +
-          `the refresh token. It was not sent again. The same refresh token stays usable until ` +
-          `${graceExpiresAt.toISOString()} (Xero's grace period): refresh again with it before then (error.retry()); ` +
-          `after that the connection must be re-authorised.`,
-        {
-          reason: result.kind === "failure" ? (result.failure.kind === "timeout" ? "timeout" : "network") : "server_error",
-          ...(result.kind === "response" ? { status: result.response.status } : {}),
-          sentAt,
-          graceExpiresAt,
-          refreshTokenFingerprint: fingerprint(refreshToken),
-          sentRefreshToken: () => refreshToken,
-          retry: () => this.refresh(refreshToken),
-        },
-        {
-          ...(result.kind === "failure" ? { cause: result.failure } : {}),
-          context: { operation: context.operation, clientId: this.clientId, attempts: result.attempts },
-        },
-      );
+    const params: Array<[string, string]> = [["grant_type", "refresh_token"], ["refresh_token", refreshToken]];
+    const { result, context } = await this.sendToken("refresh_token", params, "non-idempotent", [refreshToken]);
+    const lost = lostAnswer(result);
+    if (lost !== undefined) {
+      throw refreshOutcomeUnknownError({
+        lost,
+        failure: failureOf(result),
+        context,
+        attempts: result.attempts,
+        sentAt,
+        graceMs: this.graceMs,
+        refreshToken,
+        retry: () => this.refresh(refreshToken),
+      });
     }
-    return parseTokenResponse(this.responseOf(result, context), { ...context, receivedAt: this.send.clock.now() });
+    return parseTokenResponse(this.responseOf(result, context), context);
   }
 
   /** Revokes a refresh token: Xero also removes that user's connections to this app. */
   async revoke(refreshToken: string): Promise<void> {
-    const { response, context } = await this.tokenCall("revocation", [["token", refreshToken]], "idempotent", [refreshToken], undefined, this.urls.revocation);
-    parseRevocationResponse(response, context);
+    const { result, context } = await this.sendToken("revocation", [["token", refreshToken]], "idempotent", [refreshToken]);
+    parseRevocationResponse(this.responseOf(result, context), context);
   }
 
   /**
@@ -204,7 +187,8 @@ export class XeroClient {
     ];
     // A PKCE app's token request must carry a verifier; a random one keeps the request well-formed.
     if (this.auth.method === "none") params.push(["code_verifier", createCodeVerifier(this.randomBytes)]);
-    const { response, context } = await this.tokenCall("probe", params, "idempotent", []);
+    const { result, context } = await this.sendToken("probe", params, "idempotent", []);
+    const response = this.responseOf(result, context);
     if (response.status === 200) {
       throw new XeroProtocolError(
         `The token endpoint accepted the client probe's deliberately invalid code for ${this.clientId}: the server ` +
@@ -294,25 +278,19 @@ export class XeroClient {
     return parse(this.responseOf(result, context), { ...context, receivedAt: this.send.clock.now() });
   }
 
-  private async tokenCall(
+  /** Sends a token or revocation request; the context's `receivedAt` is when its last answer came. */
+  private async sendToken(
     kind: TokenRequestKind,
     params: ReadonlyArray<readonly [string, string]>,
     idempotency: Idempotency,
     secrets: ReadonlyArray<string | undefined>,
     requestedScopes?: readonly string[],
-    url: string = this.urls.token,
-  ): Promise<{ response: RawResponse; context: TokenParseContext }> {
+  ): Promise<{ result: SendResult; context: TokenParseContext }> {
     const redactor = this.redactor.with(...secrets);
-    const request: HttpRequest = formPostRequest(url, this.auth, params, this.timeoutMs);
+    const url = kind === "revocation" ? this.urls.revocation : this.urls.token;
     const context = this.tokenContext(kind, redactor, requestedScopes);
-    const result = await sendWithRetries(request, { idempotency, label: context.operation, redactor }, this.send);
-    if (result.kind === "failure" && result.failure.maybeSent && kind === "authorization_code") {
-      throw this.unavailable(result.failure, context, result.attempts, " The code may have been spent: start the authorization again.");
-    }
-    if (result.kind === "response" && result.response.status >= 500 && kind === "authorization_code") {
-      throw tokenEndpointError(result.response, context);
-    }
-    return { response: this.responseOf(result, context), context: { ...context, receivedAt: this.send.clock.now() } };
+    const result = await sendWithRetries(formPostRequest(url, this.auth, params, this.timeoutMs), { idempotency, label: context.operation, redactor }, this.send);
+    return { result, context: { ...context, receivedAt: this.send.clock.now() } };
   }
 
   private tokenContext(kind: TokenRequestKind, redactor: Redactor, requestedScopes?: readonly string[]): TokenParseContext {
@@ -332,17 +310,12 @@ export class XeroClient {
   }
 
   /** The response of a send, or the XeroUnavailableError its transport failure means. */
-  private responseOf(result: Awaited<ReturnType<typeof sendWithRetries>>, context: ParseContext): RawResponse {
+  private responseOf(result: SendResult, context: ParseContext): RawResponse {
     if (result.kind === "response") return result.response;
-    throw this.unavailable(result.failure, context, result.attempts, "");
+    throw unavailableError(result.failure, context, result.attempts);
   }
+}
 
-  private unavailable(failure: TransportFailure, context: ParseContext, attempts: number, advice: string): XeroUnavailableError {
-    return new XeroUnavailableError(
-      `Could not complete ${context.operation} with Xero: ${failure.message} (${attempts} attempt${attempts === 1 ? "" : "s"}).` +
-        `${advice} Check network access to Xero and the XERO_*_URL settings, then try again.`,
-      { reason: failure.kind === "timeout" ? "timeout" : "network" },
-      { cause: failure, context: { operation: context.operation, clientId: this.clientId, attempts } },
-    );
-  }
+function failureOf(result: SendResult): TransportFailure | undefined {
+  return result.kind === "failure" ? result.failure : undefined;
 }

@@ -89,3 +89,17 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 export function realSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Whether a request may have been processed without us learning the result: no answer after it may
+ * have left (reset, timeout), or a 5xx (the server failed somewhere, perhaps after committing).
+ * Undefined when the result is definite: an answer below 500, or a connection never made. Pure.
+ */
+export function lostAnswer(result: SendResult): { reason: "network" | "timeout" | "server_error"; status?: number; why: string } | undefined {
+  if (result.kind === "response") {
+    const { status } = result.response;
+    return status >= 500 ? { reason: "server_error", status, why: `HTTP ${status}` } : undefined;
+  }
+  if (!result.failure.maybeSent) return undefined;
+  return { reason: result.failure.kind === "timeout" ? "timeout" : "network", why: result.failure.message };
+}

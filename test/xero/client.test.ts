@@ -140,7 +140,23 @@ describe("authorization code exchange", () => {
     const error = await rejection(fakeClient(http).client.exchangeAuthorizationCode({ code: "c", redirectUri: "http://localhost/cb" }));
     expect(http.requests).toHaveLength(1);
     expect(error).toBeInstanceOf(XeroUnavailableError);
-    expect(error.message).toContain("The code may have been spent: start the authorization again.");
+    expect(error.message).toBe(
+      `Xero did not confirm the authorization_code token request for client ${CLIENT_ID} (POST https://identity.xero.com/connect/token: ` +
+        "scripted reset); it was not sent again because the authorization code may have been spent. Start the authorization again.",
+    );
+  });
+
+  it("does not re-send a code that Xero answered with a 5xx", async () => {
+    const http = new ScriptedHttp(json(500, ""));
+    const error = await rejection(fakeClient(http).client.exchangeAuthorizationCode({ code: "c", redirectUri: "http://localhost/cb" }));
+    expect(http.requests).toHaveLength(1);
+    expect(error).toMatchObject({ code: "XERO_UNAVAILABLE", reason: "server_error", status: 500 });
+  });
+
+  it("retries a code exchange whose connection was refused, since it never left", async () => {
+    const http = new ScriptedHttp("connect", tokenOk());
+    await fakeClient(http).client.exchangeAuthorizationCode({ code: "c", redirectUri: "http://localhost/cb" });
+    expect(http.requests).toHaveLength(2);
   });
 });
 

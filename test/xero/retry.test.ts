@@ -1,4 +1,6 @@
 import { ConfigError } from "../../providers/errors";
+import { TransportFailure } from "../../providers/xero/http";
+import { lostAnswer } from "../../providers/xero/send";
 import {
   backoffDelayMs,
   decideRetry,
@@ -111,5 +113,24 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
     expect(parseRetryAfter("soon", now)).toBeUndefined();
     expect(parseRetryAfter("-5", now)).toBeUndefined();
+  });
+});
+
+describe("lostAnswer", () => {
+  const response = (status: number) => ({ kind: "response" as const, response: { status, headers: {}, bodyText: "" }, attempts: 1 });
+  const failure = (kind: "connect" | "reset" | "timeout") => ({ kind: "failure" as const, failure: new TransportFailure(kind, `scripted ${kind}`), attempts: 1 });
+
+  it("calls a 5xx a lost answer: the server may have committed before failing", () => {
+    expect(lostAnswer(response(503))).toEqual({ reason: "server_error", status: 503, why: "HTTP 503" });
+  });
+
+  it("calls a reset or timeout a lost answer", () => {
+    expect(lostAnswer(failure("reset"))).toEqual({ reason: "network", why: "scripted reset" });
+    expect(lostAnswer(failure("timeout"))).toEqual({ reason: "timeout", why: "scripted timeout" });
+  });
+
+  it("calls a 4xx answer and a connection never made definite", () => {
+    expect(lostAnswer(response(400))).toBeUndefined();
+    expect(lostAnswer(failure("connect"))).toBeUndefined();
   });
 });
