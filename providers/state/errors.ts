@@ -173,3 +173,17 @@ export class StateNotFoundError extends CdktfXeroError {
     );
   }
 }
+
+/** `state rekey` could not re-encrypt some documents; the others were re-encrypted. */
+export class StateRekeyIncompleteError extends CdktfXeroError {
+  readonly code = "STATE_REKEY_INCOMPLETE";
+  constructor(readonly failures: readonly { readonly document: string; readonly code: string }[]) {
+    super(
+      `could not re-encrypt ${failures.length} state document(s): ` +
+        `${failures.map((f) => `"${f.document}" (${f.code})`).join(", ")}. ` +
+        `Fix each as its error says (often: add the old key to the keyring after the new one), then run \`cdktf-xero state rekey\` again; ` +
+        `documents already re-encrypted are left as they are.`,
+      { context: { failures: failures.map((f) => ({ ...f })) } },
+    );
+  }
+}

@@ -7,3 +7,5 @@ export * from "./logger";
 export * from "./open";
 export { fingerprintSecrets, openEnvelope, parseEnvelope, sealSecrets, type SecretValues, type SecretsEnvelope } from "./secrets";
 export { DEFAULT_STALE_LOCK_AFTER_MS } from "./local/local-store";
+export * from "./inspect";
+export * from "./rekey";
