@@ -120,7 +120,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const urls = urlsFor(`http://${host}:${address.port}`);
   const ctx = createContext({ options: resolved, urls, signer });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    void serveRequest(req, res, ctx);
+    // A client that goes away mid-body must not take the emulator down with it.
+    serveRequest(req, res, ctx).catch(() => res.socket?.destroy());
   });
   let closing: Promise<void> | undefined;
   return {
