@@ -135,8 +135,9 @@ export function renderHookParts(scope: Construct, props: HookPartsProps): HookPa
     dependsOn: init,
   });
   const recorded = status.getNumber("generation");
+  // timecmp is -1, 0 or 1; "> -1" because cdktf 0.21 renders a literal 0 operand as "undefined".
   const generation = props.scheduled
-    ? (Fn.conditional(Op.gte(Fn.timecmp(Fn.plantimestamp(), status.getString("due_at")), 0), Op.add(recorded, 1), recorded) as number)
+    ? (Fn.conditional(Op.gt(Fn.timecmp(Fn.plantimestamp(), status.getString("due_at")), -1), Op.add(recorded, 1), recorded) as number)
     : recorded;
 
   const selfRef = isNull
