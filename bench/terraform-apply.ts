@@ -1,0 +1,157 @@
+/**
+ * Benchmark: `terraform apply` of N Custom Connection links (and their N app registrations) against the
+ * emulator, vs the same synthesized stack with every provisioner command replaced by `node -e 0`:
+ * the floor that Terraform and process start-up set. Target: ≤ 1.5×.
+ *
+ *   npm run build && node dist/bench/terraform-apply.js [--links N] [--runs N]
+ *
+ * Every run starts from a fresh Terraform state. The floor's remote-state reads need documents to
+ * exist, so it runs against a copy of the documents the first real apply wrote.
+ */
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { formatSummary, median, summarize } from "./stats";
+
+const TARGET_RATIO = 1.5;
+const SCOPES = ["accounting.invoices.read"];
+
+function option(argv: readonly string[], name: string, fallback: number): number {
+  const at = argv.indexOf(name);
+  const value = at === -1 ? fallback : Number(argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${argv[at + 1]}`);
+  return value;
+}
+
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, [...args], { cwd, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolve(Number(process.hrtime.bigint() - started) / 1e6);
+      else reject(new Error(`${command} ${args.join(" ")} exited ${code} in ${cwd}: ${stderr.trim().slice(0, 2000)}`));
+    });
+  });
+}
+
+/** Registers N Custom Connection apps, each linked to its own organisation; returns their client ids and secrets. */
+async function registerApps(emulator: RunningEmulator, count: number): Promise<{ clientId: string; secret: string }[]> {
+  const apps: { clientId: string; secret: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const app = await emulator.admin.createApp({ kind: "custom_connection", name: `Bench ${i}`, scopes: SCOPES });
+    const { tenantId } = await emulator.admin.createOrg({ name: `Bench Org ${i}` });
+    await emulator.admin.link(app.clientId, tenantId);
+    apps.push({ clientId: app.clientId, secret: app.clientSecret ?? "" });
+  }
+  return apps;
+}
+
+/** Synthesizes the stack in a child process (the constructs live in dist/) into `<dir>/cdktf.out`. */
+async function synthesize(dir: string, apps: readonly { clientId: string }[], env: NodeJS.ProcessEnv): Promise<string> {
+  const script = join(dir, "synth.js");
+  const root = join(__dirname, "..", "..");
+  writeFileSync(
+    script,
+    `const { App, TerraformStack, LocalBackend } = require(${JSON.stringify(require.resolve("cdktf"))});
+const x = require(${JSON.stringify(join(root, "dist", "index.js"))});
+const app = new App({ outdir: ${JSON.stringify(join(dir, "cdktf.out"))}, skipValidation: true });
+const stack = new TerraformStack(app, "bench");
+new LocalBackend(stack, { path: "terraform.tfstate" });
+const state = x.XeroState.local(${JSON.stringify(join(dir, "state"))});
+${JSON.stringify(apps.map((a) => a.clientId))}.forEach((clientId, i) => {
+  const reg = new x.XeroAppRegistration(stack, "App" + i, { kind: x.XeroAppKind.CUSTOM_CONNECTION, appName: "Bench " + i,
+    clientId, clientSecret: x.XeroSecret.fromEnv("BENCH_SECRET_" + i), scopes: ${JSON.stringify(SCOPES)}, state });
+  new x.XeroCustomConnection(stack, "Link" + i, { app: reg, state });
+});
+app.synth();
+`,
+  );
+  await run(process.execPath, [script], root, env);
+  return join(dir, "cdktf.out", "stacks", "bench");
+}
+
+/** A fresh working copy of the stack: cdk.tf.json (optionally rewritten) and no Terraform state. */
+function freshCopy(stackDir: string, rewrite?: (json: string) => string): string {
+  const dir = mkdtempSync(join(tmpdir(), "cdktf-xero-apply-run-"));
+  const json = readFileSync(join(stackDir, "cdk.tf.json"), "utf8");
+  writeFileSync(join(dir, "cdk.tf.json"), rewrite ? rewrite(json) : json);
+  return dir;
+}
+
+/** Every provisioner runs `node -e 0` instead of the hook: same processes started, no work done. */
+function floorOf(json: string, stateDir: string, floorStateDir: string): string {
+  return json.replace(/node [^"]*cli\/main\.js hook (init|apply|destroy)/g, "node -e 0").split(stateDir).join(floorStateDir);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const links = option(argv, "--links", 50);
+  const runs = option(argv, "--runs", 5);
+  const scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-apply-bench-"));
+  const emulator = await startEmulator({ rateLimits: { perAppPerMinute: 1_000_000 } });
+  try {
+    const apps = await registerApps(emulator, links);
+    const terraformrc = join(scratch, "terraformrc");
+    writeFileSync(terraformrc, "");
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: terraformrc,
+      CHECKPOINT_DISABLE: "1",
+      XERO_LOGIN_URL: emulator.loginUrl,
+      XERO_IDENTITY_URL: emulator.identityUrl,
+      XERO_API_URL: emulator.apiUrl,
+      CDKTF_XERO_STATE_KEY: Buffer.alloc(32, 3).toString("base64"),
+      ...Object.fromEntries(apps.map((app, i) => [`BENCH_SECRET_${i}`, app.secret])),
+    };
+    const stackDir = await synthesize(scratch, apps, env);
+    const stateDir = join(scratch, "state");
+    const floorStateDir = join(scratch, "floor-state");
+
+    const applyOnce = async (variant: "hooks" | "floor"): Promise<number> => {
+      const dir = variant === "hooks" ? freshCopy(stackDir) : freshCopy(stackDir, (json) => floorOf(json, stateDir, floorStateDir));
+      try {
+        await run("terraform", ["init", "-input=false", "-no-color"], dir, env);
+        if (variant === "hooks") rmSync(stateDir, { recursive: true, force: true });
+        return await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], dir, env);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+
+    // The first real apply also writes the documents the floor's remote-state reads need.
+    await applyOnce("hooks");
+    mkdirSync(floorStateDir, { recursive: true });
+    cpSync(stateDir, floorStateDir, { recursive: true });
+    await applyOnce("floor");
+
+    const hooks: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const order: ("hooks" | "floor")[] = i % 2 === 0 ? ["hooks", "floor"] : ["floor", "hooks"];
+      for (const variant of order) (variant === "hooks" ? hooks : floor).push(await applyOnce(variant));
+    }
+    const ratio = median(hooks) / median(floor);
+    process.stdout.write(
+      [
+        `terraform apply: ${links} Custom Connection links + ${links} registrations (${links * 4} hook resources incl. Init), ${runs} interleaved runs each`,
+        formatSummary("cdktf-xero hooks", summarize(hooks)),
+        formatSummary("node -e 0 floor (baseline)", summarize(floor)),
+        `ratio (median hooks / median floor): ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x) ${ratio <= TARGET_RATIO ? "OK" : "OVER TARGET"}`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    await emulator.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
