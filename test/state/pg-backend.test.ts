@@ -1,5 +1,7 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
 import { Client } from "pg";
-import { openStateBackend } from "../../providers/state";
+import { DEFAULT_STATE_KEY_FILE, openStateBackend } from "../../providers/state";
 import { compileWorkers, spawnWorker, waitForExit, waitForLine } from "./support/compile";
 import { TEST_KEYRING, pgFixture, requirePgConnStr, type BackendFixture } from "./support/fixtures";
 
@@ -95,6 +97,18 @@ describe("pg advisory locks", () => {
     holder.kill("SIGKILL");
     await exited;
     await expect(backend.withLock("held/App", async () => "mine", { timeoutMs: 5000 })).resolves.toBe("mine");
+  });
+});
+
+describe("pg keys", () => {
+  it("never creates the embedded default key file: a pg backend needs a configured key", async () => {
+    const keyless = await openStateBackend(fixture.address, { env: { PG_CONN_STR: requirePgConnStr() }, cwd: fixture.cwd });
+    try {
+      await expect(keyless.sealSecrets("keys/None", { a: "b" })).rejects.toMatchObject({ code: "STATE_KEY_MISSING" });
+      await expect(fs.stat(path.join(fixture.cwd, DEFAULT_STATE_KEY_FILE))).rejects.toMatchObject({ code: "ENOENT" });
+    } finally {
+      await keyless.close();
+    }
   });
 });
 

@@ -122,6 +122,48 @@ describe.each(["local", "pg"] as const)("terraform_remote_state reads documents 
   });
 });
 
+describe("terraform_remote_state and documents not written yet (pg)", () => {
+  let fixture: BackendFixture;
+  let work: string;
+  beforeAll(async () => {
+    fixture = await fixtureFor("pg", "tfmissing");
+    work = await fs.mkdtemp(path.join(os.tmpdir(), "cdktf-xero-tf-"));
+  });
+  afterAll(async () => {
+    await fixture.cleanup();
+    await fs.rm(work, { recursive: true, force: true });
+  });
+
+  it("leaves the empty workspace Terraform creates when it reads a missing document, and update() fills it", async () => {
+    const backend = await fixture.open();
+    const schema = fixture.address.type === "pg" ? fixture.address.schema : "";
+    await fs.writeFile(
+      path.join(work, "main.tf"),
+      `data "terraform_remote_state" "doc" {
+  backend   = "pg"
+  workspace = "later/App"
+  config    = { schema_name = ${JSON.stringify(schema)} }
+  defaults  = { generation = 0 }
+}
+
+output "generation" { value = data.terraform_remote_state.doc.outputs.generation }
+`,
+    );
+    const env = { PG_CONN_STR: requirePgConnStr() };
+    await terraform(work, ["init", "-input=false", "-no-color"], env);
+    await terraform(work, ["apply", "-auto-approve", "-input=false", "-no-color"], env);
+    expect(JSON.parse(await terraform(work, ["output", "-json", "generation"], env))).toBe(0);
+    // Terraform's pg backend wrote an empty state as the workspace's placeholder.
+    const placeholder = await backend.read("later/App");
+    expect(placeholder?.values).toEqual({});
+    await expect(backend.write("later/App", undefined, { generation: 1 })).rejects.toMatchObject({ code: "STATE_CONFLICT" });
+    const filled = await backend.update("later/App", () => ({ generation: 1 }));
+    expect(filled?.serial).toBe((placeholder?.serial ?? 0) + 1);
+    await terraform(work, ["apply", "-auto-approve", "-input=false", "-no-color"], env);
+    expect(JSON.parse(await terraform(work, ["output", "-json", "generation"], env))).toBe(1);
+  });
+});
+
 describe("a stack whose own Terraform state is in PostgreSQL beside the documents", () => {
   let fixture: BackendFixture;
   let work: string;

@@ -1,0 +1,67 @@
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { deriveKid, fingerprintSecrets, openStateBackend, parseKeyring } from "../../providers/state";
+import { TEST_KEY_A, TEST_KEY_B } from "./support/fixtures";
+
+describe("keyrings", () => {
+  it("gives a key without an id a stable id derived from the key", () => {
+    const keyring = parseKeyring(TEST_KEY_A, "CDKTF_XERO_STATE_KEY");
+    expect(keyring.keys.map((key) => key.kid)).toEqual([deriveKid(Buffer.from(TEST_KEY_A, "base64"))]);
+    expect(keyring.keys[0]?.kid).toMatch(/^k-[0-9a-f]{8}$/);
+  });
+
+  it("keeps the order of a keyring, so its first key writes", () => {
+    expect(parseKeyring(`new:${TEST_KEY_B}, old:${TEST_KEY_A}`, "env").keys.map((key) => key.kid)).toEqual(["new", "old"]);
+  });
+
+  it.each([
+    ["a key of the wrong length", "a:c2hvcnQ=", "entry 1 is not a base64-encoded 32-byte key (it decodes to 5 bytes)"],
+    ["a kid with a space", `my key:${TEST_KEY_A}`, 'entry 1 has key id "my key"; use letters, digits, ".", "_" or "-"'],
+    ["a kid twice", `a:${TEST_KEY_A},a:${TEST_KEY_B}`, 'key id "a" appears twice'],
+    ["nothing", " , ", "it is empty"],
+  ])("refuses %s with STATE_KEY_INVALID and how to make a key", (_, text, problem) => {
+    expect(() => parseKeyring(text, "CDKTF_XERO_STATE_KEY")).toThrow(
+      expect.objectContaining({
+        code: "STATE_KEY_INVALID",
+        message: `the state key in CDKTF_XERO_STATE_KEY is unusable: ${problem}. Set CDKTF_XERO_STATE_KEY to a base64-encoded 32-byte key (for example \`openssl rand -base64 32\`), or a keyring \`kid:key,kid:key\` whose first key writes, or set CDKTF_XERO_STATE_KEY_FILE to a file holding either.`,
+      }),
+    );
+  });
+
+  it("never puts the key into the error it raises for a malformed keyring", () => {
+    const secretLooking = `a:${TEST_KEY_A}xx`;
+    try {
+      parseKeyring(secretLooking, "env");
+      throw new Error("expected a failure");
+    } catch (error) {
+      expect(JSON.stringify({ message: (error as Error).message, context: (error as { context: unknown }).context })).not.toContain(TEST_KEY_A);
+    }
+  });
+
+  it("fails with STATE_KEY_INVALID when CDKTF_XERO_STATE_KEY_FILE cannot be read", async () => {
+    const cwd = await fs.mkdtemp(path.join(os.tmpdir(), "cdktf-xero-key-"));
+    const backend = await openStateBackend({ type: "local", dir: "state" }, { env: { CDKTF_XERO_STATE_KEY_FILE: "missing.key" }, cwd });
+    await expect(backend.sealSecrets("a/B", { x: "y" })).rejects.toMatchObject({
+      code: "STATE_KEY_INVALID",
+      message: expect.stringMatching(/^the state key in CDKTF_XERO_STATE_KEY_FILE \(\S+missing\.key\) is unusable: the file cannot be read \(ENOENT\)\./),
+    });
+    await fs.rm(cwd, { recursive: true, force: true });
+  });
+});
+
+describe("secret fingerprints", () => {
+  const keyring = (text: string) => parseKeyring(text, "test");
+
+  it("are stable for one key and value and name the writing kid", () => {
+    const one = fingerprintSecrets(keyring(`a:${TEST_KEY_A}`), { s: "value" });
+    expect(one).toEqual(fingerprintSecrets(keyring(`a:${TEST_KEY_A}`), { s: "value" }));
+    expect(one.s).toMatch(/^hmac-sha256:a:[0-9a-f]{32}$/);
+  });
+
+  it("differ between keys, so they reveal nothing without the key", () => {
+    expect(fingerprintSecrets(keyring(`a:${TEST_KEY_A}`), { s: "value" }).s?.slice(-32)).not.toBe(
+      fingerprintSecrets(keyring(`a:${TEST_KEY_B}`), { s: "value" }).s?.slice(-32),
+    );
+  });
+});
