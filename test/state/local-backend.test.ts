@@ -138,6 +138,20 @@ describe("local locks", () => {
     ]);
   });
 
+  it("takes over a lock file it cannot read once the file is old", async () => {
+    const file = path.join(stateDir(), "billing/App.lock");
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, "garbage");
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(file, old, old);
+    const logger = new RecordingLogger();
+    const backend = await fixture.open({ logger });
+    await expect(backend.withLock("billing/App", async () => "mine", { timeoutMs: 1000 })).resolves.toBe("mine");
+    expect(logger.warnings).toEqual([
+      'took over the lock of state document "billing/App" held by an unknown process (its lock file is unreadable): its lock file is unreadable and old.',
+    ]);
+  });
+
   it("respects a lock from another host that is younger than the bound", async () => {
     const clock = new ManualClock(new Date("2026-03-01T12:00:00Z"));
     await plantLock("billing/App", { owner: "dave@other", host: "other-host", pid: 1, createdAt: "2026-03-01T11:55:00Z" });

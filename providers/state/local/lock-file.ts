@@ -9,7 +9,7 @@ import type { StateLogger } from "../logger";
 import { FILE_MODE, ensureDir, translateFsError } from "./files";
 
 /**
- * A lock file per document, created with O_EXCL, holding who owns it. A lock whose process is gone
+ * A lock file per document, created exclusively (O_EXCL + link), holding who owns it. A lock whose process is gone
  * (same host) or that is older than a bound is taken over with a warning; waiting has a timeout.
  */
 
@@ -35,7 +35,7 @@ export interface LockFileOptions {
   readonly isProcessAlive?: (pid: number) => boolean;
 }
 
-/** A lock file whose content cannot be read is given this long to be written before it counts as abandoned. */
+/** A lock file whose content cannot be read (written by something else) counts as abandoned after this long. */
 const UNREADABLE_GRACE_MS = 10_000;
 /** The takeover guard is held for a read and an unlink; one older than this was left by a crash. */
 const GUARD_STALE_MS = 10_000;
@@ -87,19 +87,32 @@ export async function acquireLockFile(lockPath: string, options: LockFileOptions
   }
 }
 
+/**
+ * Creates the lock file with its content in one step: the content goes to a temp file created with
+ * O_EXCL, which is then hard-linked to the lock path (link fails with EEXIST like O_EXCL does). So a
+ * crash never leaves an empty lock file that nobody can attribute.
+ */
 async function tryCreate(lockPath: string, info: LockFileInfo, document: string): Promise<boolean> {
+  const temp = path.join(path.dirname(lockPath), `.${path.basename(lockPath)}.${info.pid}.${info.token}.tmp`);
   for (;;) {
     try {
-      const handle = await fs.open(lockPath, "wx", FILE_MODE);
+      const handle = await fs.open(temp, "wx", FILE_MODE);
       try {
         await handle.writeFile(JSON.stringify(info), "utf8");
       } finally {
         await handle.close();
       }
-      return true;
+      try {
+        await fs.link(temp, lockPath);
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw error;
+      } finally {
+        await fs.rm(temp, { force: true });
+      }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") return false;
       if (code === "ENOENT") {
         await ensureDir(path.dirname(lockPath), document);
         continue;
@@ -149,7 +162,7 @@ function parseLockInfo(text: string): LockFileInfo | undefined {
 function describeStaleness(holder: Holder, options: LockFileOptions): string | undefined {
   const now = options.clock.now().getTime();
   if (holder.kind === "unreadable") {
-    // A crash between creating and writing the file; mtime is the filesystem's clock, so compare with it.
+    // Not written by this code (lock files appear whole); mtime is the filesystem's clock, so compare with it.
     return Date.now() - holder.modifiedMs > UNREADABLE_GRACE_MS ? "its lock file is unreadable and old" : undefined;
   }
   if (holder.kind !== "info") return undefined;
@@ -168,7 +181,7 @@ function describeHolder(holder: Holder): string {
     const { info } = holder;
     return `${info.owner} (pid ${info.pid}) since ${info.createdAt}`;
   }
-  return "an unknown process (its lock file is still being written)";
+  return "an unknown process (its lock file is unreadable)";
 }
 
 /**
