@@ -16,10 +16,10 @@ import type { SecretValues } from "./secrets";
  * @example
  * const backend = await openStateBackend({ type: "local", dir: ".cdktf-xero/state" });
  * try {
- *   await backend.update("billing/App", (current) => ({
+ *   await backend.update("billing/App", async (current) => ({
  *     ...current?.values,
  *     tenant_id: "c3f4…",
- *     secrets: backend.sealSecrets("billing/App", { client_secret: secret }),
+ *     secrets: await backend.sealSecrets("billing/App", { client_secret: secret }),
  *   }));
  * } finally {
  *   await backend.close();

@@ -19,10 +19,16 @@ export interface OpenStateBackendOptions {
   /** @default systemClock */
   readonly clock?: Clock;
   /**
-   * Project root: a relative `local:<dir>` and the embedded default key `.cdktf-xero/state.key` resolve against it.
+   * A relative `local:<dir>` resolves against this (hooks run in the stack directory, so they pass it here).
    * @default process.cwd()
    */
   readonly cwd?: string;
+  /**
+   * Where the embedded default key `.cdktf-xero/state.key` lives (next to cdktf.json), and where a
+   * relative CDKTF_XERO_STATE_KEY_FILE resolves.
+   * @default cwd
+   */
+  readonly projectRoot?: string;
   /** @default one line per warning on stderr */
   readonly logger?: StateLogger;
   /** Who history entries and lock files name. @default this process (`user@host`, pid) */
@@ -58,7 +64,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
   const actor = options.actor ?? currentActor();
   const keys = new KeyringLoader({
     env,
-    cwd,
+    cwd: options.projectRoot ?? cwd,
     allowDefaultKeyFile: address.type === "local" && options.createDefaultKey !== false,
     logger,
     ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),

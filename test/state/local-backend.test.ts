@@ -86,6 +86,18 @@ describe("embedded default key", () => {
     expect(logger.warnings).toHaveLength(1);
   });
 
+  it("keeps the default key in the project root when a hook resolves the backend from its stack directory", async () => {
+    const stackDir = path.join(fixture.cwd, "cdktf.out/stacks/billing");
+    await fs.mkdir(stackDir, { recursive: true });
+    const backend = await openStateBackend(
+      { type: "local", dir: "../../../.cdktf-xero/state" },
+      { env: {}, cwd: stackDir, projectRoot: fixture.cwd, logger: new RecordingLogger() },
+    );
+    await backend.write("billing/App", undefined, { secrets: await backend.sealSecrets("billing/App", { a: "1" }) });
+    expect(await mode(path.join(fixture.cwd, ".cdktf-xero/state.key"))).toBe(0o600);
+    expect(await mode(path.join(fixture.cwd, ".cdktf-xero/state/billing/App.tfstate"))).toBe(0o600);
+  });
+
   it("reads a key from CDKTF_XERO_STATE_KEY_FILE relative to the project root", async () => {
     await fs.writeFile(path.join(fixture.cwd, "my.key"), `${TEST_KEYRING}\n`, { mode: 0o600 });
     const fromFile = await openStateBackend(fixture.address, { env: { CDKTF_XERO_STATE_KEY_FILE: "my.key" }, cwd: fixture.cwd });

@@ -1,0 +1,128 @@
+import { promises as fs } from "node:fs";
+import { formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
+import { systemClock, type Clock } from "../clock";
+import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../state";
+import { Redactor } from "../xero/redact";
+import { realSleep } from "../xero/send";
+import { XeroClient, type XeroClientOptions } from "../xero/client";
+
+/** Where a hook writes its lines (Terraform shows a local-exec's output prefixed with the resource). */
+export interface HookWriter {
+  write(text: string): void;
+}
+
+/** The part of the Xero client the hooks use (a scripted double in unit tests). */
+export type HookXeroClient = Pick<
+  XeroClient,
+  "clientId" | "clientCredentials" | "probeClient" | "listConnections" | "deleteConnection" | "decodeAccessToken"
+>;
+
+export type XeroClientFactory = (options: XeroClientOptions) => HookXeroClient;
+export type StateBackendFactory = (address: StateBackendAddress, options: OpenStateBackendOptions) => Promise<StateBackend>;
+
+/**
+ * Everything a hook touches, injected. Only `env`, `cwd`, `stdout` and `stderr` are required; the
+ * CLI passes the process's own.
+ */
+export interface HookDeps {
+  /**
+   * The hook's environment: the spec (`CDKTF_XERO_SPEC`, …), `env` secret references, endpoint
+   * overrides (`XERO_*_URL`), state keys and `PG_CONN_STR`.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The stack directory Terraform runs the hook in: relative backend dirs and secret files resolve against it. */
+  readonly cwd: string;
+  readonly stdout: HookWriter;
+  readonly stderr: HookWriter;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** Used for the link wait and the client's retry back-off. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default new XeroClient(options) */
+  readonly createXeroClient?: XeroClientFactory;
+  /** @default openStateBackend */
+  readonly openBackend?: StateBackendFactory;
+  /** Reads a `file` secret (absolute path). @default fs.readFile as UTF-8 */
+  readonly readFile?: (absolutePath: string) => Promise<string>;
+}
+
+/**
+ * One hook run: the deps with defaults filled in, the backends it opened, and the secret values it
+ * resolved, so that every line it writes is redacted against them (defence in depth: no message is
+ * built from a value in the first place).
+ */
+export class HookContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly clock: Clock;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly readFile: (absolutePath: string) => Promise<string>;
+  private readonly createClient: XeroClientFactory;
+  private readonly openBackendAt: StateBackendFactory;
+  private readonly backends = new Map<string, Promise<StateBackend>>();
+  private redactor = new Redactor();
+
+  constructor(private readonly deps: HookDeps) {
+    this.env = deps.env;
+    this.cwd = deps.cwd;
+    this.clock = deps.clock ?? systemClock;
+    this.sleep = deps.sleep ?? realSleep;
+    this.readFile = deps.readFile ?? ((file) => fs.readFile(file, "utf8"));
+    this.createClient = deps.createXeroClient ?? ((options) => new XeroClient(options));
+    this.openBackendAt = deps.openBackend ?? openStateBackend;
+  }
+
+  /** One line on stdout. */
+  say(line: string): void {
+    this.deps.stdout.write(`${this.redactor.text(line)}\n`);
+  }
+
+  /** One line on stderr (warnings). */
+  warn(line: string): void {
+    this.deps.stderr.write(`${this.redactor.text(line)}\n`);
+  }
+
+  /** Registers a resolved secret so no line written afterwards can carry it. */
+  registerSecret(value: string): void {
+    this.redactor = this.redactor.with(value);
+  }
+
+  /** The redactor for the secrets resolved so far (for error messages on the way out). */
+  get secretRedactor(): Redactor {
+    return this.redactor;
+  }
+
+  /** A Xero client for one app; endpoints from `XERO_*_URL` in the hook's environment, else real Xero. */
+  xeroClient(credentials: { clientId: string; clientSecret?: string }): HookXeroClient {
+    return this.createClient({
+      clientId: credentials.clientId,
+      ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
+      env: this.env,
+      clock: this.clock,
+      sleep: this.sleep,
+    });
+  }
+
+  /** The backend at `address`, opened once per run. */
+  backend(address: StateBackendAddress): Promise<StateBackend> {
+    const key = formatBackendAddress(address);
+    let opened = this.backends.get(key);
+    if (opened === undefined) {
+      opened = this.openBackendAt(address, {
+        env: this.env,
+        clock: this.clock,
+        cwd: this.cwd,
+        logger: { warn: (message) => this.warn(`cdktf-xero: warning: ${message}`) },
+      });
+      this.backends.set(key, opened);
+    }
+    return opened;
+  }
+
+  /** Closes every backend this run opened. */
+  async close(): Promise<void> {
+    const opened = [...this.backends.values()];
+    this.backends.clear();
+    await Promise.all(opened.map(async (backend) => (await backend.catch(() => undefined))?.close()));
+  }
+}

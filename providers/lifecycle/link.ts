@@ -1,0 +1,120 @@
+import { DocumentOutputs } from "../../spec/document-outputs";
+import type { CustomConnectionLinkSpec } from "../../spec/hook-spec";
+import { isAccessTokenExpired } from "../xero/access-token";
+import { XeroConnectionNotFoundError } from "../xero/errors";
+import type { XeroConnection } from "../xero/parse-api";
+import { customConnectionToken, type AppCredentials } from "./app-credentials";
+import type { HookContext } from "./context";
+import { decideLink, nextLinkPollDelayMs } from "./decisions";
+import { describeApp, HookNotLinkedError, HookTenantMismatchError, HookTooManyConnectionsError } from "./errors";
+import type { HookRun } from "./inputs";
+import { HookRecordOutputs, recordOutcome, type ComputedOutputs } from "./record";
+import { hookResult, type HookResult } from "./result";
+import { retireDocument } from "./retire";
+import { resolveSecret } from "./secrets";
+
+function credentialsOf(spec: CustomConnectionLinkSpec): AppCredentials {
+  return { appName: spec.app.appName, clientId: spec.app.clientId, appKind: "custom_connection", secretReference: spec.app.clientSecret };
+}
+
+/** A client_credentials token for the link's app, with its client. */
+async function connect(spec: CustomConnectionLinkSpec, ctx: HookContext) {
+  const app = credentialsOf(spec);
+  const secret = await resolveSecret(spec.app.clientSecret, app, spec.app.backend, ctx);
+  return { app, secret, ...(await customConnectionToken(app, secret, ctx)) };
+}
+
+/**
+ * `hook apply` for an `XeroCustomConnection`: client_credentials + GET /connections must show
+ * exactly one organisation, the expected one. While there is none (the authorising user has not
+ * followed Xero's email yet) it polls with back-off for up to `waitForLinkSeconds`, printing a line
+ * before each wait, then fails with what that user must do.
+ */
+export async function applyLink(spec: CustomConnectionLinkSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
+  const session = await connect(spec, ctx);
+  const { app, client } = session;
+  let tokens = session.tokens;
+  const startedAt = ctx.clock.now().getTime();
+  const deadline = startedAt + spec.waitForLinkSeconds * 1000;
+  const expected = {
+    ...(spec.expectedTenantId === undefined ? {} : { tenantId: spec.expectedTenantId }),
+    ...(spec.expectedTenantName === undefined ? {} : { tenantName: spec.expectedTenantName }),
+  };
+  let delayMs: number | undefined;
+  let connection: XeroConnection;
+  for (;;) {
+    if (isAccessTokenExpired(tokens, ctx.clock.now())) tokens = (await customConnectionToken(app, session.secret, ctx)).tokens;
+    const decision = decideLink(await client.listConnections(tokens.accessToken), expected);
+    if (decision.kind === "too_many") throw new HookTooManyConnectionsError(app, decision.connections);
+    if (decision.kind === "tenant_mismatch") throw new HookTenantMismatchError(app, decision.connection, expected);
+    if (decision.kind === "linked") {
+      connection = decision.connection;
+      break;
+    }
+    const now = ctx.clock.now().getTime();
+    delayMs = nextLinkPollDelayMs(delayMs, deadline - now);
+    if (delayMs === 0) throw new HookNotLinkedError(app, Math.round((now - startedAt) / 1000));
+    ctx.say(
+      `cdktf-xero: ${spec.document}: ${describeApp(app)} is not linked to an organisation yet (the authorising user must ` +
+        `follow Xero's email); checking again in ${seconds(delayMs)} s (${seconds(now - startedAt)} s of ${spec.waitForLinkSeconds} s waited).`,
+    );
+    await ctx.sleep(delayMs);
+  }
+
+  const computed: ComputedOutputs = {
+    [DocumentOutputs.generation]: run.generation,
+    [DocumentOutputs.tenantId]: connection.tenantId,
+    [DocumentOutputs.tenantName]: connection.tenantName,
+    [DocumentOutputs.tenantType]: connection.tenantType,
+    [DocumentOutputs.connectionId]: connection.id,
+    [DocumentOutputs.clientId]: spec.app.clientId,
+    [HookRecordOutputs.appName]: spec.app.appName,
+    [HookRecordOutputs.specSha256]: run.specSha256,
+    [HookRecordOutputs.verifiedAt]: ctx.clock.now().toISOString(),
+  };
+  const backend = await ctx.backend(spec.backend);
+  const result = await recordOutcome(backend, spec.document, computed);
+  const where = `${backend.label} (serial ${result.stored.serial})`;
+  ctx.say(
+    `cdktf-xero: ${spec.document}: ${describeApp(app)} is linked to "${connection.tenantName}" ` +
+      `(tenant id ${connection.tenantId}, ${connection.tenantType}); ${result.changed ? `recorded in ${where}` : `unchanged in ${where}`}.`,
+  );
+  if (result.generation > run.generation) {
+    ctx.say(`cdktf-xero: ${spec.document}: generation was bumped to ${result.generation} while this ran; the next deploy runs the hook again.`);
+  }
+  return hookResult("apply", backend, spec.document, result.changed ? "recorded" : "unchanged", result.stored);
+}
+
+/**
+ * `hook destroy` for an `XeroCustomConnection`: with `unlinkOnDestroy`, DELETE /connections/{id}
+ * of the recorded connection (already gone is fine); then retires the document.
+ */
+export async function destroyLink(spec: CustomConnectionLinkSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
+  return retireDocument(spec, run, ctx, {
+    beforeRetire: async (stored) => {
+      const connectionId = stored.values[DocumentOutputs.connectionId];
+      const tenant = `"${String(stored.values[DocumentOutputs.tenantName])}" (tenant id ${String(stored.values[DocumentOutputs.tenantId])})`;
+      if (!spec.unlinkOnDestroy) {
+        ctx.say(
+          `cdktf-xero: ${spec.document}: the connection to ${tenant} stays in Xero (unlinkOnDestroy is off); ` +
+            `disconnect it in Xero if it is no longer needed.`,
+        );
+        return;
+      }
+      if (typeof connectionId !== "string") return;
+      const { client, tokens } = await connect(spec, ctx);
+      try {
+        await client.deleteConnection(tokens.accessToken, connectionId);
+        ctx.say(`cdktf-xero: ${spec.document}: deleted connection ${connectionId} to ${tenant}.`);
+      } catch (error) {
+        if (!(error instanceof XeroConnectionNotFoundError)) throw error;
+        ctx.say(`cdktf-xero: ${spec.document}: connection ${connectionId} to ${tenant} was already gone.`);
+      }
+    },
+    afterRetire: () => undefined,
+  });
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 1000);
+}

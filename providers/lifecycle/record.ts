@@ -1,0 +1,74 @@
+import { DocumentOutputs } from "../../spec/document-outputs";
+import type { OutputValue, OutputValues, StateBackend, StoredDocument } from "../state";
+import type { HookRun } from "./inputs";
+
+/**
+ * How a hook turns its outcome into the document: compute every output first, then one
+ * compare-and-swap under the document's lock, and no write at all when nothing changed.
+ */
+
+/** Outputs the hooks write besides the read-back ones of spec/document-outputs.ts. */
+export const HookRecordOutputs = {
+  /** The app's name in the portal (both kinds), for messages and drift. */
+  appName: "app_name",
+  /** `CDKTF_XERO_SPEC_SHA256` of the apply that wrote the document: `destroy` compares it. */
+  specSha256: "spec_sha256",
+  /** When an apply last proved and wrote a changed outcome (RFC 3339). Not a change by itself: see {@link isSameRecord}. */
+  verifiedAt: "verified_at",
+} as const;
+
+/** What one apply found, before it is merged into the document. */
+export type ComputedOutputs = Readonly<Record<string, OutputValue>> & { readonly generation: number };
+
+/**
+ * The document after this apply: the current outputs (keeping e.g. the `secrets` envelope, which a
+ * hook never writes from an env or file secret) with `retired` cleared and the computed outputs
+ * on top. `generation` never goes down: a bump that arrived while this apply ran (`secret stage`,
+ * `drift --mark`) is kept, so the next plan runs the hook again.
+ */
+export function nextOutputs(current: OutputValues | undefined, computed: ComputedOutputs): OutputValues {
+  const values: Record<string, OutputValue> = {};
+  for (const [key, value] of Object.entries(current ?? {})) {
+    if (key !== DocumentOutputs.retired && value !== undefined) values[key] = value;
+  }
+  Object.assign(values, computed);
+  const recorded = current?.[DocumentOutputs.generation];
+  if (typeof recorded === "number" && recorded > computed.generation) values[DocumentOutputs.generation] = recorded;
+  return values as OutputValues;
+}
+
+/** Whether two output sets say the same thing; `verified_at` alone is no reason to write. */
+export function isSameRecord(current: OutputValues | undefined, next: OutputValues): boolean {
+  if (current === undefined) return false;
+  const keys = (values: OutputValues): string[] => Object.keys(values).filter((key) => key !== HookRecordOutputs.verifiedAt).sort();
+  const a = keys(current);
+  const b = keys(next);
+  if (a.length !== b.length || a.some((key, index) => key !== b[index])) return false;
+  return a.every((key) => JSON.stringify(current[key]) === JSON.stringify(next[key]));
+}
+
+/** Whether the document still records `run` (same spec hash and generation): `destroy` acts only then. */
+export function recordsRun(values: OutputValues, run: HookRun): boolean {
+  return values[HookRecordOutputs.specSha256] === run.specSha256 && values[DocumentOutputs.generation] === run.generation;
+}
+
+export interface RecordResult {
+  readonly stored: StoredDocument;
+  /** False when the document already said all of this (nothing written, serial unchanged). */
+  readonly changed: boolean;
+  /** The generation the document holds after the write (above the run's when bumped meanwhile). */
+  readonly generation: number;
+}
+
+/** Writes the computed outputs in one CAS update under the document's lock, or nothing when unchanged. */
+export async function recordOutcome(backend: StateBackend, document: string, computed: ComputedOutputs): Promise<RecordResult> {
+  let changed = false;
+  const stored = await backend.update(document, (current) => {
+    const next = nextOutputs(current?.values, computed);
+    changed = !isSameRecord(current?.values, next);
+    return changed ? next : undefined;
+  });
+  if (stored === undefined) throw new Error(`state backend ${backend.label} returned no document after updating "${document}"`);
+  const generation = stored.values[DocumentOutputs.generation];
+  return { stored, changed, generation: typeof generation === "number" ? generation : computed.generation };
+}

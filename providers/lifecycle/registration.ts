@@ -1,0 +1,88 @@
+import { DocumentOutputs, formatCdataJdbcUrl } from "../../spec/document-outputs";
+import type { AppRegistrationSpec } from "../../spec/hook-spec";
+import {
+  customConnectionToken,
+  grantedScopesOf,
+  probeAuthorizationCodeClient,
+  type AppCredentials,
+} from "./app-credentials";
+import type { HookContext } from "./context";
+import { isSameScopeSet, sortedScopes } from "./decisions";
+import { describeApp, HookScopeMismatchError, XERO_APP_MANAGEMENT_URL } from "./errors";
+import type { HookRun } from "./inputs";
+import { HookRecordOutputs, recordOutcome, type ComputedOutputs } from "./record";
+import { hookResult, type HookResult } from "./result";
+import { retireDocument } from "./retire";
+import { resolveSecret } from "./secrets";
+
+function credentialsOf(spec: AppRegistrationSpec): AppCredentials {
+  return { appName: spec.appName, clientId: spec.clientId, appKind: spec.appKind, secretReference: spec.clientSecret };
+}
+
+/**
+ * `hook apply` for an `XeroAppRegistration`: proves the credentials live, compares scopes, records.
+ *
+ * - Custom Connection: client_credentials without scopes; the token's `scope` claim is what Xero
+ *   granted and must equal the declared scopes as a set.
+ * - Web and PKCE: the invalid-code probe (`invalid_grant` = valid client). Their scopes are granted
+ *   per user consent, so without a user Xero shows none: the declared scopes are recorded as granted.
+ *
+ * A secret from `env` or `file` is never stored (the reference stays the source of truth); an
+ * existing `secrets` envelope is kept as it is.
+ */
+export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
+  const app = credentialsOf(spec);
+  const secret = spec.clientSecret === undefined ? undefined : await resolveSecret(spec.clientSecret, app, spec.backend, ctx);
+  let granted: readonly string[];
+  let scopeNote: string;
+  if (spec.appKind === "custom_connection") {
+    if (secret === undefined) throw new Error(`spec of ${spec.document} has no clientSecret for a custom_connection app`);
+    const { client, tokens } = await customConnectionToken(app, secret, ctx);
+    granted = grantedScopesOf(client, tokens);
+    if (!isSameScopeSet(spec.scopes, granted)) throw new HookScopeMismatchError(app, spec.scopes, granted);
+    scopeNote = "granted scopes match the declaration";
+  } else {
+    await probeAuthorizationCodeClient(app, secret, ctx);
+    granted = spec.scopes;
+    scopeNote = "declared scopes recorded as granted (a user's consent grants them; none is observable without one)";
+  }
+
+  const computed: ComputedOutputs = {
+    [DocumentOutputs.generation]: run.generation,
+    [DocumentOutputs.clientId]: spec.clientId,
+    [DocumentOutputs.kind]: spec.appKind,
+    [HookRecordOutputs.appName]: spec.appName,
+    [DocumentOutputs.grantedScopes]: sortedScopes(granted),
+    [DocumentOutputs.jdbcUrl]: formatCdataJdbcUrl({
+      appKind: spec.appKind,
+      clientId: spec.clientId,
+      scopes: spec.scopes,
+      ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
+      ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
+    }),
+    [HookRecordOutputs.specSha256]: run.specSha256,
+    [HookRecordOutputs.verifiedAt]: ctx.clock.now().toISOString(),
+  };
+  const backend = await ctx.backend(spec.backend);
+  const result = await recordOutcome(backend, spec.document, computed);
+  const where = `${backend.label} (serial ${result.stored.serial})`;
+  ctx.say(
+    `cdktf-xero: ${spec.document}: ${describeApp(app)} is live; ${scopeNote}; ` +
+      (result.changed ? `recorded in ${where}.` : `unchanged in ${where}.`),
+  );
+  if (result.generation > run.generation) {
+    ctx.say(`cdktf-xero: ${spec.document}: generation was bumped to ${result.generation} while this ran; the next deploy runs the hook again.`);
+  }
+  return hookResult("apply", backend, spec.document, result.changed ? "recorded" : "unchanged", result.stored);
+}
+
+/** `hook destroy` for an `XeroAppRegistration`: retires the document and says what to delete in the portal. */
+export async function destroyRegistration(spec: AppRegistrationSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
+  return retireDocument(spec, run, ctx, {
+    afterRetire: () =>
+      ctx.say(
+        `cdktf-xero: ${spec.document}: Xero has no API to delete apps: if ${describeApp(credentialsOf(spec))} is no longer used, ` +
+          `delete it (and its secrets) at ${XERO_APP_MANAGEMENT_URL}.`,
+      ),
+  });
+}
