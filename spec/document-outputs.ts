@@ -122,6 +122,12 @@ export interface CdataJdbcUrlParts {
   readonly scopes: readonly string[];
   /** Web and PKCE apps: the redirect URI the driver listens on (CData's `CallbackURL`). */
   readonly callbackUrl?: string;
+  /**
+   * CData's `InitiateOAuth`, appended after `Scope` when given (`GETANDREFRESH`: the driver signs the
+   * user in and keeps the tokens refreshed).
+   * @default - not written (the driver's own default)
+   */
+  readonly initiateOAuth?: "OFF" | "GETANDREFRESH" | "REFRESH";
 }
 
 const AUTH_SCHEME = { web: "OAuth", pkce: "PKCE", custom_connection: "OAuthClient" } as const;
@@ -149,5 +155,6 @@ export function formatCdataJdbcUrl(parts: CdataJdbcUrlParts): string {
     properties.push(["CallbackURL", parts.callbackUrl]);
   }
   properties.push(["Scope", parts.scopes.join(" ")]);
+  if (parts.initiateOAuth !== undefined) properties.push(["InitiateOAuth", parts.initiateOAuth]);
   return `jdbc:xero:${properties.map(([key, value]) => `${key}=${cdataValue(value)};`).join("")}`;
 }
