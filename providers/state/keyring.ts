@@ -113,16 +113,21 @@ export class KeyringLoader {
     const filePath = path.resolve(this.source.cwd, DEFAULT_STATE_KEY_FILE);
     const key = (this.source.randomBytes ?? randomBytes)(KEY_BYTES);
     await fs.mkdir(path.dirname(filePath), { recursive: true, mode: 0o700 });
+    // Written to a temp file and linked into place: two processes creating the default key at once end up
+    // with one key, and neither ever reads a half-written file.
+    const temp = `${filePath}.${process.pid}.${key.subarray(0, 4).toString("hex")}.tmp`;
     try {
-      // O_EXCL: two processes creating the default key at once must end up with one key.
-      await fs.writeFile(filePath, `${deriveKid(key)}:${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+      await fs.writeFile(temp, `${deriveKid(key)}:${key.toString("base64")}\n`, { mode: 0o600, flag: "wx" });
+      await fs.link(temp, filePath);
       this.source.logger.warn(
         `created a state key at ${filePath} (mode 0600) to encrypt secrets in the local state backend. ` +
           `Keep it out of version control and back it up; without it the stored secrets cannot be read. ` +
           `Set ${STATE_KEY_ENV} or ${STATE_KEY_FILE_ENV} to use your own key.`,
       );
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new StateKeyInvalidError(filePath, `it cannot be created (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    } finally {
+      await fs.rm(temp, { force: true });
     }
     const text = await readKeyFile(filePath, filePath);
     return this.remember(parseKeyring(text ?? "", filePath));

@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
+import { PG_SCHEMA_PATTERN, formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
+import { ConfigError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { StateBackend } from "./backend";
 import { CredentialStateBackend } from "./credential-backend";
@@ -57,6 +58,7 @@ export interface OpenStateBackendOptions {
  * const backend = await openStateBackend(parseBackendAddress("pg:cdktf_xero")!, { env: process.env });
  */
 export async function openStateBackend(address: StateBackendAddress, options: OpenStateBackendOptions = {}): Promise<StateBackend> {
+  checkAddress(address);
   const env = options.env ?? process.env;
   const clock = options.clock ?? systemClock;
   const cwd = options.cwd ?? process.cwd();
@@ -88,4 +90,16 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
     ...(options.newLineage === undefined ? {} : { newLineage: options.newLineage }),
     ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
   });
+}
+
+/** Addresses normally come from parseBackendAddress; ones built by hand are checked the same way. */
+function checkAddress(address: StateBackendAddress): void {
+  if (address.type === "local" && address.dir.trim() === "") {
+    throw new ConfigError("state backend local:<dir> needs a directory, got an empty one");
+  }
+  if (address.type === "pg" && !PG_SCHEMA_PATTERN.test(address.schema)) {
+    throw new ConfigError(
+      `state backend pg:<schema> needs a schema of lower-case letters, digits and _ (at most 63), got ${JSON.stringify(address.schema)}`,
+    );
+  }
 }

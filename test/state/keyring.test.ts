@@ -65,3 +65,12 @@ describe("secret fingerprints", () => {
     );
   });
 });
+
+describe("backend addresses built by hand", () => {
+  it("refuses a pg schema that parseBackendAddress would refuse", async () => {
+    await expect(openStateBackend({ type: "pg", schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      message: 'state backend pg:<schema> needs a schema of lower-case letters, digits and _ (at most 63), got "x\\"; DROP TABLE y; --"',
+    });
+  });
+});

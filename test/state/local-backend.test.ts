@@ -98,6 +98,23 @@ describe("embedded default key", () => {
     expect(await mode(path.join(fixture.cwd, ".cdktf-xero/state/billing/App.tfstate"))).toBe(0o600);
   });
 
+  it("ends up with one default key when several backends create it at once", async () => {
+    const logger = new RecordingLogger();
+    const backends = await Promise.all(
+      Array.from({ length: 4 }, () => openStateBackend(fixture.address, { env: {}, cwd: fixture.cwd, logger, actor: TEST_ACTOR })),
+    );
+    const sealed = await Promise.all(backends.map((backend, i) => backend.sealSecrets(`race/Key${i}`, { i: String(i) })));
+    const written = await Promise.all(sealed.map((secrets, i) => backends[0]?.write(`race/Key${i}`, undefined, { secrets })));
+    const reader = await openStateBackend(fixture.address, { env: {}, cwd: fixture.cwd, logger });
+    expect(await Promise.all(written.map((stored) => (stored === undefined ? undefined : reader.openSecrets(stored))))).toEqual([
+      { i: "0" },
+      { i: "1" },
+      { i: "2" },
+      { i: "3" },
+    ]);
+    expect(logger.warnings).toHaveLength(1);
+  });
+
   it("reads a key from CDKTF_XERO_STATE_KEY_FILE relative to the project root", async () => {
     await fs.writeFile(path.join(fixture.cwd, "my.key"), `${TEST_KEYRING}\n`, { mode: 0o600 });
     const fromFile = await openStateBackend(fixture.address, { env: { CDKTF_XERO_STATE_KEY_FILE: "my.key" }, cwd: fixture.cwd });
