@@ -1,4 +1,4 @@
-import { TerraformStack, type TerraformResource } from "cdktf";
+import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { DocumentOutputs } from "../spec/document-outputs";
 import { APP_KINDS, type AppRegistrationSpec, type SecretReference } from "../spec/hook-spec";
@@ -114,14 +114,27 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
   readonly spec: AppRegistrationSpec;
   readonly resource: TerraformResource;
 
+  private readonly readBack: TerraformRemoteState;
+
   /** The client id Xero accepted, read back after apply. @returns a token */
-  readonly clientId: string;
+  get clientId(): string {
+    return this.readBack.getString(DocumentOutputs.clientId);
+  }
+
   /** The app kind recorded by the hook (`web` | `pkce` | `custom_connection`). @returns a token */
-  readonly kind: string;
+  get kind(): string {
+    return this.readBack.getString(DocumentOutputs.kind);
+  }
+
   /** The scopes Xero granted, sorted. @returns a token list */
-  readonly grantedScopes: string[];
+  get grantedScopes(): string[] {
+    return this.readBack.getList(DocumentOutputs.grantedScopes);
+  }
+
   /** The CData JDBC URL, e.g. `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=…;Scope=…;` (no secret). @returns a token */
-  readonly jdbcUrl: string;
+  get jdbcUrl(): string {
+    return this.readBack.getString(DocumentOutputs.jdbcUrl);
+  }
 
   constructor(scope: Construct, id: string, props: XeroAppRegistrationProps) {
     super(scope, id);
@@ -168,10 +181,7 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
     };
     const parts = renderHookParts(this, { spec: this.spec, hookResource });
     this.resource = parts.resource;
-    this.clientId = parts.state.getString(DocumentOutputs.clientId);
-    this.kind = parts.state.getString(DocumentOutputs.kind);
-    this.grantedScopes = parts.state.getList(DocumentOutputs.grantedScopes);
-    this.jdbcUrl = parts.state.getString(DocumentOutputs.jdbcUrl);
+    this.readBack = parts.state;
   }
 
   private bindSecret(kind: XeroAppKindType, value: unknown, findings: Findings): SecretReference | undefined {

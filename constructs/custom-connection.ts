@@ -1,4 +1,4 @@
-import { TerraformStack, type TerraformResource } from "cdktf";
+import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { DocumentOutputs } from "../spec/document-outputs";
 import type { CustomConnectionLinkSpec } from "../spec/hook-spec";
@@ -78,14 +78,27 @@ export class XeroCustomConnection extends Construct {
   readonly spec: CustomConnectionLinkSpec;
   readonly resource: TerraformResource;
 
+  private readonly readBack: TerraformRemoteState;
+
   /** The linked organisation's tenant id. @returns a token */
-  readonly tenantId: string;
+  get tenantId(): string {
+    return this.readBack.getString(DocumentOutputs.tenantId);
+  }
+
   /** The linked organisation's name. @returns a token */
-  readonly tenantName: string;
+  get tenantName(): string {
+    return this.readBack.getString(DocumentOutputs.tenantName);
+  }
+
   /** `ORGANISATION` or `PRACTICE`. @returns a token */
-  readonly tenantType: string;
+  get tenantType(): string {
+    return this.readBack.getString(DocumentOutputs.tenantType);
+  }
+
   /** The connection id (what disconnecting takes). @returns a token */
-  readonly connectionId: string;
+  get connectionId(): string {
+    return this.readBack.getString(DocumentOutputs.connectionId);
+  }
 
   constructor(scope: Construct, id: string, props: XeroCustomConnectionProps) {
     super(scope, id);
@@ -148,9 +161,6 @@ export class XeroCustomConnection extends Construct {
     if (!sameStack) TerraformStack.of(this).addDependency(TerraformStack.of(registration));
     const parts = renderHookParts(this, { spec: this.spec, hookResource, dependsOn: sameStack ? [registration.resource] : undefined });
     this.resource = parts.resource;
-    this.tenantId = parts.state.getString(DocumentOutputs.tenantId);
-    this.tenantName = parts.state.getString(DocumentOutputs.tenantName);
-    this.tenantType = parts.state.getString(DocumentOutputs.tenantType);
-    this.connectionId = parts.state.getString(DocumentOutputs.connectionId);
+    this.readBack = parts.state;
   }
 }

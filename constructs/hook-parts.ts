@@ -14,7 +14,6 @@
 import {
   DataResource,
   Fn,
-  Lazy,
   Op,
   TerraformRemoteState,
   TerraformStack,
@@ -84,8 +83,14 @@ function shellWord(word: string): string {
   return /^[A-Za-z0-9_./@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
 }
 
-/** `terraform_remote_state` of one credential document; `depends_on` set via override. */
+/**
+ * `terraform_remote_state` of one credential document. cdktf's remote state has no `depends_on`;
+ * it is added at synthesis (not as a token: tokens capture a stack trace each, which dominates
+ * synth time at a thousand constructs).
+ */
 class DocumentRemoteState extends TerraformRemoteState {
+  private readonly dependency: TerraformResource;
+
   constructor(
     scope: Construct,
     id: string,
@@ -98,8 +103,22 @@ class DocumentRemoteState extends TerraformRemoteState {
         ? { path: escapeTemplate(`${address.dir}/${localDocumentFile(document)}`) }
         : { schemaName: address.schema, workspace: escapeTemplate(document) };
     super(scope, id, address.type, { ...config, ...(options.defaults === undefined ? {} : { defaults: options.defaults }) });
-    const dependency = options.dependsOn;
-    this.addOverride("depends_on", [Lazy.stringValue({ produce: () => `${dependency.terraformResourceType}.${dependency.friendlyUniqueId}` })]);
+    this.dependency = options.dependsOn;
+  }
+
+  override toTerraform(): Record<string, unknown> {
+    return this.withDependsOn(super.toTerraform() as Record<string, unknown>);
+  }
+
+  override toHclTerraform(): Record<string, unknown> {
+    return this.withDependsOn(super.toHclTerraform() as Record<string, unknown>);
+  }
+
+  private withDependsOn(rendered: Record<string, unknown>): Record<string, unknown> {
+    const blocks = (rendered["data"] as { terraform_remote_state: Record<string, Record<string, unknown>> }).terraform_remote_state;
+    const own = blocks[this.friendlyUniqueId];
+    if (own !== undefined) own["depends_on"] = [`${this.dependency.terraformResourceType}.${this.dependency.friendlyUniqueId}`];
+    return rendered;
   }
 }
 
