@@ -1,4 +1,5 @@
-import { promises as fs } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
 import { formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
 import { systemClock, type Clock } from "../clock";
 import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../state";
@@ -34,6 +35,12 @@ export interface HookDeps {
   readonly cwd: string;
   readonly stdout: HookWriter;
   readonly stderr: HookWriter;
+  /**
+   * The project root (where cdktf.json is): the embedded default state key
+   * `.cdktf-xero/state.key` and a relative `CDKTF_XERO_STATE_KEY_FILE` resolve against it.
+   * @default the nearest directory at or above `cwd` holding cdktf.json, else `cwd`
+   */
+  readonly projectRoot?: string;
   /** @default systemClock */
   readonly clock?: Clock;
   /** Used for the link wait and the client's retry back-off. @default setTimeout */
@@ -54,6 +61,7 @@ export interface HookDeps {
 export class HookContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  readonly projectRoot: string;
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;
   readonly readFile: (absolutePath: string) => Promise<string>;
@@ -65,6 +73,7 @@ export class HookContext {
   constructor(private readonly deps: HookDeps) {
     this.env = deps.env;
     this.cwd = deps.cwd;
+    this.projectRoot = deps.projectRoot ?? findProjectRoot(deps.cwd);
     this.clock = deps.clock ?? systemClock;
     this.sleep = deps.sleep ?? realSleep;
     this.readFile = deps.readFile ?? ((file) => fs.readFile(file, "utf8"));
@@ -112,6 +121,7 @@ export class HookContext {
         env: this.env,
         clock: this.clock,
         cwd: this.cwd,
+        projectRoot: this.projectRoot,
         logger: { warn: (message) => this.warn(`cdktf-xero: warning: ${message}`) },
       });
       this.backends.set(key, opened);
@@ -124,5 +134,16 @@ export class HookContext {
     const opened = [...this.backends.values()];
     this.backends.clear();
     await Promise.all(opened.map(async (backend) => (await backend.catch(() => undefined))?.close()));
+  }
+}
+
+/**
+ * Terraform runs hooks in the stack directory (`cdktf.out/stacks/<stack>`); the project root is the
+ * nearest directory above it with cdktf.json. Without one (a hook run elsewhere) it is `cwd`.
+ */
+export function findProjectRoot(cwd: string): string {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "cdktf.json"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(cwd);
   }
 }
