@@ -1,7 +1,7 @@
 import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import { DocumentOutputs } from "../spec/document-outputs";
-import { APP_KINDS, type AppRegistrationSpec, type SecretReference } from "../spec/hook-spec";
+import { APP_KINDS, HOOK_SPEC_VERSION, type AppRegistrationSpec, type SecretReference } from "../spec/hook-spec";
 import { APP_KIND_LABEL, type XeroAppKindType } from "./app-kind";
 import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
 import { describeKind, describeValue } from "./errors";
@@ -166,7 +166,7 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
     this.appKind = appKind;
     this.documentName = document;
     this.spec = {
-      version: 1,
+      version: HOOK_SPEC_VERSION,
       kind: "app_registration",
       document,
       backend,

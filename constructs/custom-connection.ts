@@ -1,7 +1,7 @@
 import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { DocumentOutputs } from "../spec/document-outputs";
-import type { CustomConnectionLinkSpec } from "../spec/hook-spec";
+import { HOOK_SPEC_VERSION, type CustomConnectionLinkSpec } from "../spec/hook-spec";
 import { APP_KIND_LABEL } from "./app-kind";
 import { XeroAppRegistration, type IXeroAppRegistration } from "./app-registration";
 import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
@@ -138,7 +138,7 @@ export class XeroCustomConnection extends Construct {
 
     this.documentName = document;
     this.spec = {
-      version: 1,
+      version: HOOK_SPEC_VERSION,
       kind: "custom_connection_link",
       document,
       backend,

@@ -1,4 +1,5 @@
 import "cdktf/lib/testing/adapters/jest"; // the matchers' types; Testing.setupJest() below registers them
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { LocalBackend, TerraformStack, Testing, type App } from "cdktf";
 import type { IConstruct } from "constructs";
@@ -22,7 +23,10 @@ export const TENANT_ID = "8c5c1b2e-3f4a-4b5c-9d6e-7f8091a2b3c4";
  * the output are the ones a real project gets (`../../dist/cli/main.js`).
  */
 export function testApp(): App {
-  return Testing.app({ outdir: path.resolve("cdktf.out") });
+  const outdir = path.resolve("cdktf.out");
+  // cdktf creates the directory without `recursive`, which races between jest workers.
+  fs.mkdirSync(outdir, { recursive: true });
+  return Testing.app({ outdir });
 }
 
 /** A stack named `prod` whose own Terraform state path is relative (cdktf's default is absolute). */
