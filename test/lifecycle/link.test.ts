@@ -102,6 +102,40 @@ describe("hook apply for a Custom Connection link", () => {
     expect(result?.outputs).toMatchObject({ tenant_id: app.tenantId, tenant_name: "Linked Later Ltd" });
   });
 
+  it("gets a new access token when the wait outlasts the one it has", async () => {
+    const app = await customConnectionApp(emulator, { linked: false });
+    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { waitForLinkSeconds: 3600 });
+    let tokenRequests = 0;
+    let waitedMs = 0;
+    const { result, error } = await runHookIn(ws, emulator, "apply", spec, {
+      env: { SYNC_CLIENT_SECRET: app.clientSecret },
+      onSleep: async (ms) => {
+        waitedMs += ms;
+        // Xero's access tokens last 30 minutes; link a little after that.
+        if (waitedMs >= 1_900_000 && waitedMs - ms < 1_900_000) await emulator.admin.link(app.clientId, app.tenantId);
+      },
+      deps: {
+        createXeroClient: (options) => {
+          const real = new XeroClient(options);
+          return {
+            clientId: real.clientId,
+            clientCredentials: (o) => {
+              tokenRequests += 1;
+              return real.clientCredentials(o);
+            },
+            probeClient: () => real.probeClient(),
+            decodeAccessToken: (t) => real.decodeAccessToken(t),
+            deleteConnection: (t, id) => real.deleteConnection(t, id),
+            listConnections: (t, o) => real.listConnections(t, o),
+          };
+        },
+      },
+    });
+    expect(error).toBeUndefined();
+    expect(result?.outputs["tenant_id"]).toBe(app.tenantId);
+    expect(tokenRequests).toBe(2);
+  });
+
   it("fails with HOOK_TENANT_MISMATCH naming both organisations when linked to another tenant id", async () => {
     const app = await customConnectionApp(emulator, { orgName: "Wrong Org Ltd" });
     const { tenantId: expected } = await emulator.admin.createOrg({ name: "Right Org Ltd" });
