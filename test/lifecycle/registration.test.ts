@@ -277,3 +277,24 @@ describe("hook apply is idempotent", () => {
     expect(second.result.outputs["retired"]).toBeUndefined();
   });
 });
+
+describe("hook apply and the spec hash", () => {
+  it("warns on stderr when the hash Terraform passed is not the spec's, and records the hash it was given", async () => {
+    const app = await customConnectionApp(emulator);
+    const spec = registrationSpec(ws.backend, {
+      appKind: "custom_connection",
+      clientId: app.clientId,
+      clientSecret: { source: "env", name: SECRET_ENV },
+      scopes: ["accounting.invoices.read"],
+    });
+    const passed = "f".repeat(64);
+    const { stderr, result } = await expectHookOk(ws, emulator, "apply", spec, {
+      env: { [SECRET_ENV]: app.clientSecret, CDKTF_XERO_SPEC_SHA256: passed },
+    });
+    expect(stderr).toBe(
+      "cdktf-xero: warning: billing/Sync: CDKTF_XERO_SPEC_SHA256 is not the hash of CDKTF_XERO_SPEC (the stack was " +
+        "synthesized by another cdktf-xero version?); recording the hash Terraform passed.\n",
+    );
+    expect(result.outputs["spec_sha256"]).toBe(passed);
+  });
+});
