@@ -2,6 +2,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { inspect } from "node:util";
 import type { RunningEmulator } from "../../emulator";
+import { openStateBackend } from "../../providers/state";
 import type { SecretReference } from "../../spec/hook-spec";
 import {
   customConnectionApp,
@@ -147,6 +148,29 @@ describe("secret from the state backend", () => {
     const { error } = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "state", document: "billing/Other", key: "client_secret" }));
     expect(error?.code).toBe("HOOK_SECRET_UNAVAILABLE");
     expect(error?.message).toContain(`comes from key "client_secret" of state document "billing/Other", but that document does not exist in local:`);
+  });
+});
+
+describe("the embedded default state key", () => {
+  it("is found in the project root above the stack directory the hook runs in", async () => {
+    const app = await customConnectionApp(emulator);
+    await fs.writeFile(path.join(ws.dir, "cdktf.json"), "{}\n");
+    const stackDir = path.join(ws.dir, "cdktf.out", "stacks", "billing");
+    await fs.mkdir(stackDir, { recursive: true });
+    // Staged from the project root with no key configured: the backend creates .cdktf-xero/state.key there.
+    const staging = await openStateBackend({ type: "local", dir: ".cdktf-xero/state" }, { env: {}, cwd: ws.dir, logger: { warn: () => undefined } });
+    await staging.update("billing/Sync", async () => ({ generation: 0, secrets: await staging.sealSecrets("billing/Sync", { client_secret: app.clientSecret }) }));
+    await staging.close();
+    const backend = { type: "local", dir: "../../../.cdktf-xero/state" } as const;
+    const spec = registrationSpec(backend, {
+      appKind: "custom_connection",
+      clientId: app.clientId,
+      clientSecret: { source: "state", document: "billing/Sync", key: "client_secret" },
+      scopes: ["accounting.invoices.read"],
+    });
+    const { result, error } = await runHookIn(ws, emulator, "apply", spec, { env: { CDKTF_XERO_STATE_KEY: "" }, deps: { cwd: stackDir } });
+    expect(error).toBeUndefined();
+    expect(result?.backend).toBe(`local:${path.join(ws.dir, ".cdktf-xero", "state")}`);
   });
 });
 
