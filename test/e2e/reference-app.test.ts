@@ -1,0 +1,51 @@
+/**
+ * The reference app (main.ts) and `npm start`: what a new user runs first.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { referenceAppConfigFromEnv, XeroIntegrationsStack } from "../../main";
+import { runCommand } from "./support";
+
+jest.setTimeout(180_000);
+
+const projectRoot = join(__dirname, "..", "..");
+
+test("main.ts names every client id variable that is missing", () => {
+  expect(() => referenceAppConfigFromEnv({ XERO_WEB_CLIENT_ID: "7E4D953BAAE949D1A1B399307AD58B94" })).toThrow(
+    "main.ts: set XERO_SYNC_CLIENT_ID, XERO_PKCE_CLIENT_ID to the client ids of your Xero apps (developer.xero.com, My Apps), or run `npm start` to deploy against the embedded emulator",
+  );
+});
+
+test("main.ts uses the pg backend exactly when PG_CONN_STR is set", () => {
+  const ids = {
+    XERO_SYNC_CLIENT_ID: "6E4D953BAAE949D1A1B399307AD58B94",
+    XERO_WEB_CLIENT_ID: "7E4D953BAAE949D1A1B399307AD58B94",
+    XERO_PKCE_CLIENT_ID: "8E4D953BAAE949D1A1B399307AD58B94",
+  };
+  expect(referenceAppConfigFromEnv(ids).usePostgres).toBe(false);
+  expect(referenceAppConfigFromEnv({ ...ids, PG_CONN_STR: "postgres://db/x" }).usePostgres).toBe(true);
+});
+
+test("the reference stack synthesizes with no path of this machine, secrets only by reference", () => {
+  const outdir = join(projectRoot, "cdktf.out", `reference-test-${process.pid}`);
+  const app = new App({ outdir, skipValidation: true });
+  new XeroIntegrationsStack(app, "xero-integrations", {
+    syncClientId: "6E4D953BAAE949D1A1B399307AD58B94",
+    webClientId: "7E4D953BAAE949D1A1B399307AD58B94",
+    pkceClientId: "8E4D953BAAE949D1A1B399307AD58B94",
+  });
+  app.synth();
+  const json = readFileSync(join(outdir, "stacks", "xero-integrations", "cdk.tf.json"), "utf8");
+  expect(json).not.toContain(projectRoot);
+  expect(json).toMatch(/"source": "env",\s+"name": "XERO_SYNC_CLIENT_SECRET"|"name": "XERO_SYNC_CLIENT_SECRET",\s+"source": "env"/);
+});
+
+test("npm start deploys main.ts on the embedded emulator with the real cdktf deploy and prints the outputs", async () => {
+  const env: Record<string, string> = { PG_CONN_STR: "" };
+  const result = await runCommand(process.execPath, [join(projectRoot, "dist", "scripts", "start.js")], { cwd: projectRoot, env });
+  expect(result.stderr).not.toContain("npm start:");
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/ledger_tenant_id = [0-9a-f-]{36}\n/);
+  expect(result.stdout).toContain("ledger_jdbc_url = jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=");
+});
