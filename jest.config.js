@@ -7,5 +7,6 @@ module.exports = {
   testTimeout: 60000,
   // End-to-end suites start Terraform and PostgreSQL processes; two workers fit the 2-core machines.
   maxWorkers: 2,
+  reporters: ["default", "<rootDir>/test/summary-reporter.js"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },
 };
