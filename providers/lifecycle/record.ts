@@ -13,6 +13,11 @@ export const HookRecordOutputs = {
   appName: "app_name",
   /** `CDKTF_XERO_SPEC_SHA256` of the apply that wrote the document: `destroy` compares it. */
   specSha256: "spec_sha256",
+  /**
+   * `CDKTF_XERO_GENERATION` of the apply that wrote the document: `destroy` compares it. Kept apart
+   * from `generation`, which is the trigger and may be bumped past it outside Terraform.
+   */
+  appliedGeneration: "applied_generation",
   /** When an apply last proved and wrote a changed outcome (RFC 3339). Not a change by itself: see {@link isSameRecord}. */
   verifiedAt: "verified_at",
 } as const;
@@ -32,6 +37,7 @@ export function nextOutputs(current: OutputValues | undefined, computed: Compute
     if (key !== DocumentOutputs.retired && value !== undefined) values[key] = value;
   }
   Object.assign(values, computed);
+  values[HookRecordOutputs.appliedGeneration] = computed.generation;
   const recorded = current?.[DocumentOutputs.generation];
   if (typeof recorded === "number" && recorded > computed.generation) values[DocumentOutputs.generation] = recorded;
   return values as OutputValues;
@@ -47,9 +53,12 @@ export function isSameRecord(current: OutputValues | undefined, next: OutputValu
   return a.every((key) => JSON.stringify(current[key]) === JSON.stringify(next[key]));
 }
 
-/** Whether the document still records `run` (same spec hash and generation): `destroy` acts only then. */
+/**
+ * Whether the document still records `run` (same spec hash, and the generation that apply ran for):
+ * `destroy` acts only then. A bump of `generation` outside Terraform does not make it a stranger.
+ */
 export function recordsRun(values: OutputValues, run: HookRun): boolean {
-  return values[HookRecordOutputs.specSha256] === run.specSha256 && values[DocumentOutputs.generation] === run.generation;
+  return values[HookRecordOutputs.specSha256] === run.specSha256 && values[HookRecordOutputs.appliedGeneration] === run.generation;
 }
 
 export interface RecordResult {

@@ -43,7 +43,7 @@ export async function retireDocument(
 
 function describeMismatch(stored: StoredDocument, run: HookRun): string {
   const sha = stored.values[HookRecordOutputs.specSha256];
-  const generation = stored.values[DocumentOutputs.generation];
+  const generation = stored.values[HookRecordOutputs.appliedGeneration] ?? stored.values[DocumentOutputs.generation];
   const ours = `spec ${run.specSha256.slice(0, 12)}, generation ${run.generation}`;
   if (typeof sha !== "string") return `it records no completed apply (generation ${String(generation)}), so this run (${ours}) has nothing to retire`;
   return (

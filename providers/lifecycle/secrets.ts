@@ -61,7 +61,7 @@ async function read(reference: SecretReference, app: AppDescription, backend: St
     case "state": {
       const store = await ctx.backend(backend);
       const stored = await store.read(reference.document);
-      const stage = `Stage it with \`cdktf-xero secret stage\` (backend ${store.label})`;
+      const stage = `Write it into that document's secrets in ${store.label} (the secret rotation records the current secret there), or reference the secret with XeroSecret.fromEnv or XeroSecret.fromFile`;
       if (stored === undefined) {
         throw unavailable(`but that document does not exist in ${store.label}`, stage);
       }

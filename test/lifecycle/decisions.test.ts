@@ -79,7 +79,7 @@ describe("nextLinkPollDelayMs", () => {
 describe("nextOutputs and isSameRecord", () => {
   it("keeps outputs it does not compute, such as the secrets envelope, and clears retired", () => {
     const next = nextOutputs({ generation: 0, secrets: "env" as never, retired: true, tenant_id: "old" }, { generation: 0, tenant_id: "new" });
-    expect(next).toEqual({ generation: 0, secrets: "env", tenant_id: "new" });
+    expect(next).toEqual({ generation: 0, applied_generation: 0, secrets: "env", tenant_id: "new" });
   });
 
   it("never lowers the generation", () => {
@@ -100,8 +100,8 @@ describe("nextOutputs and isSameRecord", () => {
 });
 
 describe("recordsRun", () => {
-  it("needs both the spec hash and the generation to match", () => {
-    const values = { spec_sha256: "a".repeat(64), generation: 2 };
+  it("needs both the spec hash and the generation that apply ran for to match, whatever the trigger generation says", () => {
+    const values = { spec_sha256: "a".repeat(64), applied_generation: 2, generation: 9 };
     expect([
       recordsRun(values, { specSha256: "a".repeat(64), generation: 2 }),
       recordsRun(values, { specSha256: "b".repeat(64), generation: 2 }),

@@ -136,6 +136,19 @@ describe("hook destroy for an app registration", () => {
     expect((await read("billing/Sync")).document?.values["retired"]).toBeUndefined();
   });
 
+  it("still retires its own run after the document's generation was bumped outside Terraform", async () => {
+    const { spec, env } = await registered();
+    const backend = await openWorkspaceBackend(ws);
+    try {
+      await backend.update("billing/Sync", (current) => ({ ...current!.values, generation: 5 }));
+    } finally {
+      await backend.close();
+    }
+    const { result } = await expectHookOk(ws, emulator, "destroy", spec, { env, generation: 0 });
+    expect(result.outcome).toBe("retired");
+    expect((await read("billing/Sync")).document?.values["retired"]).toBe(true);
+  });
+
   it("does nothing when the document records no completed apply", async () => {
     const spec = registrationSpec(ws.backend, { appKind: "pkce", clientId: "0123456789ABCDEF0123456789ABCDEF", redirectUris: ["http://localhost:5000/cb"], scopes: ["openid"] });
     await expectHookOk(ws, emulator, "init", spec);

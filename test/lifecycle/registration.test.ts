@@ -53,6 +53,7 @@ describe("hook apply for a Custom Connection app", () => {
     expect(result.outcome).toBe("recorded");
     expect((await documentOf())?.values).toEqual({
       generation: 3,
+      applied_generation: 3,
       client_id: app.clientId,
       kind: "custom_connection",
       app_name: "Nightly sync",

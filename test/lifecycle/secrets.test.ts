@@ -138,7 +138,7 @@ describe("secret from the state backend", () => {
     expect(error?.message).toMatch(
       new RegExp(
         `comes from key "client_secret" of state document "billing/Sync", but that document's secrets have no key "client_secret" ` +
-          `\\(keys: "pending_secret"\\)\\. Stage it with \`cdktf-xero secret stage\` \\(backend local:.*\\); nothing was recorded\\.$`,
+          `\\(keys: "pending_secret"\\)\\. Write it into that document's secrets in local:.* \\(the secret rotation records the current secret there\\), or reference the secret with XeroSecret\\.fromEnv or XeroSecret\\.fromFile; nothing was recorded\\.$`,
       ),
     );
   });

@@ -31,12 +31,15 @@ describe("keyrings", () => {
 
   it("never puts the key into the error it raises for a malformed keyring", () => {
     const secretLooking = `a:${TEST_KEY_A}xx`;
+    let caught: unknown;
     try {
       parseKeyring(secretLooking, "env");
-      throw new Error("expected a failure");
     } catch (error) {
-      expect(JSON.stringify({ message: (error as Error).message, context: (error as { context: unknown }).context })).not.toContain(TEST_KEY_A);
+      caught = error;
     }
+    expect(caught).toBeInstanceOf(Error);
+    expect((caught as { code?: unknown }).code).toBe("STATE_KEY_INVALID");
+    expect(JSON.stringify({ message: (caught as Error).message, context: (caught as { context: unknown }).context })).not.toContain(TEST_KEY_A);
   });
 
   it("fails with STATE_KEY_INVALID when CDKTF_XERO_STATE_KEY_FILE cannot be read", async () => {

@@ -157,3 +157,21 @@ describe("pg failures", () => {
     expect(JSON.stringify({ ...error, message: error.message })).not.toContain("hunter2");
   });
 });
+
+describe("a malformed PG_CONN_STR", () => {
+  it("fails with STATE_UNAVAILABLE and keeps the password out of the error and its cause", async () => {
+    const { openStateBackend } = await import("../../providers/state");
+    const password = "hunter2-not-in-errors";
+    const conn = `postgres://app:${password}@127.0.0.1:notaport/db`;
+    let caught: unknown;
+    try {
+      const backend = await openStateBackend({ type: "pg", schema: "malformed_conn" }, { env: { PG_CONN_STR: conn } });
+      await backend.close();
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as { code?: unknown }).code).toBe("STATE_UNAVAILABLE");
+    const seen = [caught, (caught as Error).cause].map((e) => `${String((e as Error).message)} ${JSON.stringify(e)} ${require("node:util").inspect(e, { depth: 5 })}`);
+    for (const text of seen) expect(text).not.toContain(password);
+  });
+});

@@ -70,12 +70,15 @@ export function translatePgError(error: unknown, label: string, document: string
   if (error instanceof CdktfXeroError || typeof error !== "object" || error === null || !("message" in error)) return error;
   const message = String(error.message);
   const sqlState = (error as { code?: unknown }).code;
+  // A copy, not the driver's error: a malformed PG_CONN_STR makes URL parsing throw an error whose
+  // `input` holds the whole connection string, password included.
+  const cause = Object.assign(new Error(message), typeof sqlState === "string" ? { code: sqlState } : {});
   if (typeof sqlState === "string" && PERMISSION_SQLSTATES.has(sqlState)) {
     return new StatePermissionError(document ?? "(all)", label, {
-      cause: error,
+      cause,
       errno: `SQLSTATE ${sqlState}: ${message}`,
       fix: `Grant the PostgreSQL role USAGE and CREATE on the schema (or create it and its tables as an owner), then retry.`,
     });
   }
-  return new StateUnavailableError(label, document, message, { cause: error });
+  return new StateUnavailableError(label, document, message, { cause });
 }
