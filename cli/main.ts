@@ -3,18 +3,18 @@ import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands";
 import { describeError, exitCodeFor, ExitCode } from "./run";
 
-export function buildProgram(): Command {
+export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command("cdktf-xero")
     .description("Xero app registrations, Custom Connection links and secret rotations, as code")
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program);
+  registerCommands(program, argv);
   return program;
 }
 
 /** Runs the CLI and resolves to the exit code; `process.exit` is called only by the entry point below. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;

@@ -1,12 +1,18 @@
 import type { Command } from "commander";
-import { registerEmulatorCommand } from "./emulator";
-import { registerHookCommand } from "./hook";
-import { registerStateCommand } from "./state";
 
-/** Every subcommand, one file each; each `register…` adds its command to the program. */
-export function registerCommands(program: Command): void {
-  void program;
-  registerEmulatorCommand(program);
-  registerHookCommand(program);
-  registerStateCommand(program);
+/**
+ * Every subcommand, one file each. Each is loaded only when needed: Terraform starts the CLI once
+ * per hook, so `cdktf-xero hook apply` must not pay for loading the emulator or the state commands.
+ */
+const COMMANDS: Readonly<Record<string, () => (program: Command) => void>> = {
+  emulator: () => (require("./emulator") as typeof import("./emulator")).registerEmulatorCommand,
+  hook: () => (require("./hook") as typeof import("./hook")).registerHookCommand,
+  state: () => (require("./state") as typeof import("./state")).registerStateCommand,
+};
+
+/** Registers the command `argv` names, or all of them (for help and unknown commands). */
+export function registerCommands(program: Command, argv: readonly string[] = []): void {
+  const first = argv[0];
+  const names = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  for (const name of names) COMMANDS[name]!()(program);
 }

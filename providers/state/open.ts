@@ -8,7 +8,6 @@ import { currentActor, type Actor } from "./history";
 import { KeyringLoader } from "./keyring";
 import { LocalDocumentStore } from "./local/local-store";
 import { stderrLogger, type StateLogger } from "./logger";
-import { openPgStore } from "./pg/pg-store";
 
 export interface OpenStateBackendOptions {
   /**
@@ -80,7 +79,8 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
           logger,
           ...(options.staleLockAfterMs === undefined ? {} : { staleLockAfterMs: options.staleLockAfterMs }),
         })
-      : await openPgStore({ schema: address.schema, env, actor, logger, label: formatBackendAddress(address) });
+      : // Loaded only for pg: every hook is a fresh process, and most use local files.
+        await (await import("./pg/pg-store")).openPgStore({ schema: address.schema, env, actor, logger, label: formatBackendAddress(address) });
   return new CredentialStateBackend({
     address,
     store,
