@@ -1,7 +1,7 @@
 /**
  * The reference app (main.ts) and `npm start`: what a new user runs first.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { referenceAppConfigFromEnv, XeroIntegrationsStack } from "../../main";
@@ -28,7 +28,9 @@ test("main.ts uses the pg backend exactly when PG_CONN_STR is set", () => {
 });
 
 test("the reference stack synthesizes with no path of this machine, secrets only by reference", () => {
+  // Inside the project, as `cdktf synth` would write it; cdktf creates only the last directory.
   const outdir = join(projectRoot, "cdktf.out", `reference-test-${process.pid}`);
+  mkdirSync(join(projectRoot, "cdktf.out"), { recursive: true });
   const app = new App({ outdir, skipValidation: true });
   new XeroIntegrationsStack(app, "xero-integrations", {
     syncClientId: "6E4D953BAAE949D1A1B399307AD58B94",
@@ -37,6 +39,7 @@ test("the reference stack synthesizes with no path of this machine, secrets only
   });
   app.synth();
   const json = readFileSync(join(outdir, "stacks", "xero-integrations", "cdk.tf.json"), "utf8");
+  rmSync(outdir, { recursive: true, force: true });
   expect(json).not.toContain(projectRoot);
   expect(json).toMatch(/"source": "env",\s+"name": "XERO_SYNC_CLIENT_SECRET"|"name": "XERO_SYNC_CLIENT_SECRET",\s+"source": "env"/);
 });
