@@ -8,8 +8,8 @@ import type { HookContext } from "./context";
 import { decideLink, nextLinkPollDelayMs } from "./decisions";
 import { describeApp, HookNotLinkedError, HookTenantMismatchError, HookTooManyConnectionsError } from "./errors";
 import type { HookRun } from "./inputs";
-import { HookRecordOutputs, recordOutcome, type ComputedOutputs } from "./record";
-import { hookResult, type HookResult } from "./result";
+import { HookRecordOutputs, recordApply } from "./record";
+import type { HookResult } from "./result";
 import { retireDocument } from "./retire";
 import { resolveSecret } from "./secrets";
 
@@ -61,28 +61,17 @@ export async function applyLink(spec: CustomConnectionLinkSpec, run: HookRun, ct
     await ctx.sleep(delayMs);
   }
 
-  const computed: ComputedOutputs = {
-    [DocumentOutputs.generation]: run.generation,
-    [DocumentOutputs.tenantId]: connection.tenantId,
-    [DocumentOutputs.tenantName]: connection.tenantName,
-    [DocumentOutputs.tenantType]: connection.tenantType,
-    [DocumentOutputs.connectionId]: connection.id,
-    [DocumentOutputs.clientId]: spec.app.clientId,
-    [HookRecordOutputs.appName]: spec.app.appName,
-    [HookRecordOutputs.specSha256]: run.specSha256,
-    [HookRecordOutputs.verifiedAt]: ctx.clock.now().toISOString(),
-  };
-  const backend = await ctx.backend(spec.backend);
-  const result = await recordOutcome(backend, spec.document, computed);
-  const where = `${backend.label} (serial ${result.stored.serial})`;
-  ctx.say(
-    `cdktf-xero: ${spec.document}: ${describeApp(app)} is linked to "${connection.tenantName}" ` +
-      `(tenant id ${connection.tenantId}, ${connection.tenantType}); ${result.changed ? `recorded in ${where}` : `unchanged in ${where}`}.`,
-  );
-  if (result.generation > run.generation) {
-    ctx.say(`cdktf-xero: ${spec.document}: generation was bumped to ${result.generation} while this ran; the next deploy runs the hook again.`);
-  }
-  return hookResult("apply", backend, spec.document, result.changed ? "recorded" : "unchanged", result.stored);
+  return recordApply(spec, run, ctx, {
+    outputs: {
+      [DocumentOutputs.tenantId]: connection.tenantId,
+      [DocumentOutputs.tenantName]: connection.tenantName,
+      [DocumentOutputs.tenantType]: connection.tenantType,
+      [DocumentOutputs.connectionId]: connection.id,
+      [DocumentOutputs.clientId]: spec.app.clientId,
+      [HookRecordOutputs.appName]: spec.app.appName,
+    },
+    summary: `${describeApp(app)} is linked to "${connection.tenantName}" (tenant id ${connection.tenantId}, ${connection.tenantType})`,
+  });
 }
 
 /**

@@ -1,6 +1,9 @@
 import { DocumentOutputs } from "../../spec/document-outputs";
 import type { OutputValue, OutputValues, StateBackend, StoredDocument } from "../state";
+import type { HookSpec } from "../../spec/hook-spec";
+import type { HookContext } from "./context";
 import type { HookRun } from "./inputs";
+import { hookResult, type HookResult } from "./result";
 
 /**
  * How a hook turns its outcome into the document: compute every output first, then one
@@ -80,4 +83,32 @@ export async function recordOutcome(backend: StateBackend, document: string, com
   if (stored === undefined) throw new Error(`state backend ${backend.label} returned no document after updating "${document}"`);
   const generation = stored.values[DocumentOutputs.generation];
   return { stored, changed, generation: typeof generation === "number" ? generation : computed.generation };
+}
+
+/**
+ * The end of every `apply`: what the hook proved (`outputs`) plus the run's own bookkeeping
+ * (generation, spec hash, verification time) recorded in one write, then the closing lines.
+ *
+ * @param summary what was proved, e.g. `Custom Connection "Sync" (client id …) is live`
+ */
+export async function recordApply(
+  spec: HookSpec,
+  run: HookRun,
+  ctx: HookContext,
+  proved: { readonly outputs: Readonly<Record<string, OutputValue>>; readonly summary: string },
+): Promise<HookResult> {
+  const computed: ComputedOutputs = {
+    ...proved.outputs,
+    [DocumentOutputs.generation]: run.generation,
+    [HookRecordOutputs.specSha256]: run.specSha256,
+    [HookRecordOutputs.verifiedAt]: ctx.clock.now().toISOString(),
+  };
+  const backend = await ctx.backend(spec.backend);
+  const result = await recordOutcome(backend, spec.document, computed);
+  const where = `${backend.label} (serial ${result.stored.serial})`;
+  ctx.say(`cdktf-xero: ${spec.document}: ${proved.summary}; ${result.changed ? "recorded" : "unchanged"} in ${where}.`);
+  if (result.generation > run.generation) {
+    ctx.say(`cdktf-xero: ${spec.document}: generation was bumped to ${result.generation} while this ran; the next deploy runs the hook again.`);
+  }
+  return hookResult("apply", backend, spec.document, result.changed ? "recorded" : "unchanged", result.stored);
 }

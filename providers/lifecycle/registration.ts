@@ -10,8 +10,8 @@ import type { HookContext } from "./context";
 import { isSameScopeSet, sortedScopes } from "./decisions";
 import { describeApp, HookScopeMismatchError, XERO_APP_MANAGEMENT_URL } from "./errors";
 import type { HookRun } from "./inputs";
-import { HookRecordOutputs, recordOutcome, type ComputedOutputs } from "./record";
-import { hookResult, type HookResult } from "./result";
+import { HookRecordOutputs, recordApply } from "./record";
+import type { HookResult } from "./result";
 import { retireDocument } from "./retire";
 import { resolveSecret } from "./secrets";
 
@@ -47,33 +47,22 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
     scopeNote = "declared scopes recorded as granted (a user's consent grants them; none is observable without one)";
   }
 
-  const computed: ComputedOutputs = {
-    [DocumentOutputs.generation]: run.generation,
-    [DocumentOutputs.clientId]: spec.clientId,
-    [DocumentOutputs.kind]: spec.appKind,
-    [HookRecordOutputs.appName]: spec.appName,
-    [DocumentOutputs.grantedScopes]: sortedScopes(granted),
-    [DocumentOutputs.jdbcUrl]: formatCdataJdbcUrl({
-      appKind: spec.appKind,
-      clientId: spec.clientId,
-      scopes: spec.scopes,
-      ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
-      ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
-    }),
-    [HookRecordOutputs.specSha256]: run.specSha256,
-    [HookRecordOutputs.verifiedAt]: ctx.clock.now().toISOString(),
-  };
-  const backend = await ctx.backend(spec.backend);
-  const result = await recordOutcome(backend, spec.document, computed);
-  const where = `${backend.label} (serial ${result.stored.serial})`;
-  ctx.say(
-    `cdktf-xero: ${spec.document}: ${describeApp(app)} is live; ${scopeNote}; ` +
-      (result.changed ? `recorded in ${where}.` : `unchanged in ${where}.`),
-  );
-  if (result.generation > run.generation) {
-    ctx.say(`cdktf-xero: ${spec.document}: generation was bumped to ${result.generation} while this ran; the next deploy runs the hook again.`);
-  }
-  return hookResult("apply", backend, spec.document, result.changed ? "recorded" : "unchanged", result.stored);
+  return recordApply(spec, run, ctx, {
+    outputs: {
+      [DocumentOutputs.clientId]: spec.clientId,
+      [DocumentOutputs.kind]: spec.appKind,
+      [HookRecordOutputs.appName]: spec.appName,
+      [DocumentOutputs.grantedScopes]: sortedScopes(granted),
+      [DocumentOutputs.jdbcUrl]: formatCdataJdbcUrl({
+        appKind: spec.appKind,
+        clientId: spec.clientId,
+        scopes: spec.scopes,
+        ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
+        ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
+      }),
+    },
+    summary: `${describeApp(app)} is live; ${scopeNote}`,
+  });
 }
 
 /** `hook destroy` for an `XeroAppRegistration`: retires the document and says what to delete in the portal. */

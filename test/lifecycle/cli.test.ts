@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import type { RunningEmulator } from "../../emulator";
 import type { HookSpec } from "../../spec/hook-spec";
 import {
   customConnectionApp,
@@ -9,10 +8,8 @@ import {
   hookVariables,
   linkSpec,
   registrationSpec,
-  startTestEmulator,
   TEST_STATE_KEY,
-  workspace,
-  type Workspace,
+  useHookTestWorld,
 } from "./support";
 
 /**
@@ -21,22 +18,10 @@ import {
  */
 const CLI = path.resolve(__dirname, "../../dist/cli/main.js");
 
-let emulator: RunningEmulator;
-let ws: Workspace;
-
-beforeAll(async () => {
+beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: run \`npm run build\` before these tests (npm test does)`);
-  emulator = await startTestEmulator();
 });
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.cleanup();
-});
+const world = useHookTestWorld();
 
 interface CliRun {
   code: number;
@@ -44,27 +29,27 @@ interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI asynchronously (the emulator in this process must keep answering). */
+/** Runs the CLI asynchronously (the world.emulator in this process must keep answering). */
 function cli(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
       // A minimal environment, as a pipeline would give: no inherited XERO_* or state keys.
-      { cwd: ws.dir, env: { PATH: process.env.PATH ?? "", ...env } },
+      { cwd: world.ws.dir, env: { PATH: process.env.PATH ?? "", ...env } },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),
     );
   });
 }
 
 function hookEnv(spec: HookSpec, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...emulatorEnv(emulator), CDKTF_XERO_STATE_KEY: TEST_STATE_KEY, ...hookVariables(spec), ...extra };
+  return { ...emulatorEnv(world.emulator), CDKTF_XERO_STATE_KEY: TEST_STATE_KEY, ...hookVariables(spec), ...extra };
 }
 
 describe("cdktf-xero hook (compiled CLI in a child process)", () => {
   it("runs init then apply for a Custom Connection link and exits 0", async () => {
-    const app = await customConnectionApp(emulator, { orgName: "Demo Company (NZ)" });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: { source: "env", name: "SYNC_SECRET" } });
+    const app = await customConnectionApp(world.emulator, { orgName: "Demo Company (NZ)" });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: { source: "env", name: "SYNC_SECRET" } });
     const env = hookEnv(spec, { SYNC_SECRET: app.clientSecret });
     const init = await cli(["hook", "init"], env);
     expect(init).toMatchObject({ code: 0, stderr: "" });
@@ -74,8 +59,8 @@ describe("cdktf-xero hook (compiled CLI in a child process)", () => {
   });
 
   it("prints one clear line first and exits 1 when Xero rejects the secret, without the secret anywhere", async () => {
-    const app = await customConnectionApp(emulator);
-    const spec = registrationSpec(ws.backend, {
+    const app = await customConnectionApp(world.emulator);
+    const spec = registrationSpec(world.ws.backend, {
       appKind: "custom_connection",
       clientId: app.clientId,
       clientSecret: { source: "env", name: "SYNC_SECRET" },
@@ -90,12 +75,12 @@ describe("cdktf-xero hook (compiled CLI in a child process)", () => {
         `shows for this app and that the secret in environment variable SYNC_SECRET is one of its current secrets (generate ` +
         `another one if it was deleted); nothing was recorded.`,
     );
-    expect(`${run.stdout}${run.stderr}${await ws.allText()}`).not.toContain(wrong);
+    expect(`${run.stdout}${run.stderr}${await world.ws.allText()}`).not.toContain(wrong);
   });
 
   it("never prints the secret on success", async () => {
-    const app = await customConnectionApp(emulator);
-    const spec = registrationSpec(ws.backend, {
+    const app = await customConnectionApp(world.emulator);
+    const spec = registrationSpec(world.ws.backend, {
       appKind: "custom_connection",
       clientId: app.clientId,
       clientSecret: { source: "env", name: "SYNC_SECRET" },
@@ -103,7 +88,7 @@ describe("cdktf-xero hook (compiled CLI in a child process)", () => {
     });
     const run = await cli(["hook", "apply"], hookEnv(spec, { SYNC_SECRET: app.clientSecret }));
     expect(run.code).toBe(0);
-    expect(`${run.stdout}${run.stderr}${await ws.allText()}`).not.toContain(app.clientSecret);
+    expect(`${run.stdout}${run.stderr}${await world.ws.allText()}`).not.toContain(app.clientSecret);
   });
 
   it("exits 64 with CONFIG_INVALID when CDKTF_XERO_SPEC is missing", async () => {
@@ -122,8 +107,8 @@ describe("cdktf-xero hook (compiled CLI in a child process)", () => {
   });
 
   it("prints the result as one JSON line with --json, progress on stderr", async () => {
-    const app = await customConnectionApp(emulator);
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: { source: "env", name: "SYNC_SECRET" } });
+    const app = await customConnectionApp(world.emulator);
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: { source: "env", name: "SYNC_SECRET" } });
     const run = await cli(["hook", "apply", "--json"], hookEnv(spec, { SYNC_SECRET: app.clientSecret }));
     expect(run.code).toBe(0);
     const result: unknown = JSON.parse(run.stdout);

@@ -1,4 +1,3 @@
-import type { RunningEmulator } from "../../emulator";
 import { XeroClient } from "../../providers/xero/client";
 import type { XeroConnection } from "../../providers/xero/parse-api";
 import {
@@ -7,31 +6,15 @@ import {
   linkSpec,
   openWorkspaceBackend,
   runHookIn,
-  startTestEmulator,
-  workspace,
-  type Workspace,
+  useHookTestWorld,
 } from "./support";
 
-let emulator: RunningEmulator;
-let ws: Workspace;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.cleanup();
-});
+const world = useHookTestWorld();
 
 const SECRET = { source: "env", name: "SYNC_CLIENT_SECRET" } as const;
 
 async function linkDocument() {
-  const backend = await openWorkspaceBackend(ws);
+  const backend = await openWorkspaceBackend(world.ws);
   try {
     return await backend.read("billing/Link");
   } finally {
@@ -41,10 +24,10 @@ async function linkDocument() {
 
 describe("hook apply for a Custom Connection link", () => {
   it("records the one linked organisation: tenant id, name, type and connection id", async () => {
-    const app = await customConnectionApp(emulator, { orgName: "Demo Company (NZ)" });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET });
-    const { result } = await expectHookOk(ws, emulator, "apply", spec, { generation: 2, env: { SYNC_CLIENT_SECRET: app.clientSecret } });
-    const [connection] = (await emulator.admin.getApp(app.clientId)).connections;
+    const app = await customConnectionApp(world.emulator, { orgName: "Demo Company (NZ)" });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET });
+    const { result } = await expectHookOk(world.ws, world.emulator, "apply", spec, { generation: 2, env: { SYNC_CLIENT_SECRET: app.clientSecret } });
+    const [connection] = (await world.emulator.admin.getApp(app.clientId)).connections;
     expect(result.outcome).toBe("recorded");
     expect((await linkDocument())?.values).toMatchObject({
       generation: 2,
@@ -58,9 +41,9 @@ describe("hook apply for a Custom Connection link", () => {
   });
 
   it("fails at once with HOOK_NOT_LINKED and what the authorising user must do when waitForLink is 0", async () => {
-    const app = await customConnectionApp(emulator, { linked: false });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET });
-    const { error, sleeps } = await runHookIn(ws, emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
+    const app = await customConnectionApp(world.emulator, { linked: false });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET });
+    const { error, sleeps } = await runHookIn(world.ws, world.emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
     expect(error?.code).toBe("HOOK_NOT_LINKED");
     expect(error?.message).toBe(
       `Custom Connection "Nightly sync" (client id ${app.clientId}) is not linked to a Xero organisation. The authorising ` +
@@ -74,9 +57,9 @@ describe("hook apply for a Custom Connection link", () => {
   });
 
   it("polls with doubling waits up to waitForLink, printing a line before each, then fails", async () => {
-    const app = await customConnectionApp(emulator, { linked: false });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { waitForLinkSeconds: 20 });
-    const { error, sleeps, stdout } = await runHookIn(ws, emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
+    const app = await customConnectionApp(world.emulator, { linked: false });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { waitForLinkSeconds: 20 });
+    const { error, sleeps, stdout } = await runHookIn(world.ws, world.emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
     expect(sleeps).toEqual([2000, 4000, 8000, 6000]);
     expect(error?.message).toContain("is not linked to a Xero organisation after waiting 20 s.");
     expect(stdout.split("\n")[1]).toBe(
@@ -87,14 +70,14 @@ describe("hook apply for a Custom Connection link", () => {
   });
 
   it("succeeds when the authorising user links the organisation during the wait", async () => {
-    const app = await customConnectionApp(emulator, { linked: false, orgName: "Linked Later Ltd" });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { waitForLinkSeconds: 300 });
+    const app = await customConnectionApp(world.emulator, { linked: false, orgName: "Linked Later Ltd" });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { waitForLinkSeconds: 300 });
     let waits = 0;
-    const { result, error } = await runHookIn(ws, emulator, "apply", spec, {
+    const { result, error } = await runHookIn(world.ws, world.emulator, "apply", spec, {
       env: { SYNC_CLIENT_SECRET: app.clientSecret },
       onSleep: async () => {
         waits += 1;
-        if (waits === 2) await emulator.admin.link(app.clientId, app.tenantId);
+        if (waits === 2) await world.emulator.admin.link(app.clientId, app.tenantId);
       },
     });
     expect(error).toBeUndefined();
@@ -103,16 +86,16 @@ describe("hook apply for a Custom Connection link", () => {
   });
 
   it("gets a new access token when the wait outlasts the one it has", async () => {
-    const app = await customConnectionApp(emulator, { linked: false });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { waitForLinkSeconds: 3600 });
+    const app = await customConnectionApp(world.emulator, { linked: false });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { waitForLinkSeconds: 3600 });
     let tokenRequests = 0;
     let waitedMs = 0;
-    const { result, error } = await runHookIn(ws, emulator, "apply", spec, {
+    const { result, error } = await runHookIn(world.ws, world.emulator, "apply", spec, {
       env: { SYNC_CLIENT_SECRET: app.clientSecret },
       onSleep: async (ms) => {
         waitedMs += ms;
         // Xero's access tokens last 30 minutes; link a little after that.
-        if (waitedMs >= 1_900_000 && waitedMs - ms < 1_900_000) await emulator.admin.link(app.clientId, app.tenantId);
+        if (waitedMs >= 1_900_000 && waitedMs - ms < 1_900_000) await world.emulator.admin.link(app.clientId, app.tenantId);
       },
       deps: {
         createXeroClient: (options) => {
@@ -137,10 +120,10 @@ describe("hook apply for a Custom Connection link", () => {
   });
 
   it("fails with HOOK_TENANT_MISMATCH naming both organisations when linked to another tenant id", async () => {
-    const app = await customConnectionApp(emulator, { orgName: "Wrong Org Ltd" });
-    const { tenantId: expected } = await emulator.admin.createOrg({ name: "Right Org Ltd" });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { expectedTenantId: expected });
-    const { error } = await runHookIn(ws, emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
+    const app = await customConnectionApp(world.emulator, { orgName: "Wrong Org Ltd" });
+    const { tenantId: expected } = await world.emulator.admin.createOrg({ name: "Right Org Ltd" });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { expectedTenantId: expected });
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
     expect(error?.code).toBe("HOOK_TENANT_MISMATCH");
     expect(error?.message).toBe(
       `Custom Connection "Nightly sync" (client id ${app.clientId}) is linked to "Wrong Org Ltd" (tenant id ${app.tenantId}), ` +
@@ -151,38 +134,38 @@ describe("hook apply for a Custom Connection link", () => {
   });
 
   it("fails with HOOK_TENANT_MISMATCH when the organisation's name is not the expected one", async () => {
-    const app = await customConnectionApp(emulator, { orgName: "Wrong Org Ltd" });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { expectedTenantName: "Right Org Ltd" });
-    const { error } = await runHookIn(ws, emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
+    const app = await customConnectionApp(world.emulator, { orgName: "Wrong Org Ltd" });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET }, { expectedTenantName: "Right Org Ltd" });
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
     expect(error?.message).toContain(`but the code expects name "Right Org Ltd".`);
   });
 
   it("accepts the expected tenant id in another case and the name with other spacing and case", async () => {
-    const app = await customConnectionApp(emulator, { orgName: "Demo Company (NZ)" });
+    const app = await customConnectionApp(world.emulator, { orgName: "Demo Company (NZ)" });
     const spec = linkSpec(
-      ws.backend,
+      world.ws.backend,
       { clientId: app.clientId, clientSecret: SECRET },
       { expectedTenantId: app.tenantId.toUpperCase(), expectedTenantName: " demo company (nz) " },
     );
-    const { result } = await expectHookOk(ws, emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
+    const { result } = await expectHookOk(world.ws, world.emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: app.clientSecret } });
     expect(result.outputs["tenant_id"]).toBe(app.tenantId);
   });
 
   it("records each of two apps' own organisation", async () => {
-    const first = await customConnectionApp(emulator, { name: "Sync A", orgName: "Org A" });
-    const second = await customConnectionApp(emulator, { name: "Sync B", orgName: "Org B" });
-    const specA = linkSpec(ws.backend, { clientId: first.clientId, clientSecret: { source: "env", name: "SECRET_A" } }, { document: "billing/LinkA" });
-    const specB = linkSpec(ws.backend, { clientId: second.clientId, clientSecret: { source: "env", name: "SECRET_B" } }, { document: "billing/LinkB" });
+    const first = await customConnectionApp(world.emulator, { name: "Sync A", orgName: "Org A" });
+    const second = await customConnectionApp(world.emulator, { name: "Sync B", orgName: "Org B" });
+    const specA = linkSpec(world.ws.backend, { clientId: first.clientId, clientSecret: { source: "env", name: "SECRET_A" } }, { document: "billing/LinkA" });
+    const specB = linkSpec(world.ws.backend, { clientId: second.clientId, clientSecret: { source: "env", name: "SECRET_B" } }, { document: "billing/LinkB" });
     const env = { SECRET_A: first.clientSecret, SECRET_B: second.clientSecret };
-    const a = await expectHookOk(ws, emulator, "apply", specA, { env });
-    const b = await expectHookOk(ws, emulator, "apply", specB, { env });
+    const a = await expectHookOk(world.ws, world.emulator, "apply", specA, { env });
+    const b = await expectHookOk(world.ws, world.emulator, "apply", specB, { env });
     expect([a.result.outputs["tenant_name"], b.result.outputs["tenant_name"]]).toEqual(["Org A", "Org B"]);
     expect([a.result.outputs["tenant_id"], b.result.outputs["tenant_id"]]).toEqual([first.tenantId, second.tenantId]);
   });
 
   it("fails with HOOK_TOO_MANY_CONNECTIONS when Xero lists more than one organisation", async () => {
-    const app = await customConnectionApp(emulator, { orgName: "Org A" });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET });
+    const app = await customConnectionApp(world.emulator, { orgName: "Org A" });
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET });
     const extra: XeroConnection = {
       id: "7d4c0c39-3a43-4bf4-9b4b-0d5b3f2e8f11",
       authEventId: "0e9a2f4c-6c1b-4e59-8a55-6c7e2f3d9b10",
@@ -193,7 +176,7 @@ describe("hook apply for a Custom Connection link", () => {
       updatedDateUtc: "2026-05-01T00:00:00.0000000",
     };
     // Xero never does this for a Custom Connection; a client that adds a second connection stands in for it.
-    const { error } = await runHookIn(ws, emulator, "apply", spec, {
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", spec, {
       env: { SYNC_CLIENT_SECRET: app.clientSecret },
       deps: {
         createXeroClient: (options) => {
@@ -218,19 +201,19 @@ describe("hook apply for a Custom Connection link", () => {
   });
 
   it("writes nothing on a second apply when the link is unchanged", async () => {
-    const app = await customConnectionApp(emulator);
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET });
+    const app = await customConnectionApp(world.emulator);
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET });
     const env = { SYNC_CLIENT_SECRET: app.clientSecret };
-    const first = await expectHookOk(ws, emulator, "apply", spec, { env });
-    const second = await expectHookOk(ws, emulator, "apply", spec, { env });
+    const first = await expectHookOk(world.ws, world.emulator, "apply", spec, { env });
+    const second = await expectHookOk(world.ws, world.emulator, "apply", spec, { env });
     expect(second.result.outcome).toBe("unchanged");
     expect(second.result.serial).toBe(first.result.serial);
   });
 
   it("fails with HOOK_INVALID_CLIENT naming the app when the app's secret is wrong", async () => {
-    const app = await customConnectionApp(emulator);
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: SECRET });
-    const { error } = await runHookIn(ws, emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: "bad-secret-value-789" } });
+    const app = await customConnectionApp(world.emulator);
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET });
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", spec, { env: { SYNC_CLIENT_SECRET: "bad-secret-value-789" } });
     expect(error?.code).toBe("HOOK_INVALID_CLIENT");
     expect(error?.message).toContain(`Custom Connection "Nightly sync" (client id ${app.clientId}) with invalid_client`);
   });

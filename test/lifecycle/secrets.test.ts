@@ -1,7 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { inspect } from "node:util";
-import type { RunningEmulator } from "../../emulator";
 import { openStateBackend } from "../../providers/state";
 import type { SecretReference } from "../../spec/hook-spec";
 import {
@@ -11,43 +10,27 @@ import {
   openWorkspaceBackend,
   registrationSpec,
   runHookIn,
-  startTestEmulator,
-  workspace,
+  useHookTestWorld,
   type HookRunOutcome,
-  type Workspace,
 } from "./support";
 
-let emulator: RunningEmulator;
-let ws: Workspace;
-
-beforeAll(async () => {
-  emulator = await startTestEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  ws = await workspace();
-});
-afterEach(async () => {
-  await ws.cleanup();
-});
+const world = useHookTestWorld();
 
 function specWith(clientId: string, clientSecret: SecretReference) {
-  return registrationSpec(ws.backend, { appKind: "custom_connection", clientId, clientSecret, scopes: ["accounting.invoices.read"] });
+  return registrationSpec(world.ws.backend, { appKind: "custom_connection", clientId, clientSecret, scopes: ["accounting.invoices.read"] });
 }
 
 /** Everything a run could leak through: its output, its error (message and context), and every file it wrote. */
 async function leakSurface(outcome: HookRunOutcome): Promise<string> {
   // inspect shows the message, stack, context and the whole cause chain.
   const error = outcome.error === undefined ? "" : inspect(outcome.error, { depth: 20 });
-  return `${outcome.stdout}\n${outcome.stderr}\n${error}\n${JSON.stringify(outcome.result ?? {})}\n${await ws.allText()}`;
+  return `${outcome.stdout}\n${outcome.stderr}\n${error}\n${JSON.stringify(outcome.result ?? {})}\n${await world.ws.allText()}`;
 }
 
 describe("secret from the environment", () => {
   it("is used and never stored, printed or returned", async () => {
-    const app = await customConnectionApp(emulator);
-    const outcome = await expectHookOk(ws, emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), {
+    const app = await customConnectionApp(world.emulator);
+    const outcome = await expectHookOk(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), {
       env: { SYNC_SECRET: app.clientSecret },
     });
     expect(outcome.result.outcome).toBe("recorded");
@@ -55,8 +38,8 @@ describe("secret from the environment", () => {
   });
 
   it("fails with HOOK_SECRET_UNAVAILABLE naming the variable and how to provide it when it is not set", async () => {
-    const app = await customConnectionApp(emulator);
-    const { error } = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }));
+    const app = await customConnectionApp(world.emulator);
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }));
     expect(error?.code).toBe("HOOK_SECRET_UNAVAILABLE");
     expect(error?.message).toBe(
       `the client secret of Custom Connection "Nightly sync" (client id ${app.clientId}) comes from environment variable ` +
@@ -66,74 +49,74 @@ describe("secret from the environment", () => {
   });
 
   it("counts an empty variable as not set", async () => {
-    const app = await customConnectionApp(emulator);
-    const { error } = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), { env: { SYNC_SECRET: "" } });
+    const app = await customConnectionApp(world.emulator);
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), { env: { SYNC_SECRET: "" } });
     expect(error?.code).toBe("HOOK_SECRET_UNAVAILABLE");
   });
 });
 
 describe("secret from a file", () => {
   it("is read relative to the stack directory with its trailing newline stripped, and never stored", async () => {
-    const app = await customConnectionApp(emulator);
-    await fs.mkdir(path.join(ws.dir, "secrets"));
-    await fs.writeFile(path.join(ws.dir, "secrets", "sync.txt"), `${app.clientSecret}\n`);
-    const outcome = await expectHookOk(ws, emulator, "apply", specWith(app.clientId, { source: "file", path: "secrets/sync.txt" }));
+    const app = await customConnectionApp(world.emulator);
+    await fs.mkdir(path.join(world.ws.dir, "secrets"));
+    await fs.writeFile(path.join(world.ws.dir, "secrets", "sync.txt"), `${app.clientSecret}\n`);
+    const outcome = await expectHookOk(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "file", path: "secrets/sync.txt" }));
     expect(outcome.result.outcome).toBe("recorded");
-    const leaks = (await leakSurface(outcome)).replace(`${path.join(ws.dir, "secrets", "sync.txt")}\n${app.clientSecret}\n`, "");
+    const leaks = (await leakSurface(outcome)).replace(`${path.join(world.ws.dir, "secrets", "sync.txt")}\n${app.clientSecret}\n`, "");
     expect(leaks).not.toContain(app.clientSecret);
   });
 
   it("fails with HOOK_SECRET_UNAVAILABLE naming the resolved path when the file is missing", async () => {
-    const app = await customConnectionApp(emulator);
-    const { error } = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "file", path: "secrets/missing.txt" }));
+    const app = await customConnectionApp(world.emulator);
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "file", path: "secrets/missing.txt" }));
     expect(error?.message).toBe(
       `the client secret of Custom Connection "Nightly sync" (client id ${app.clientId}) comes from file secrets/missing.txt, ` +
-        `which cannot be read at ${path.join(ws.dir, "secrets", "missing.txt")} (ENOENT). Create that file holding only the ` +
-        `secret (a relative path is taken from the stack directory ${ws.dir}), or fix the path in XeroSecret.fromFile; nothing was recorded.`,
+        `which cannot be read at ${path.join(world.ws.dir, "secrets", "missing.txt")} (ENOENT). Create that file holding only the ` +
+        `secret (a relative path is taken from the stack directory ${world.ws.dir}), or fix the path in XeroSecret.fromFile; nothing was recorded.`,
     );
   });
 
   it("fails with HOOK_SECRET_UNAVAILABLE when the file holds only a newline", async () => {
-    const app = await customConnectionApp(emulator);
-    await fs.writeFile(path.join(ws.dir, "empty.txt"), "\n");
-    const { error } = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "file", path: "empty.txt" }));
-    expect(error?.message).toContain(`comes from file empty.txt, but ${path.join(ws.dir, "empty.txt")} is empty. Write the secret into that file;`);
+    const app = await customConnectionApp(world.emulator);
+    await fs.writeFile(path.join(world.ws.dir, "empty.txt"), "\n");
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "file", path: "empty.txt" }));
+    expect(error?.message).toContain(`comes from file empty.txt, but ${path.join(world.ws.dir, "empty.txt")} is empty. Write the secret into that file;`);
   });
 });
 
 describe("secret from the state backend", () => {
   async function stageSecret(document: string, values: Record<string, string>): Promise<void> {
-    const backend = await openWorkspaceBackend(ws);
+    const backend = await openWorkspaceBackend(world.ws);
     await backend.update(document, async (current) => ({ ...current?.values, generation: 0, secrets: await backend.sealSecrets(document, values) }));
     await backend.close();
   }
 
   it("is read from the document's encrypted secrets, and the envelope is kept as it was", async () => {
-    const app = await customConnectionApp(emulator);
+    const app = await customConnectionApp(world.emulator);
     await stageSecret("billing/Sync", { client_secret: app.clientSecret });
-    const before = await openWorkspaceBackend(ws);
+    const before = await openWorkspaceBackend(world.ws);
     const envelope = (await before.read("billing/Sync"))?.values.secrets;
     await before.close();
-    const outcome = await expectHookOk(ws, emulator, "apply", specWith(app.clientId, { source: "state", document: "billing/Sync", key: "client_secret" }));
+    const outcome = await expectHookOk(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "state", document: "billing/Sync", key: "client_secret" }));
     expect(outcome.result.outputs["client_id"]).toBe(app.clientId);
-    const after = await openWorkspaceBackend(ws);
+    const after = await openWorkspaceBackend(world.ws);
     expect((await after.read("billing/Sync"))?.values.secrets).toBe(envelope);
     await after.close();
     expect(await leakSurface(outcome)).not.toContain(app.clientSecret);
   });
 
   it("serves a link's app secret from the app's document", async () => {
-    const app = await customConnectionApp(emulator);
+    const app = await customConnectionApp(world.emulator);
     await stageSecret("billing/Sync", { client_secret: app.clientSecret });
-    const spec = linkSpec(ws.backend, { clientId: app.clientId, clientSecret: { source: "state", document: "billing/Sync", key: "client_secret" } });
-    const { result } = await expectHookOk(ws, emulator, "apply", spec);
+    const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: { source: "state", document: "billing/Sync", key: "client_secret" } });
+    const { result } = await expectHookOk(world.ws, world.emulator, "apply", spec);
     expect(result.outputs["tenant_id"]).toBe(app.tenantId);
   });
 
   it("fails with HOOK_SECRET_UNAVAILABLE listing the keys the document has when the key is missing", async () => {
-    const app = await customConnectionApp(emulator);
+    const app = await customConnectionApp(world.emulator);
     await stageSecret("billing/Sync", { pending_secret: "whatever-value-1" });
-    const { error, result } = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "state", document: "billing/Sync", key: "client_secret" }));
+    const { error, result } = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "state", document: "billing/Sync", key: "client_secret" }));
     expect(result).toBeUndefined();
     expect(error?.message).toMatch(
       new RegExp(
@@ -144,8 +127,8 @@ describe("secret from the state backend", () => {
   });
 
   it("fails with HOOK_SECRET_UNAVAILABLE when the document does not exist", async () => {
-    const app = await customConnectionApp(emulator);
-    const { error } = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "state", document: "billing/Other", key: "client_secret" }));
+    const app = await customConnectionApp(world.emulator);
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "state", document: "billing/Other", key: "client_secret" }));
     expect(error?.code).toBe("HOOK_SECRET_UNAVAILABLE");
     expect(error?.message).toContain(`comes from key "client_secret" of state document "billing/Other", but that document does not exist in local:`);
   });
@@ -153,12 +136,12 @@ describe("secret from the state backend", () => {
 
 describe("the embedded default state key", () => {
   it("is found in the project root above the stack directory the hook runs in", async () => {
-    const app = await customConnectionApp(emulator);
-    await fs.writeFile(path.join(ws.dir, "cdktf.json"), "{}\n");
-    const stackDir = path.join(ws.dir, "cdktf.out", "stacks", "billing");
+    const app = await customConnectionApp(world.emulator);
+    await fs.writeFile(path.join(world.ws.dir, "cdktf.json"), "{}\n");
+    const stackDir = path.join(world.ws.dir, "cdktf.out", "stacks", "billing");
     await fs.mkdir(stackDir, { recursive: true });
     // Staged from the project root with no key configured: the backend creates .cdktf-xero/state.key there.
-    const staging = await openStateBackend({ type: "local", dir: ".cdktf-xero/state" }, { env: {}, cwd: ws.dir, logger: { warn: () => undefined } });
+    const staging = await openStateBackend({ type: "local", dir: ".cdktf-xero/state" }, { env: {}, cwd: world.ws.dir, logger: { warn: () => undefined } });
     await staging.update("billing/Sync", async () => ({ generation: 0, secrets: await staging.sealSecrets("billing/Sync", { client_secret: app.clientSecret }) }));
     await staging.close();
     const backend = { type: "local", dir: "../../../.cdktf-xero/state" } as const;
@@ -168,24 +151,24 @@ describe("the embedded default state key", () => {
       clientSecret: { source: "state", document: "billing/Sync", key: "client_secret" },
       scopes: ["accounting.invoices.read"],
     });
-    const { result, error } = await runHookIn(ws, emulator, "apply", spec, { env: { CDKTF_XERO_STATE_KEY: "" }, deps: { cwd: stackDir } });
+    const { result, error } = await runHookIn(world.ws, world.emulator, "apply", spec, { env: { CDKTF_XERO_STATE_KEY: "" }, deps: { cwd: stackDir } });
     expect(error).toBeUndefined();
-    expect(result?.backend).toBe(`local:${path.join(ws.dir, ".cdktf-xero", "state")}`);
+    expect(result?.backend).toBe(`local:${path.join(world.ws.dir, ".cdktf-xero", "state")}`);
   });
 });
 
 describe("secrets in failures", () => {
   it("never appear in output, messages or files when Xero rejects the secret", async () => {
-    const app = await customConnectionApp(emulator);
+    const app = await customConnectionApp(world.emulator);
     const wrong = "Wr0ng-but-s3cret-value-that-must-not-leak";
-    const outcome = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), { env: { SYNC_SECRET: wrong } });
+    const outcome = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), { env: { SYNC_SECRET: wrong } });
     expect(outcome.error?.code).toBe("HOOK_INVALID_CLIENT");
     expect(await leakSurface(outcome)).not.toContain(wrong);
   });
 
   it("never appear when the scopes mismatch", async () => {
-    const app = await customConnectionApp(emulator, { scopes: ["accounting.contacts"] });
-    const outcome = await runHookIn(ws, emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), { env: { SYNC_SECRET: app.clientSecret } });
+    const app = await customConnectionApp(world.emulator, { scopes: ["accounting.contacts"] });
+    const outcome = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), { env: { SYNC_SECRET: app.clientSecret } });
     expect(outcome.error?.code).toBe("HOOK_SCOPE_MISMATCH");
     expect(await leakSurface(outcome)).not.toContain(app.clientSecret);
   });

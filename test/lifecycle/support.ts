@@ -35,6 +35,33 @@ export interface Workspace {
   cleanup(): Promise<void>;
 }
 
+/** What a hook test file runs against: one emulator for the file, a fresh workspace for each test. */
+export interface HookTestWorld {
+  readonly emulator: RunningEmulator;
+  readonly ws: Workspace;
+}
+
+/**
+ * Registers the jest hooks that start and stop the file's emulator and make and remove each test's
+ * workspace. Call it at the top of a test file; read `emulator` and `ws` inside the tests.
+ */
+export function useHookTestWorld(): HookTestWorld {
+  const world = {} as { emulator: RunningEmulator; ws: Workspace };
+  beforeAll(async () => {
+    world.emulator = await startTestEmulator();
+  });
+  afterAll(async () => {
+    await world.emulator?.close();
+  });
+  beforeEach(async () => {
+    world.ws = await workspace();
+  });
+  afterEach(async () => {
+    await world.ws?.cleanup();
+  });
+  return world;
+}
+
 export async function workspace(backend?: StateBackendAddress): Promise<Workspace> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "cdktf-xero-hook-"));
   return {
