@@ -1,4 +1,5 @@
 import type { RequestLogEntry } from "./request-log";
+import type { XeroConnection } from "./connection-view";
 
 /**
  * A typed client for the emulator's admin API, over real HTTP (global fetch), so tests and tools
@@ -25,15 +26,8 @@ export interface FaultSpec {
   count: number;
 }
 
-export interface AdminConnection {
-  id: string;
-  authEventId: string;
-  tenantId: string;
-  tenantType: string;
-  tenantName: string | null;
-  createdDateUtc: string;
-  updatedDateUtc: string;
-}
+/** A connection as the admin API shows it: the same object GET /connections returns. */
+export type AdminConnection = XeroConnection;
 
 export interface AdminAppView {
   clientId: string;

@@ -8,19 +8,10 @@ import {
   XeroUnavailableError,
 } from "../../providers/xero/errors";
 import { fakeClient, ScriptedHttp, tokenOk } from "./fake-http";
-import { CLIENT_ID, CLIENT_SECRET, json } from "./helpers";
+import { CLIENT_ID, CLIENT_SECRET, json, rejection } from "./helpers";
 
 const REFRESH = "refresh-token-old-0123456789";
 const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}`;
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("client authentication", () => {
   it("sends the secret as HTTP Basic by default", async () => {

@@ -3,6 +3,7 @@ import { XeroConnectionNotFoundError, XeroInvalidGrantError, XeroRefreshOutcomeU
 import type { XeroTokenSet } from "../../providers/xero/parse-token";
 import { createPkcePair, createState } from "../../providers/xero/pkce";
 import { authorizationCode, clientFor, consentingUser, REDIRECT_URI, startTestEmulator } from "./emulator-fixture";
+import { rejection } from "./helpers";
 
 const SCOPES = ["openid", "profile", "email", "offline_access", "accounting.invoices"];
 
@@ -17,15 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 async function webApp() {
   const app = await emulator.admin.createApp({ kind: "web", name: "Web", scopes: SCOPES, redirectUris: [REDIRECT_URI] });

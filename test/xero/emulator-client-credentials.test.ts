@@ -6,6 +6,7 @@ import {
   XeroUnauthorizedError,
 } from "../../providers/xero/errors";
 import { clientFor, customConnection, REDIRECT_URI, startTestEmulator } from "./emulator-fixture";
+import { rejection } from "./helpers";
 
 let emulator: RunningEmulator;
 
@@ -16,15 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("client credentials against the emulator", () => {
   it("gets a token with every granted scope when none are asked for, and no refresh token", async () => {

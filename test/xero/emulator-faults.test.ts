@@ -7,6 +7,7 @@ import {
 } from "../../providers/xero/errors";
 import { createState } from "../../providers/xero/pkce";
 import { authorizationCode, clientFor, consentingUser, customConnection, REDIRECT_URI, startTestEmulator } from "./emulator-fixture";
+import { rejection } from "./helpers";
 
 let emulator: RunningEmulator;
 
@@ -18,15 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("retries against the emulator", () => {
   it("waits out a 429's Retry-After on the token endpoint, then succeeds", async () => {
