@@ -46,6 +46,9 @@ function scrubbed(error: unknown, ctx: HookContext): unknown {
   if (error instanceof Error) {
     const clean = ctx.secretRedactor.text(error.message);
     if (clean !== error.message) error.message = clean;
+    // The error keeps its class (the CLI maps codes by it); its cause chain, which may hold a
+    // library's raw error, is replaced by a scrubbed copy.
+    if (error.cause !== undefined) error.cause = ctx.secretRedactor.error(error.cause);
   }
   return error;
 }

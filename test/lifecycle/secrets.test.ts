@@ -166,6 +166,21 @@ describe("secrets in failures", () => {
     expect(await leakSurface(outcome)).not.toContain(wrong);
   });
 
+  it("never appear in the cause chain of an error a library raised with the secret in it", async () => {
+    const app = await customConnectionApp(world.emulator);
+    const outcome = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), {
+      env: { SYNC_SECRET: app.clientSecret },
+      deps: {
+        createXeroClient: () => {
+          throw new Error("client failed", { cause: new Error(`socket said ${app.clientSecret}`) });
+        },
+      },
+    });
+    expect(outcome.error?.message).toBe("client failed");
+    expect(inspect(outcome.error, { depth: 10 })).toContain("socket said");
+    expect(inspect(outcome.error, { depth: 10 })).not.toContain(app.clientSecret);
+  });
+
   it("never appear when the scopes mismatch", async () => {
     const app = await customConnectionApp(world.emulator, { scopes: ["accounting.contacts"] });
     const outcome = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), { env: { SYNC_SECRET: app.clientSecret } });
