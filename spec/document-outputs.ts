@@ -115,6 +115,111 @@ export const STATUS_DEFAULTS: Readonly<Omit<DocumentOutputValues, "secrets" | "k
   retired: false,
 };
 
+/**
+ * Outputs of a rotation document (`rotationDocumentFor(app document)`, spec/hook-spec.ts), written
+ * by `hook apply` of a `secret_rotation` spec and by `cdktf-xero secret stage`. Timestamps are
+ * RFC 3339 UTC; "" means none. Secret values live only in the `secrets` envelope, under
+ * {@link RotationSecretKeys}; the plain outputs carry keyed fingerprints.
+ */
+export const RotationOutputs = {
+  /** The trigger value the hook last ran for; `secret stage` bumps it (number). */
+  generation: "generation",
+  /** When the next scheduled run is wanted (80% mark, maxAge, previous expiry, or a daily reminder once overdue); always in the future after an apply. */
+  dueAt: "due_at",
+  /** Keyed fingerprint of CURRENT (`hmac-sha256:<kid>:<hex>`), "" before the first apply. */
+  currentFingerprint: "current_fingerprint",
+  /** When CURRENT became current. */
+  rotatedAt: "rotated_at",
+  /** When CURRENT becomes overdue: `rotated_at + maxAge`. */
+  nextDue: "next_due",
+  /** When PREVIOUS is dropped; "" when there is no PREVIOUS. */
+  previousExpiresAt: "previous_expires_at",
+  /** Keyed fingerprint of PENDING; "" when nothing is staged. */
+  pendingFingerprint: "pending_fingerprint",
+  /** The id of the rotation in flight or last promoted; "" before the first stage. */
+  rotationId: "rotation_id",
+  /** The last protocol step recorded (see {@link RotationStep}). */
+  step: "step",
+  /** The AES-256-GCM envelope with `current`, `pending`, `previous`; never read back by Terraform. */
+  secrets: "secrets",
+} as const;
+
+export type RotationOutputName = (typeof RotationOutputs)[keyof typeof RotationOutputs];
+
+/** Keys inside a rotation document's `secrets` envelope. */
+export const RotationSecretKeys = { current: "current", pending: "pending", previous: "previous" } as const;
+
+/**
+ * Protocol steps, in the order a rotation passes them. Each is recorded before the action it names:
+ * `staged` (PENDING written), `testing` (about to prove PENDING), `test_failed`, `promoted` (one CAS:
+ * PENDING → CURRENT → PREVIOUS), `finished` (PREVIOUS dropped), `bootstrapped` (first CURRENT taken
+ * from the app's declared secret), `checked` (an apply with nothing to do), `pending_cleared`
+ * (`hook destroy` dropped PENDING).
+ */
+export type RotationStep =
+  | "bootstrapping"
+  | "bootstrapped"
+  | "staged"
+  | "testing"
+  | "test_failed"
+  | "promoted"
+  | "finished"
+  | "checked"
+  | "pending_cleared";
+
+export interface RotationOutputValues {
+  readonly generation: number;
+  readonly due_at: string;
+  readonly current_fingerprint: string;
+  readonly rotated_at: string;
+  readonly next_due: string;
+  readonly previous_expires_at: string;
+  readonly pending_fingerprint: string;
+  readonly rotation_id: string;
+  readonly step: string;
+  readonly secrets: string;
+}
+
+/** Terraform's state `type` of each rotation output. */
+export const ROTATION_OUTPUT_TYPES: Readonly<Record<RotationOutputName, string>> = {
+  generation: "number",
+  due_at: "string",
+  current_fingerprint: "string",
+  rotated_at: "string",
+  next_due: "string",
+  previous_expires_at: "string",
+  pending_fingerprint: "string",
+  rotation_id: "string",
+  step: "string",
+  secrets: "string",
+};
+
+/** Outputs `hook apply` of a rotation always writes (read back as construct attributes). */
+export const SECRET_ROTATION_OUTPUTS = [
+  RotationOutputs.generation,
+  RotationOutputs.dueAt,
+  RotationOutputs.currentFingerprint,
+  RotationOutputs.rotatedAt,
+  RotationOutputs.nextDue,
+  RotationOutputs.previousExpiresAt,
+  RotationOutputs.pendingFingerprint,
+  RotationOutputs.rotationId,
+  RotationOutputs.step,
+] as const;
+
+/** Status-read defaults of a rotation document (before `hook init`/`apply` wrote it). */
+export const ROTATION_STATUS_DEFAULTS: Readonly<Omit<RotationOutputValues, "secrets">> = {
+  generation: 0,
+  due_at: NEVER_DUE,
+  current_fingerprint: "",
+  rotated_at: "",
+  next_due: "",
+  previous_expires_at: "",
+  pending_fingerprint: "",
+  rotation_id: "",
+  step: "",
+};
+
 /** What a CData Xero JDBC URL is built from. Never a secret: the driver gets those elsewhere. */
 export interface CdataJdbcUrlParts {
   readonly appKind: "web" | "pkce" | "custom_connection";

@@ -47,8 +47,15 @@ export type AppKind = "web" | "pkce" | "custom_connection";
 export const APP_KINDS: readonly AppKind[] = ["web", "pkce", "custom_connection"];
 
 /** What a hook resource stands for. */
-export type HookSpecKind = "app_registration" | "custom_connection_link";
-export const HOOK_SPEC_KINDS: readonly HookSpecKind[] = ["app_registration", "custom_connection_link"];
+export type HookSpecKind = "app_registration" | "custom_connection_link" | "secret_rotation";
+export const HOOK_SPEC_KINDS: readonly HookSpecKind[] = ["app_registration", "custom_connection_link", "secret_rotation"];
+
+/** The app kinds that have a client secret to rotate (PKCE apps have none). */
+export type RotatedAppKind = "web" | "custom_connection";
+export const ROTATED_APP_KINDS: readonly RotatedAppKind[] = ["web", "custom_connection"];
+
+/** The longest `maxAgeSeconds` / `keepPreviousSeconds` a rotation accepts: ten years. */
+export const MAX_ROTATION_SECONDS = 10 * 366 * 86_400;
 
 /**
  * Where a hook finds a secret at run time. Never the value.
@@ -119,7 +126,41 @@ export interface CustomConnectionLinkSpec extends HookSpecBase {
   readonly unlinkOnDestroy: boolean;
 }
 
-export type HookSpec = AppRegistrationSpec | CustomConnectionLinkSpec;
+/** What a rotation knows about the app whose client secret it rotates. */
+export interface RotatedAppSpec {
+  /** The app registration's document; the rotation's own is {@link rotationDocumentFor} of it. */
+  readonly document: string;
+  readonly backend: StateBackendAddress;
+  readonly appName: string;
+  readonly appKind: RotatedAppKind;
+  readonly clientId: string;
+  /** The app's declared secret: the first CURRENT when the rotation bootstraps. */
+  readonly clientSecret: SecretReference;
+  readonly scopes: readonly string[];
+}
+
+/**
+ * `XeroSecretRotation`: a staged, resumable rotation of one app's client secret (providers/lifecycle
+ * rotation*.ts has the protocol). The document is always `rotationDocumentFor(app.document)`, in the
+ * app's backend; its `secrets` envelope holds `current`, `pending` and `previous`.
+ */
+export interface SecretRotationSpec extends HookSpecBase {
+  readonly kind: "secret_rotation";
+  readonly app: RotatedAppSpec;
+  /** Policy: a CURRENT older than this is overdue. Whole seconds, at least 1. */
+  readonly maxAgeSeconds: number;
+  /** How long PREVIOUS stays recorded after a promotion, for consumers still on it. Whole seconds, 0 or more. */
+  readonly keepPreviousSeconds: number;
+  /** What `hook apply` does when the secret is overdue and nothing is staged. */
+  readonly onOverdue: "warn" | "fail";
+}
+
+export type HookSpec = AppRegistrationSpec | CustomConnectionLinkSpec | SecretRotationSpec;
+
+/** The rotation document of an app: `<app document>/rotation`, in the app's backend. */
+export function rotationDocumentFor(appDocument: string): string {
+  return `${appDocument}/rotation`;
+}
 
 /** Thrown by {@link parseHookSpec}; `problems` lists every problem found, each naming its field. */
 export class HookSpecError extends Error {
@@ -195,7 +236,51 @@ class Reader {
     const base = { version: HOOK_SPEC_VERSION as typeof HOOK_SPEC_VERSION, document: this.document("document"), backend: this.backend("backend") };
     if (kind === "app_registration") return this.finish({ ...base, kind, ...this.registration() });
     if (kind === "custom_connection_link") return this.finish({ ...base, kind, ...this.link() });
+    if (kind === "secret_rotation") {
+      const rotation = this.rotation();
+      if (rotation.app.document !== "") {
+        const expected = rotationDocumentFor(rotation.app.document);
+        if (base.document !== "" && base.document !== expected) {
+          this.problems.push(`${this.path}.document must be ${JSON.stringify(expected)} (the app's document + "/rotation"), got ${JSON.stringify(base.document)}`);
+        }
+        if (JSON.stringify(sortedBackend(base.backend)) !== JSON.stringify(sortedBackend(rotation.app.backend))) {
+          this.problems.push(`${this.path}.backend must be the app's backend (${JSON.stringify(rotation.app.backend)}), got ${JSON.stringify(base.backend)}`);
+        }
+      }
+      return this.finish({ ...base, kind, ...rotation });
+    }
     return undefined;
+  }
+
+  private rotation(): Omit<SecretRotationSpec, keyof HookSpecBase | "kind"> {
+    const app = new Reader(this.get("app"), `${this.path}.app`, this.problems).rotatedApp();
+    const onOverdue = this.oneOf("onOverdue", ["warn", "fail"] as const);
+    return {
+      app: app ?? placeholderRotatedApp,
+      maxAgeSeconds: this.seconds("maxAgeSeconds", 1),
+      keepPreviousSeconds: this.seconds("keepPreviousSeconds", 0),
+      onOverdue: onOverdue ?? "warn",
+    };
+  }
+
+  rotatedApp(): RotatedAppSpec | undefined {
+    if (this.object === undefined) return undefined;
+    return this.finish({
+      document: this.document("document"),
+      backend: this.backend("backend"),
+      appName: this.text("appName"),
+      appKind: this.oneOf("appKind", ROTATED_APP_KINDS) ?? "web",
+      clientId: this.text("clientId"),
+      clientSecret: this.secret("clientSecret"),
+      scopes: this.scopes("scopes"),
+    });
+  }
+
+  private seconds(key: string, minimum: number): number {
+    const value = this.get(key);
+    if (typeof value === "number" && Number.isInteger(value) && value >= minimum && value <= MAX_ROTATION_SECONDS) return value;
+    this.problems.push(`${this.path}.${key} must be a whole number of seconds from ${minimum} to ${MAX_ROTATION_SECONDS}, got ${describe(value)}`);
+    return minimum;
   }
 
   private registration(): Omit<AppRegistrationSpec, keyof HookSpecBase | "kind"> {
@@ -382,6 +467,13 @@ const placeholderApp: LinkedAppSpec = {
   clientSecret: { source: "env", name: "" },
   scopes: [],
 };
+
+const placeholderRotatedApp: RotatedAppSpec = { ...placeholderApp, appKind: "web" };
+
+/** A backend address with its keys in one order, for comparing. */
+function sortedBackend(address: StateBackendAddress): unknown {
+  return address.type === "local" ? { type: address.type, dir: address.dir } : { type: address.type, schema: address.schema };
+}
 
 /** A short, secret-free description of a value for messages. */
 function describe(value: unknown): string {

@@ -4,6 +4,7 @@ import { initDocument } from "./init";
 import { readHookInputs, type HookRun, type HookVerb } from "./inputs";
 import { applyLink, destroyLink } from "./link";
 import { applyRegistration, destroyRegistration } from "./registration";
+import { applyRotation, destroyRotation } from "./rotation";
 import type { HookResult } from "./result";
 
 /**
@@ -35,6 +36,7 @@ export async function runHook(verb: HookVerb, deps: HookDeps): Promise<HookResul
 
 function dispatch(verb: "apply" | "destroy", spec: HookSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
   if (spec.kind === "app_registration") return verb === "apply" ? applyRegistration(spec, run, ctx) : destroyRegistration(spec, run, ctx);
+  if (spec.kind === "secret_rotation") return verb === "apply" ? applyRotation(spec, run, ctx) : destroyRotation(spec, run, ctx);
   return verb === "apply" ? applyLink(spec, run, ctx) : destroyLink(spec, run, ctx);
 }
 
