@@ -16,9 +16,13 @@ export class Duration {
     return new Duration(amount, "hours", 3600);
   }
 
+  static days(amount: number): Duration {
+    return new Duration(amount, "days", 86_400);
+  }
+
   private constructor(
     private readonly amount: number,
-    private readonly unit: "seconds" | "minutes" | "hours",
+    private readonly unit: "seconds" | "minutes" | "hours" | "days",
     private readonly secondsPerUnit: number,
   ) {}
 

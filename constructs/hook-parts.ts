@@ -49,6 +49,13 @@ export interface HookPartsProps {
    * @default false
    */
   readonly scheduled?: boolean;
+  /**
+   * What the status read assumes for each output the document does not have yet (its kind's own
+   * outputs; `generation` and `due_at` at least, which the triggers read).
+   *
+   * @default STATUS_DEFAULTS (the registration and link outputs)
+   */
+  readonly statusDefaults?: Readonly<Record<string, unknown>>;
 }
 
 export interface HookParts {
@@ -150,7 +157,7 @@ export function renderHookParts(scope: Construct, props: HookPartsProps): HookPa
     : new DataResource(scope, HookPartIds.init, { triggersReplace: stableTriggers, provisioners: [initProvisioner] });
 
   const status = new DocumentRemoteState(scope, HookPartIds.status, spec.backend, spec.document, {
-    defaults: { ...STATUS_DEFAULTS },
+    defaults: { ...(props.statusDefaults ?? STATUS_DEFAULTS) },
     dependsOn: init,
   });
   const recorded = status.getNumber("generation");
