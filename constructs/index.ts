@@ -6,6 +6,7 @@ export { XeroState, type XeroPostgresStateOptions } from "./xero-state";
 export { XeroStackDefaults, type XeroStackDefaultsProps } from "./stack-defaults";
 export { XeroHookResource, type XeroHookResourceType } from "./hook-resource";
 export { XeroAppKind, type XeroAppKindType } from "./app-kind";
+export { XeroSecretRotation, XeroOverdueAction, type XeroSecretRotationProps, type XeroOverdueActionType } from "./secret-rotation";
 export { Duration } from "./duration";
 export { XeroConstructError } from "./errors";
 export { HookPartIds } from "./hook-parts";

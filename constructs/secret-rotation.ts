@@ -1,0 +1,284 @@
+import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
+import { Construct } from "constructs";
+import { ROTATION_STATUS_DEFAULTS, RotationOutputs, RotationSecretKeys } from "../spec/document-outputs";
+import { HOOK_SPEC_VERSION, MAX_ROTATION_SECONDS, rotationDocumentFor, type SecretRotationSpec } from "../spec/hook-spec";
+import { formatBackendAddress, type StateBackendAddress } from "../spec/state-address";
+import { APP_KIND_LABEL } from "./app-kind";
+import { XeroAppRegistration, type IXeroAppRegistration } from "./app-registration";
+import { Findings, resolveHookResource } from "./construct-support";
+import { Duration } from "./duration";
+import { describeValue } from "./errors";
+import type { FieldCheck } from "./field-rules";
+import type { XeroHookResourceType } from "./hook-resource";
+import { renderHookParts } from "./hook-parts";
+import { markXeroConstruct } from "./stack-defaults";
+import { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
+import { XeroState } from "./xero-state";
+
+/**
+ * What `hook apply` does when the current secret is older than `maxAge` and nothing is staged.
+ *
+ * - `WARN`: the deploy succeeds and prints the portal steps to take (generate, stage, deploy).
+ * - `FAIL`: the deploy fails with the same steps, so an overdue secret blocks the pipeline.
+ */
+export const XeroOverdueAction = {
+  WARN: "warn",
+  FAIL: "fail",
+} as const;
+
+export type XeroOverdueActionType = (typeof XeroOverdueAction)[keyof typeof XeroOverdueAction];
+
+const OVERDUE_ACTIONS: readonly XeroOverdueActionType[] = Object.values(XeroOverdueAction);
+
+/** Properties of an {@link XeroSecretRotation}. */
+export interface XeroSecretRotationProps {
+  /**
+   * The app whose client secret rotates: an {@link XeroAppRegistration} of kind `WEB` or
+   * `CUSTOM_CONNECTION` (a PKCE app has no secret). One rotation per app.
+   */
+  readonly app: IXeroAppRegistration;
+  /**
+   * Policy: how old the current secret may get. Past it the secret is overdue and every deploy
+   * runs the rotation hook, which acts as `onOverdue` says; from 80% of it the hook warns.
+   * Whole seconds, from 1 second to 3660 days; under a day gives a synth warning (fine for tests).
+   *
+   * @default Duration.days(90)
+   */
+  readonly maxAge?: Duration;
+  /**
+   * How long the previous secret stays recorded (under the `previous` key) after a promotion, for
+   * consumers that have not picked up the new one yet; a later deploy drops it. Whole seconds,
+   * from 0 (dropped at the next deploy) to 3660 days. This is only the record: whether Xero
+   * still accepts the old secret is the portal's business (delete it there when done).
+   *
+   * @default Duration.days(7) - a weekly job or cache still finds the secret it started with,
+   * while a superseded secret does not linger
+   */
+  readonly keepPrevious?: Duration;
+  /**
+   * What the deploy does once the secret is overdue and no candidate is staged.
+   *
+   * @default XeroOverdueAction.WARN
+   */
+  readonly onOverdue?: XeroOverdueActionType;
+  /**
+   * Where the rotation's document lives. It is always the app's backend (the document is
+   * `<app document>/rotation`, next to the app's, so the app's hooks find the current secret);
+   * setting another one is a synth error.
+   *
+   * @default - the app's backend
+   */
+  readonly state?: XeroState;
+  /**
+   * Which Terraform resource carries the hooks.
+   *
+   * @default - the stack's {@link XeroStackDefaults}, else "terraform_data"
+   */
+  readonly hookResource?: XeroHookResourceType;
+}
+
+const DEFAULT_MAX_AGE = Duration.days(90);
+const DEFAULT_KEEP_PREVIOUS = Duration.days(7);
+const SECONDS_PER_DAY = 86_400;
+const rotationsByApp = new WeakMap<IXeroAppRegistration, string>();
+
+/**
+ * A staged, resumable rotation of one app's client secret. Xero has no API that generates a
+ * secret, so a person generates it in the developer portal and stages it; the next
+ * `cdktf diff` shows the rotation hook replaced, and the next `cdktf deploy` tests the candidate
+ * against Xero and promotes it: pending → current, the old current kept as previous for
+ * `keepPrevious`. The first deploy records the app's declared secret as current.
+ *
+ * Consumers (and the app's own hooks) read the current secret from the state backend, so a
+ * rotation moves all of them at once: `XeroSecret.fromState(rotation, "current")`, or
+ * {@link currentSecret}.
+ *
+ * Renders `Init`, `Status`, `Resource` (the hook resource, after the app's; also re-run when the
+ * secret falls due, via `plantimestamp()`) and `State` (the read-back), for the document
+ * `<app document>/rotation` in the app's backend.
+ *
+ * @example
+ * const sync = new XeroAppRegistration(stack, "Sync", {
+ *   kind: XeroAppKind.CUSTOM_CONNECTION,
+ *   appName: "Nightly sync",
+ *   clientId: "6E4D953BAAE949D1A1B399307AD58B94",
+ *   clientSecret: XeroSecret.fromEnv("SYNC_CLIENT_SECRET"), // the first current secret
+ *   scopes: [XeroScopes.ACCOUNTING_INVOICES_READ],
+ * });
+ * const rotation = new XeroSecretRotation(stack, "SyncRotation", { app: sync, maxAge: Duration.days(90) });
+ * new TerraformOutput(stack, "sync_secret_due", { value: rotation.nextDue });
+ *
+ * // To rotate:
+ * // 1. In the Xero developer portal, open "Nightly sync" → Configuration → "Generate a secret".
+ * // 2. Stage it (read from stdin, tested against Xero at once, stored encrypted):
+ * //      pbpaste | npx cdktf-xero secret stage prod/Sync --backend local:.cdktf-xero/state
+ * // 3. `cdktf diff` shows the rotation hook replaced; `cdktf deploy` promotes the secret.
+ * // 4. Once every consumer runs on it, delete the old secret in the portal.
+ */
+export class XeroSecretRotation extends Construct implements IXeroDocumentOwner {
+  /** The rotation's document: `<app document>/rotation`. */
+  readonly documentName: string;
+  readonly spec: SecretRotationSpec;
+  /** The primary hook resource (`Resource`); depend on it to run after a rotation. */
+  readonly resource: TerraformResource;
+
+  private readonly readBack: TerraformRemoteState;
+
+  /** The current secret, as consumers reference it: `XeroSecret.fromState(this, "current")`. */
+  get currentSecret(): XeroSecret {
+    return XeroSecret.fromState(this, RotationSecretKeys.current);
+  }
+
+  /** Keyed fingerprint of the current secret (`hmac-sha256:<key id>:<hex>`), never the secret. @returns a token */
+  get currentSecretFingerprint(): string {
+    return this.readBack.getString(RotationOutputs.currentFingerprint);
+  }
+
+  /** When the current secret became current, RFC 3339 UTC. @returns a token */
+  get rotatedAt(): string {
+    return this.readBack.getString(RotationOutputs.rotatedAt);
+  }
+
+  /** When the current secret becomes overdue (`rotatedAt + maxAge`), RFC 3339 UTC. @returns a token */
+  get nextDue(): string {
+    return this.readBack.getString(RotationOutputs.nextDue);
+  }
+
+  constructor(scope: Construct, id: string, props: XeroSecretRotationProps) {
+    super(scope, id);
+    markXeroConstruct(this);
+
+    const findings = new Findings(this);
+    const p: Partial<Record<keyof XeroSecretRotationProps, unknown>> = props ?? {};
+    const registration = this.checkApp(p.app, findings);
+    const maxAge = findings.take(checkRotationDuration("maxAge", p.maxAge, DEFAULT_MAX_AGE, 1));
+    const keepPrevious = findings.take(checkRotationDuration("keepPrevious", p.keepPrevious, DEFAULT_KEEP_PREVIOUS, 0));
+    if (maxAge.seconds > 0 && maxAge.seconds < SECONDS_PER_DAY) {
+      findings.take(warning(`maxAge ${maxAge.shown} is shorter than a day: the secret falls due between most deploys; use days for a real policy`));
+    }
+    if (maxAge.seconds > 0 && keepPrevious.seconds > maxAge.seconds) {
+      findings.take(warning(
+        `keepPrevious ${keepPrevious.shown} is longer than maxAge ${maxAge.shown}: a rotation on schedule replaces the previous secret before it expires`,
+        ),
+      );
+    }
+    const onOverdue = findings.take(checkOverdueAction(p.onOverdue));
+    const hookResource = resolveHookResource(this, p.hookResource, findings);
+    const appSpec = registration?.spec;
+    if (appSpec !== undefined) checkSameBackend(this, p.state, appSpec.backend, appSpec.document, findings);
+    findings.settle();
+
+    // Checked above: settle() threw unless the app is a Web app or Custom Connection with a secret.
+    const app = registration as XeroAppRegistration;
+    const { document: appDocument, backend, appName, appKind, clientId, clientSecret, scopes } = app.spec;
+    if (clientSecret === undefined || appKind === "pkce") throw new Error(`${app.node.path} has no client secret`);
+    rotationsByApp.set(app, this.node.path);
+
+    this.documentName = rotationDocumentFor(appDocument);
+    this.spec = {
+      version: HOOK_SPEC_VERSION,
+      kind: "secret_rotation",
+      document: this.documentName,
+      backend,
+      app: { document: appDocument, backend, appName, appKind, clientId, clientSecret, scopes },
+      maxAgeSeconds: maxAge.seconds,
+      keepPreviousSeconds: keepPrevious.seconds,
+      onOverdue,
+    };
+
+    // Same stack: the hook runs after the app's. Another stack: that stack deploys first.
+    const sameStack = TerraformStack.of(app) === TerraformStack.of(this);
+    if (!sameStack) TerraformStack.of(this).addDependency(TerraformStack.of(app));
+    const parts = renderHookParts(this, {
+      spec: this.spec,
+      hookResource,
+      dependsOn: sameStack ? [app.resource] : undefined,
+      scheduled: true,
+      statusDefaults: ROTATION_STATUS_DEFAULTS,
+    });
+    this.resource = parts.resource;
+    this.readBack = parts.state;
+  }
+
+  /** The app, if it is a registration with a secret that no other rotation claims. */
+  private checkApp(value: unknown, findings: Findings): XeroAppRegistration | undefined {
+    if (!XeroAppRegistration.isXeroAppRegistration(value)) {
+      findings.error(`app must be an XeroAppRegistration of kind XeroAppKind.WEB or XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(value)}`);
+      return undefined;
+    }
+    if (value.appKind === "pkce") {
+      findings.error(
+        `app ${value.node.path} is a ${APP_KIND_LABEL.pkce}, which has no client secret to rotate (Xero issues PKCE apps none); remove this XeroSecretRotation, or rotate a web app or Custom Connection`,
+      );
+      return undefined;
+    }
+    const other = rotationsByApp.get(value);
+    if (other !== undefined) {
+      findings.error(`app ${value.node.path} already has a secret rotation, ${other}; declare one XeroSecretRotation per app`);
+      return undefined;
+    }
+    return value;
+  }
+}
+
+interface CheckedDuration {
+  readonly seconds: number;
+  /** How messages show it: `Duration.days(90)`. */
+  readonly shown: string;
+}
+
+/** A Duration prop of whole seconds from `minimum` to {@link MAX_ROTATION_SECONDS}. */
+function checkRotationDuration(field: string, value: unknown, fallback: Duration, minimum: number): FieldCheck<CheckedDuration> {
+  const chosen = value ?? fallback;
+  const example = fallback.toString();
+  if (!(chosen instanceof Duration)) {
+    return { value: { seconds: 0, shown: "" }, errors: [`${field} must be a Duration such as ${example}, got ${describeValue(chosen)}`], warnings: [] };
+  }
+  const seconds = chosen.toSeconds();
+  if (!Number.isInteger(seconds) || seconds < minimum || seconds > MAX_ROTATION_SECONDS) {
+    const range = `${minimum} to ${MAX_ROTATION_SECONDS} (${MAX_ROTATION_SECONDS / SECONDS_PER_DAY} days)`;
+    return {
+      value: { seconds: 0, shown: "" },
+      errors: [`${field} must be a whole number of seconds from ${range}, got ${chosen}; e.g. ${example}`],
+      warnings: [],
+    };
+  }
+  return { value: { seconds, shown: chosen.toString() }, errors: [], warnings: [] };
+}
+
+function warning(message: string): FieldCheck<undefined> {
+  return { value: undefined, errors: [], warnings: [message] };
+}
+
+function checkOverdueAction(value: unknown): FieldCheck<XeroOverdueActionType> {
+  if (value === undefined) return { value: "warn", errors: [], warnings: [] };
+  if (typeof value === "string" && (OVERDUE_ACTIONS as readonly string[]).includes(value)) {
+    return { value: value as XeroOverdueActionType, errors: [], warnings: [] };
+  }
+  return {
+    value: "warn",
+    errors: [`onOverdue must be "warn" or "fail" (XeroOverdueAction.WARN or .FAIL), got ${describeValue(value)}`],
+    warnings: [],
+  };
+}
+
+/** The rotation document sits next to the app's, so an explicit `state` must be the app's backend. */
+function checkSameBackend(construct: Construct, value: unknown, appBackend: StateBackendAddress, appDocument: string, findings: Findings): void {
+  if (value === undefined) return;
+  if (!XeroState.isXeroState(value)) {
+    findings.error(`state must be XeroState.local(dir) or XeroState.postgres({ schema }), got ${describeValue(value)}`);
+    return;
+  }
+  const bound = value.bind(construct);
+  if ("problem" in bound) {
+    findings.error(`state ${bound.problem}`);
+    return;
+  }
+  const chosen = formatBackendAddress(bound.address);
+  const expected = formatBackendAddress(appBackend);
+  if (chosen !== expected) {
+    findings.error(
+      `state must be the app's backend (${expected}), got ${chosen}: the rotation's document ${rotationDocumentFor(appDocument)} lives next to the app's; remove state`,
+    );
+  }
+}
