@@ -153,19 +153,13 @@ export class XeroSecretRotation extends Construct implements IXeroDocumentOwner 
     const registration = this.checkApp(p.app, findings);
     const maxAge = findings.take(checkRotationDuration("maxAge", p.maxAge, DEFAULT_MAX_AGE, 1));
     const keepPrevious = findings.take(checkRotationDuration("keepPrevious", p.keepPrevious, DEFAULT_KEEP_PREVIOUS, 0));
-    if (maxAge.seconds > 0 && maxAge.seconds < SECONDS_PER_DAY) {
-      findings.take(warning(`maxAge ${maxAge.shown} is shorter than a day: the secret falls due between most deploys; use days for a real policy`));
-    }
-    if (maxAge.seconds > 0 && keepPrevious.seconds > maxAge.seconds) {
-      findings.take(warning(
-        `keepPrevious ${keepPrevious.shown} is longer than maxAge ${maxAge.shown}: a rotation on schedule replaces the previous secret before it expires`,
-        ),
-      );
-    }
+    findings.take(checkPolicy(maxAge, keepPrevious));
     const onOverdue = findings.take(checkOverdueAction(p.onOverdue));
     const hookResource = resolveHookResource(this, p.hookResource, findings);
-    const appSpec = registration?.spec;
-    if (appSpec !== undefined) checkSameBackend(this, p.state, appSpec.backend, appSpec.document, findings);
+    if (registration !== undefined) {
+      checkSameBackend(this, p.state, registration.spec.backend, registration.spec.document, findings);
+      findings.take(checkFirstSecret(registration));
+    }
     findings.settle();
 
     // Checked above: settle() threw unless the app is a Web app or Custom Connection with a secret.
@@ -246,8 +240,37 @@ function checkRotationDuration(field: string, value: unknown, fallback: Duration
   return { value: { seconds, shown: chosen.toString() }, errors: [], warnings: [] };
 }
 
-function warning(message: string): FieldCheck<undefined> {
-  return { value: undefined, errors: [], warnings: [message] };
+/** Warnings for policies that are valid but probably not meant (a test's tiny maxAge, a previous outliving its successor). */
+function checkPolicy(maxAge: CheckedDuration, keepPrevious: CheckedDuration): FieldCheck<undefined> {
+  const warnings: string[] = [];
+  if (maxAge.seconds === 0) return { value: undefined, errors: [], warnings }; // invalid, reported already
+  if (maxAge.seconds < SECONDS_PER_DAY) {
+    warnings.push(`maxAge ${maxAge.shown} is shorter than a day: the secret falls due between most deploys; use days for a real policy`);
+  }
+  if (keepPrevious.seconds > maxAge.seconds) {
+    warnings.push(
+      `keepPrevious ${keepPrevious.shown} is longer than maxAge ${maxAge.shown}: a rotation on schedule replaces the previous secret before it expires`,
+    );
+  }
+  return { value: undefined, errors: [], warnings };
+}
+
+/**
+ * The rotation's first CURRENT is the app's declared secret. An app declared to read its secret
+ * from this very rotation works once a current secret is recorded, but never on a first deploy.
+ */
+function checkFirstSecret(app: XeroAppRegistration): FieldCheck<undefined> {
+  const secret = app.spec.clientSecret;
+  const circular = secret?.source === "state" && secret.document === rotationDocumentFor(app.spec.document);
+  return {
+    value: undefined,
+    errors: [],
+    warnings: circular
+      ? [
+          `app ${app.node.path} takes its secret from this rotation's own document, so a first deploy has no secret to start from; declare the secret the app was created with (e.g. XeroSecret.fromEnv): the rotation records it as current, and the app's hooks use the current secret from then on`,
+        ]
+      : [],
+  };
 }
 
 function checkOverdueAction(value: unknown): FieldCheck<XeroOverdueActionType> {

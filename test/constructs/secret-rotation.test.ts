@@ -192,6 +192,15 @@ describe("XeroSecretRotation prop combinations", () => {
     ]);
   });
 
+  it("warns when the app reads its secret from the rotation's own document, which a first deploy cannot start from", () => {
+    const stack = testStack();
+    const sync = new XeroAppRegistration(stack, "Sync", customConnectionProps({ clientSecret: XeroSecret.fromState("prod/Sync/rotation", "current") }));
+    const rotation = new XeroSecretRotation(stack, "Rotation", { app: sync });
+    expect(warningsOf(rotation)).toEqual([
+      "app prod/Sync takes its secret from this rotation's own document, so a first deploy has no secret to start from; declare the secret the app was created with (e.g. XeroSecret.fromEnv): the rotation records it as current, and the app's hooks use the current secret from then on",
+    ]);
+  });
+
   it("puts its document in the app's PostgreSQL backend", () => {
     const stack = testStack();
     const sync = new XeroAppRegistration(stack, "Sync", customConnectionProps({ state: XeroState.postgres({ schema: "cdktf_xero" }) }));
