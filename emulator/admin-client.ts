@@ -1,5 +1,6 @@
 import type { RequestLogEntry } from "./request-log";
 import type { XeroConnection } from "./connection-view";
+import type { AppTier } from "./tiers";
 
 /**
  * A typed client for the emulator's admin API, over real HTTP (global fetch), so tests and tools
@@ -13,8 +14,28 @@ export interface CreateAppInput {
   scopes: string[];
   /** Required for web and pkce apps; must be absent or empty for a custom_connection. */
   redirectUris?: string[];
-  /** Allow broad scopes (accounting.transactions…), as an app created before 2 March 2026 could hold. @default false */
+  /**
+   * Allow broad scopes (accounting.transactions…), as an app created before 2 March 2026 (Custom
+   * Connection: 29 April 2026) could hold.
+   * @default true when the emulator clock is before that date, else false
+   */
   legacyScopes?: boolean;
+  /** Web and pkce only: caps connected organisations. @default the emulator's defaultAppTier ("starter") */
+  tier?: AppTier;
+  /** Web only: a Xero App Store app, which may use client credentials for marketplace.billing. @default false */
+  appStore?: boolean;
+}
+
+/** A portal edit (`PATCH /apps/{clientId}`); at least one field. */
+export interface UpdateAppInput {
+  /** Changing a Custom Connection's scopes deactivates it until it is linked again. */
+  scopes?: string[];
+  /** Web and pkce only. */
+  redirectUris?: string[];
+  /** Web and pkce only. */
+  tier?: AppTier;
+  /** Custom Connection only: move it to this organisation; it is inactive until linked again. */
+  tenantId?: string;
 }
 
 export interface FaultSpec {
@@ -36,7 +57,13 @@ export interface AdminAppView {
   scopes: string[];
   redirectUris: string[];
   secrets: { n: number; createdAt: string; valid: boolean }[];
+  /** null for a Custom Connection. */
+  tier: AppTier | null;
+  appStore: boolean;
+  /** The organisation of the active Custom Connection link, or null. */
   linkedTenantId: string | null;
+  /** Set when a scope or organisation change deactivated a Custom Connection; cleared by link or unlink. */
+  awaitingAuthorisation: { tenantId: string; reason: "scopes_changed" | "organisation_changed" } | null;
   connections: (AdminConnection & { userId: string | null })[];
 }
 
@@ -81,6 +108,13 @@ export class EmulatorAdminClient {
     return body as AdminAppView;
   }
 
+  /** Edits the app as the portal would; answers the app as `getApp` shows it. */
+  async updateApp(clientId: string, changes: UpdateAppInput): Promise<AdminAppView> {
+    const body = await this.call("PATCH", `/apps/${encodeURIComponent(clientId)}`, changes);
+    field<string>(body, "clientId", isString, "a string");
+    return body as AdminAppView;
+  }
+
   async addSecret(clientId: string): Promise<{ clientSecret: string; n: number }> {
     const body = await this.call("POST", `/apps/${encodeURIComponent(clientId)}/secrets`);
     return {
@@ -94,7 +128,8 @@ export class EmulatorAdminClient {
     await this.call("DELETE", `/apps/${encodeURIComponent(clientId)}/secrets/${n}`);
   }
 
-  async createOrg(input: { name: string; type?: "ORGANISATION" | "PRACTICE" }): Promise<{ tenantId: string }> {
+  /** `countryCode` (ISO 3166 alpha-2, default "NZ") matters only to Custom Connections: AU, NZ, GB and US. */
+  async createOrg(input: { name: string; type?: "ORGANISATION" | "PRACTICE"; countryCode?: string }): Promise<{ tenantId: string }> {
     return { tenantId: field<string>(await this.call("POST", "/orgs", input), "tenantId", isString, "a string") };
   }
 

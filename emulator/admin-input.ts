@@ -1,6 +1,7 @@
 import { findRedirectUriProblem } from "./redirect-uris";
-import { BROAD_SCOPES, isKnownScope } from "./scopes";
-import type { AppKind, TenantType } from "./state";
+import { APP_STORE_SCOPES, BROAD_SCOPES, isKnownScope, mayHoldBroadScopes } from "./scopes";
+import type { App, AppChanges, AppKind, TenantType } from "./state";
+import { APP_TIERS, isAppTier, type AppTier } from "./tiers";
 
 /**
  * Validators for admin API bodies: `unknown` JSON in, typed input or a message naming the field,
@@ -53,45 +54,124 @@ export interface AppInput {
   readonly name: string;
   readonly scopes: string[];
   readonly redirectUris: string[];
+  /** Undefined: the emulator's defaultAppTier (web/pkce); always undefined for a Custom Connection. */
+  readonly tier: AppTier | undefined;
+  readonly appStore: boolean;
+  readonly broadScopesAllowed: boolean;
 }
 
 const KINDS: readonly AppKind[] = ["web", "pkce", "custom_connection"];
 
-export function parseAppInput(body: Record<string, unknown>): Parsed<AppInput> {
-  const kind = body["kind"];
-  if (typeof kind !== "string" || !(KINDS as readonly string[]).includes(kind)) {
-    return fail(`kind must be one of ${KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
-  }
-  const name = stringField(body, "name");
-  if (!name.ok) return name;
+/** The scopes an app of this kind may list in the portal, deduplicated, or the first problem. */
+function parseScopes(body: Record<string, unknown>, kind: AppKind, broadScopesAllowed: boolean): Parsed<string[]> {
   const scopes = stringArray(body, "scopes", true);
   if (!scopes.ok) return scopes;
   for (const [i, scope] of scopes.value.entries()) {
     if (!isKnownScope(scope)) return fail(`scopes[${i}] is not a Xero scope, got ${scope}`);
-    // The portal has not offered broad scopes to apps created since 2 March 2026.
-    if (BROAD_SCOPES.has(scope) && body["legacyScopes"] !== true) {
-      return fail(`scopes[${i}] is a broad scope new apps cannot hold (use granular scopes, or legacyScopes: true for an older app), got ${scope}`);
+    if (BROAD_SCOPES.has(scope) && !broadScopesAllowed) {
+      return fail(
+        `scopes[${i}] is a broad scope apps created since 2 March 2026 (Custom Connections: 29 April 2026) cannot hold (use granular scopes, or legacyScopes: true for an older app), got ${scope}`,
+      );
+    }
+    if (APP_STORE_SCOPES.has(scope)) {
+      return fail(`scopes[${i}] is obtained only through client credentials by an App Store app (create a web app with appStore: true), not listed in scopes, got ${scope}`);
     }
   }
-  const redirectUris = stringArray(body, "redirectUris", false);
-  if (!redirectUris.ok) return redirectUris;
-  if (kind === "custom_connection") {
-    if (redirectUris.value.length > 0) return fail("redirectUris must be empty for a custom_connection app");
-    if (scopes.value.length === 0) return fail("scopes must name at least one scope for a custom_connection app");
-  } else {
-    if (redirectUris.value.length === 0) return fail(`redirectUris must hold at least one URI for a ${kind} app`);
-    const problem = findRedirectUriProblem(redirectUris.value);
-    if (problem !== undefined) return fail(problem);
-  }
-  return ok({ kind: kind as AppKind, name: name.value, scopes: [...new Set(scopes.value)], redirectUris: redirectUris.value });
+  if (kind === "custom_connection" && scopes.value.length === 0) return fail("scopes must name at least one scope for a custom_connection app");
+  return ok([...new Set(scopes.value)]);
 }
 
-export function parseOrgInput(body: Record<string, unknown>): Parsed<{ name: string; type: TenantType }> {
+function parseRedirectUris(body: Record<string, unknown>, kind: AppKind, required: boolean): Parsed<string[]> {
+  const redirectUris = stringArray(body, "redirectUris", required);
+  if (!redirectUris.ok) return redirectUris;
+  if (kind === "custom_connection") {
+    return redirectUris.value.length > 0 ? fail("redirectUris must be empty for a custom_connection app") : redirectUris;
+  }
+  if (redirectUris.value.length === 0) return fail(`redirectUris must hold at least one URI for a ${kind} app`);
+  const problem = findRedirectUriProblem(redirectUris.value);
+  return problem === undefined ? redirectUris : fail(problem);
+}
+
+function parseTier(body: Record<string, unknown>, kind: AppKind): Parsed<AppTier | undefined> {
+  const tier = body["tier"];
+  if (tier === undefined) return ok(undefined);
+  if (kind === "custom_connection") return fail("tier must be absent for a custom_connection app: it links one organisation and is licensed per organisation");
+  return isAppTier(tier) ? ok(tier) : fail(`tier must be one of ${APP_TIERS.join(", ")}, got ${JSON.stringify(tier)}`);
+}
+
+/** `POST /apps`; `now` is the emulator time the app is created at (it decides whether broad scopes are still offered). */
+export function parseAppInput(body: Record<string, unknown>, now: Date): Parsed<AppInput> {
+  const kind = body["kind"];
+  if (typeof kind !== "string" || !(KINDS as readonly string[]).includes(kind)) {
+    return fail(`kind must be one of ${KINDS.join(", ")}, got ${JSON.stringify(kind)}`);
+  }
+  const appKind = kind as AppKind;
+  const name = stringField(body, "name");
+  if (!name.ok) return name;
+  const legacy = body["legacyScopes"];
+  if (legacy !== undefined && typeof legacy !== "boolean") return fail(`legacyScopes must be true or false, got ${JSON.stringify(legacy)}`);
+  const broadScopesAllowed = legacy === true || mayHoldBroadScopes(appKind, now);
+  const scopes = parseScopes(body, appKind, broadScopesAllowed);
+  if (!scopes.ok) return scopes;
+  const redirectUris = parseRedirectUris(body, appKind, false);
+  if (!redirectUris.ok) return redirectUris;
+  const tier = parseTier(body, appKind);
+  if (!tier.ok) return tier;
+  const appStore = body["appStore"];
+  if (appStore !== undefined && typeof appStore !== "boolean") return fail(`appStore must be true or false, got ${JSON.stringify(appStore)}`);
+  if (appStore === true && appKind !== "web") return fail(`appStore must be absent or false for a ${appKind} app: App Store apps are web apps`);
+  return ok({
+    kind: appKind,
+    name: name.value,
+    scopes: scopes.value,
+    redirectUris: redirectUris.value,
+    tier: tier.value,
+    appStore: appStore === true,
+    broadScopesAllowed,
+  });
+}
+
+const UPDATABLE = ["scopes", "redirectUris", "tier", "tenantId"] as const;
+
+/** `PATCH /apps/{clientId}`: the portal's edit form for this app. Organisations are checked by the caller. */
+export function parseAppChanges(body: Record<string, unknown>, app: App): Parsed<AppChanges> {
+  const unknown = Object.keys(body).find((key) => !(UPDATABLE as readonly string[]).includes(key));
+  if (unknown !== undefined) return fail(`${unknown} cannot be changed; a PATCH may set ${UPDATABLE.join(", ")}`);
+  if (Object.keys(body).length === 0) return fail(`a PATCH must set at least one of ${UPDATABLE.join(", ")}`);
+  let changes: AppChanges = {};
+  if (body["scopes"] !== undefined) {
+    const scopes = parseScopes(body, app.kind, app.broadScopesAllowed);
+    if (!scopes.ok) return scopes;
+    changes = { ...changes, scopes: scopes.value };
+  }
+  if (body["redirectUris"] !== undefined) {
+    if (app.kind === "custom_connection") return fail("redirectUris cannot be set on a custom_connection app");
+    const redirectUris = parseRedirectUris(body, app.kind, true);
+    if (!redirectUris.ok) return redirectUris;
+    changes = { ...changes, redirectUris: redirectUris.value };
+  }
+  const tier = parseTier(body, app.kind);
+  if (!tier.ok) return tier;
+  if (tier.value !== undefined) changes = { ...changes, tier: tier.value };
+  if (body["tenantId"] !== undefined) {
+    if (app.kind !== "custom_connection") return fail(`tenantId can be set only on a custom_connection app, not a ${app.kind} app`);
+    const tenantId = stringField(body, "tenantId");
+    if (!tenantId.ok) return tenantId;
+    changes = { ...changes, tenantId: tenantId.value };
+  }
+  return ok(changes);
+}
+
+export function parseOrgInput(body: Record<string, unknown>): Parsed<{ name: string; type: TenantType; countryCode: string }> {
   const name = stringField(body, "name");
   if (!name.ok) return name;
   const type = body["type"] ?? "ORGANISATION";
   if (type !== "ORGANISATION" && type !== "PRACTICE") return fail(`type must be ORGANISATION or PRACTICE, got ${JSON.stringify(type)}`);
-  return ok({ name: name.value, type });
+  const countryCode = body["countryCode"] ?? "NZ";
+  if (typeof countryCode !== "string" || !/^[A-Z]{2}$/.test(countryCode)) {
+    return fail(`countryCode must be two uppercase letters (ISO 3166, e.g. NZ, AU, GB, US), got ${JSON.stringify(countryCode)}`);
+  }
+  return ok({ name: name.value, type, countryCode });
 }
 
 export function parseUserInput(body: Record<string, unknown>): Parsed<{ email: string }> {

@@ -8,5 +8,7 @@ export {
   type AdminConnection,
   type CreateAppInput,
   type FaultSpec,
+  type UpdateAppInput,
 } from "./admin-client";
+export { APP_TIERS, TIER_CONNECTION_LIMITS, type AppTier } from "./tiers";
 export type { RequestLogEntry } from "./request-log";

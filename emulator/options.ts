@@ -1,3 +1,5 @@
+import { DEFAULT_APP_TIER, isAppTier, type AppTier } from "./tiers";
+
 /**
  * What a caller may set when starting the emulator. The OPEN items of xero-platform.md are options
  * here, each defaulting to the value that page gives.
@@ -42,6 +44,18 @@ export interface EmulatorOptions {
     perTenantConcurrent?: number;
     perAppPerMinute?: number;
   };
+  /**
+   * The tier of an app created without `tier` (`POST /admin/apps`): how many organisations it may
+   * connect (starter 5, core 50, plus 1,000, advanced 10,000, enterprise unlimited, uncertified 25).
+   * @default "starter" (where every new app starts since 2 March 2026)
+   */
+  defaultAppTier?: AppTier;
+  /**
+   * OPEN item: Xero publishes no token endpoint limit. A number turns on a sliding per-minute limit
+   * per client id at the token endpoint: 429 with `Retry-After`. Fault injection works either way.
+   * @default undefined (no limit)
+   */
+  tokenRateLimitPerMinute?: number;
 }
 
 export interface RateLimitSettings {
@@ -62,6 +76,8 @@ export interface ResolvedOptions {
   readonly autoConsent: boolean;
   readonly startTime: Date | undefined;
   readonly rateLimits: RateLimitSettings;
+  readonly defaultAppTier: AppTier;
+  readonly tokenRateLimitPerMinute: number | undefined;
 }
 
 export const XERO_RATE_LIMITS: RateLimitSettings = {
@@ -88,6 +104,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     throw new RangeError(`emulator option issuer must be an http(s) URL, got ${options.issuer}`);
   }
   const limits = options.rateLimits ?? {};
+  if (options.defaultAppTier !== undefined && !isAppTier(options.defaultAppTier)) {
+    throw new RangeError(`emulator option defaultAppTier must be starter, core, plus, advanced, enterprise or uncertified, got ${String(options.defaultAppTier)}`);
+  }
   return {
     host: options.host ?? "127.0.0.1",
     port,
@@ -107,5 +126,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
       perTenantConcurrent: positiveInteger("rateLimits.perTenantConcurrent", limits.perTenantConcurrent, XERO_RATE_LIMITS.perTenantConcurrent),
       perAppPerMinute: positiveInteger("rateLimits.perAppPerMinute", limits.perAppPerMinute, XERO_RATE_LIMITS.perAppPerMinute),
     },
+    defaultAppTier: options.defaultAppTier ?? DEFAULT_APP_TIER,
+    tokenRateLimitPerMinute:
+      options.tokenRateLimitPerMinute === undefined ? undefined : positiveInteger("tokenRateLimitPerMinute", options.tokenRateLimitPerMinute, 1),
   };
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { EmulatorClock } from "./clock";
 import { newClientId, newClientSecret, newSubject, type EmulatorRandom } from "./random";
+import type { AppTier } from "./tiers";
 
 /**
  * The in-memory Xero: apps (as the developer portal holds them), organisations, users, the
@@ -18,21 +19,46 @@ export interface ClientSecret {
   deleted: boolean;
 }
 
+/** Why a Custom Connection waits for its authorising user to follow Xero's email again. */
+export interface AwaitingAuthorisation {
+  readonly tenantId: string;
+  readonly reason: "scopes_changed" | "organisation_changed";
+}
+
 export interface App {
   readonly clientId: string;
   readonly kind: AppKind;
   readonly name: string;
-  /** Web/PKCE: the API scopes the app may request; Custom Connection: the scopes it was granted. */
-  readonly scopes: readonly string[];
-  readonly redirectUris: readonly string[];
+  /** Web/PKCE: the API scopes the app may request; Custom Connection: the scopes it was granted. Editable in the portal. */
+  scopes: readonly string[];
+  redirectUris: readonly string[];
   readonly secrets: ClientSecret[];
   readonly createdAt: Date;
+  /** Web/PKCE: the pricing tier that caps connected organisations; undefined for a Custom Connection. */
+  tier: AppTier | undefined;
+  /** A Xero App Store app (web only): may use client credentials for `marketplace.billing`. */
+  readonly appStore: boolean;
+  /** Created before broad scopes closed to new apps (or declared so): may hold accounting.transactions… */
+  readonly broadScopesAllowed: boolean;
+  /** Set when a portal change deactivated a Custom Connection; cleared by the next link. */
+  awaitingAuthorisation: AwaitingAuthorisation | undefined;
+}
+
+/** A portal edit; each field absent is left as it is. */
+export interface AppChanges {
+  readonly scopes?: readonly string[];
+  readonly redirectUris?: readonly string[];
+  readonly tier?: AppTier;
+  /** Custom Connection only: the organisation it should connect to. */
+  readonly tenantId?: string;
 }
 
 export interface Org {
   readonly tenantId: string;
   readonly name: string;
   readonly type: TenantType;
+  /** ISO 3166 alpha-2, as Xero's Organisation `CountryCode` (the UK is `GB`). */
+  readonly countryCode: string;
   readonly createdAt: Date;
 }
 
@@ -82,7 +108,15 @@ export class XeroState {
     private readonly settings: StateSettings,
   ) {}
 
-  createApp(input: { kind: AppKind; name: string; scopes: readonly string[]; redirectUris: readonly string[] }): {
+  createApp(input: {
+    kind: AppKind;
+    name: string;
+    scopes: readonly string[];
+    redirectUris: readonly string[];
+    tier?: AppTier | undefined;
+    appStore?: boolean;
+    broadScopesAllowed?: boolean;
+  }): {
     app: App;
     clientSecret: string | undefined;
   } {
@@ -94,6 +128,10 @@ export class XeroState {
       redirectUris: [...input.redirectUris],
       secrets: [],
       createdAt: this.clock.now(),
+      tier: input.kind === "custom_connection" ? undefined : input.tier,
+      appStore: input.appStore ?? false,
+      broadScopesAllowed: input.broadScopesAllowed ?? false,
+      awaitingAuthorisation: undefined,
     };
     this.apps.set(app.clientId, app);
     // The portal never issues a secret to a PKCE app.
@@ -138,8 +176,14 @@ export class XeroState {
     return matched;
   }
 
-  createOrg(input: { name: string; type: TenantType }): Org {
-    const org: Org = { tenantId: this.random.uuid(), name: input.name, type: input.type, createdAt: this.clock.now() };
+  createOrg(input: { name: string; type: TenantType; countryCode?: string }): Org {
+    const org: Org = {
+      tenantId: this.random.uuid(),
+      name: input.name,
+      type: input.type,
+      countryCode: input.countryCode ?? "NZ",
+      createdAt: this.clock.now(),
+    };
     this.orgs.set(org.tenantId, org);
     return org;
   }
@@ -166,8 +210,10 @@ export class XeroState {
     return this.connect(app.clientId, undefined, tenantId, this.random.uuid());
   }
 
+  /** The portal's disconnect: ends the link and any wait for re-authorisation. False when neither existed. */
   unlink(app: App): boolean {
-    let removed = false;
+    let removed = app.awaitingAuthorisation !== undefined;
+    app.awaitingAuthorisation = undefined;
     for (const c of this.connections) {
       if (c.clientId === app.clientId && c.userId === undefined && c.active) {
         this.deactivate(c);
@@ -175,6 +221,32 @@ export class XeroState {
       }
     }
     return removed;
+  }
+
+  /**
+   * Applies a portal edit. On a Custom Connection, a change of scopes or organisation deactivates
+   * the link (xero-platform.md: "deactivates it until re-authorised"): its connection goes inactive
+   * and the app awaits the authorising user's next `link`.
+   */
+  updateApp(app: App, changes: AppChanges): void {
+    if (changes.redirectUris !== undefined) app.redirectUris = [...changes.redirectUris];
+    if (changes.tier !== undefined && app.kind !== "custom_connection") app.tier = changes.tier;
+    const scopesChanged = changes.scopes !== undefined && !sameSet(changes.scopes, app.scopes);
+    if (changes.scopes !== undefined) app.scopes = [...changes.scopes];
+    if (app.kind !== "custom_connection") return;
+    const link = this.connectionsFor(app.clientId, undefined)[0];
+    const current = link?.tenantId ?? app.awaitingAuthorisation?.tenantId;
+    const orgChanged = changes.tenantId !== undefined && changes.tenantId !== current;
+    const target = changes.tenantId ?? current;
+    if ((!scopesChanged && !orgChanged) || target === undefined) return;
+    if (link !== undefined) this.deactivate(link);
+    const reason = orgChanged || app.awaitingAuthorisation?.reason === "organisation_changed" ? "organisation_changed" : "scopes_changed";
+    app.awaitingAuthorisation = { tenantId: target, reason };
+  }
+
+  /** Organisations with an active connection to the app, whoever connected them. */
+  connectedTenantIds(clientId: string): Set<string> {
+    return new Set(this.allConnections(clientId).map((c) => c.tenantId));
   }
 
   /**
@@ -235,4 +307,10 @@ export class XeroState {
     connection.active = false;
     connection.updatedAt = this.clock.now();
   }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const left = new Set(a);
+  const right = new Set(b);
+  return left.size === right.size && [...left].every((x) => right.has(x));
 }

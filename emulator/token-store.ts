@@ -54,6 +54,11 @@ export class TokenStore {
     private readonly random: EmulatorRandom,
   ) {}
 
+  /** What the user has granted the app so far (empty after revocation). */
+  grantedScopes(clientId: string, userId: string): readonly string[] {
+    return this.grants.get(grantKey(clientId, userId)) ?? [];
+  }
+
   /** Scopes are additive across consents: returns everything the user has now granted the app. */
   grantScopes(clientId: string, userId: string, scopes: readonly string[]): string[] {
     const key = grantKey(clientId, userId);

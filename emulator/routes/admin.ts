@@ -1,4 +1,5 @@
 import {
+  parseAppChanges,
   parseAppInput,
   parseClockInput,
   parseConsentInput,
@@ -12,7 +13,7 @@ import {
 import { toXeroConnection } from "../connection-view";
 import type { EmulatorContext, HandlerResult } from "../context";
 import { emptyResponse, jsonResponse, type EmulatorRequest } from "../http";
-import type { App } from "../state";
+import type { App, XeroState } from "../state";
 
 /**
  * The admin API under {adminUrl}: what a person does in the developer portal, the Xero email links
@@ -20,6 +21,9 @@ import type { App } from "../state";
  * `{"error","message"}` with 400 or 404.
  */
 export const ADMIN_PREFIX = "/admin";
+
+/** Custom Connections are sold only to organisations in these countries (xero-platform.md). */
+export const CUSTOM_CONNECTION_COUNTRIES: ReadonlySet<string> = new Set(["AU", "NZ", "GB", "US"]);
 
 function safeDecode(segment: string): string {
   try {
@@ -52,9 +56,22 @@ function describeApp(app: App, ctx: EmulatorContext): Record<string, unknown> {
     redirectUris: app.redirectUris,
     // Numbers and dates only: a secret is shown once, when generated.
     secrets: app.secrets.filter((s) => !s.deleted).map((s) => ({ n: s.n, createdAt: s.createdAt.toISOString(), valid: valid.has(s.n) })),
+    tier: app.tier ?? null,
+    appStore: app.appStore,
     linkedTenantId: link?.tenantId ?? null,
+    awaitingAuthorisation: app.awaitingAuthorisation ?? null,
     connections: ctx.state.allConnections(app.clientId).map((c) => ({ ...toXeroConnection(c, ctx.state), userId: c.userId ?? null })),
   };
+}
+
+/** Why `tenantId` cannot be a Custom Connection's organisation (404 or 400), or undefined when it can. */
+function customConnectionOrgProblem(state: XeroState, tenantId: string): HandlerResult | undefined {
+  const org = state.orgs.get(tenantId);
+  if (org === undefined) return adminError(404, `no organisation with tenantId ${tenantId}: create it with POST /orgs`);
+  if (!CUSTOM_CONNECTION_COUNTRIES.has(org.countryCode)) {
+    return adminError(400, `organisation ${tenantId} is in ${org.countryCode}: Custom Connections are available only in AU, NZ, GB (UK) and US`);
+  }
+  return undefined;
 }
 
 export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): HandlerResult {
@@ -66,13 +83,23 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
 
   switch (route) {
     case "POST /apps":
-      return withBody(request, parseAppInput, (input) => {
-        const { app: created, clientSecret } = state.createApp(input);
+      return withBody(request, (body) => parseAppInput(body, ctx.clock.now()), (input) => {
+        const { app: created, clientSecret } = state.createApp({ ...input, tier: input.tier ?? ctx.options.defaultAppTier });
         return jsonResponse(201, { clientId: created.clientId, ...(clientSecret === undefined ? {} : { clientSecret }) });
       });
     case "GET /apps/{id}": {
       const found = app();
       return found === undefined ? noApp() : jsonResponse(200, describeApp(found, ctx));
+    }
+    case "PATCH /apps/{id}": {
+      const found = app();
+      if (found === undefined) return noApp();
+      return withBody(request, (body) => parseAppChanges(body, found), (changes) => {
+        const problem = changes.tenantId === undefined ? undefined : customConnectionOrgProblem(state, changes.tenantId);
+        if (problem !== undefined) return problem;
+        state.updateApp(found, changes);
+        return jsonResponse(200, describeApp(found, ctx));
+      });
     }
     case "POST /apps/{id}/secrets": {
       const found = app();
@@ -95,14 +122,15 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
       if (found === undefined) return noApp();
       return withBody(request, parseLinkInput, ({ tenantId }) => {
         if (found.kind !== "custom_connection") return adminError(400, `app ${found.clientId} is a ${found.kind} app: only a custom_connection is linked`);
-        if (!state.orgs.has(tenantId)) return adminError(404, `no organisation with tenantId ${tenantId}: create it with POST /orgs`);
+        const problem = customConnectionOrgProblem(state, tenantId);
+        if (problem !== undefined) return problem;
         return jsonResponse(200, toXeroConnection(state.link(found, tenantId), state));
       });
     }
     case "DELETE /apps/{id}/link": {
       const found = app();
       if (found === undefined) return noApp();
-      return state.unlink(found) ? emptyResponse(204) : adminError(404, `app ${found.clientId} is not linked to an organisation`);
+      return state.unlink(found) ? emptyResponse(204) : adminError(404, `app ${found.clientId} is not linked to an organisation nor awaiting authorisation`);
     }
     case "POST /orgs":
       return withBody(request, parseOrgInput, (input) => jsonResponse(201, { tenantId: state.createOrg(input).tenantId }));

@@ -24,6 +24,17 @@ export function errorPage(error: string, description: string): string {
   );
 }
 
+/** Where Xero sends the browser when an app is at its connection limit (Xero's wording). */
+export function connectionLimitPage(appName: string | undefined): string {
+  const who = appName === undefined ? "This app" : escapeHtml(appName);
+  return page(
+    "Connection limit reached",
+    `<h1>Sorry! ${who} has reached their Xero connection limit</h1>
+<p>Error code: <code id="error">connection_limit_reached</code></p>
+<p id="error_description">Sorry! ${who} has reached their Xero connection limit, please let them know so they can connect more Xero organisations.</p>`,
+  );
+}
+
 export function consentPage(input: {
   app: App;
   params: URLSearchParams;

@@ -3,7 +3,8 @@ import type { EmulatorContext, HandlerResult } from "../context";
 import { htmlResponse, isFormEncoded, methodNotAllowed, redirectResponse, type EmulatorRequest } from "../http";
 import { IDENTITY_SCOPES } from "../scopes";
 import type { AuthSession } from "../token-store";
-import { consentPage, errorPage } from "./authorize-pages";
+import { connectionLimitProblem } from "../tiers";
+import { connectionLimitPage, consentPage, errorPage } from "./authorize-pages";
 
 /**
  * GET {loginUrl}/identity/connect/authorize and the consent form's POST
@@ -12,6 +13,8 @@ import { consentPage, errorPage } from "./authorize-pages";
  */
 export const AUTHORIZE_PATH = "/login/identity/connect/authorize";
 export const CONSENT_PATH = "/login/identity/connect/consent";
+/** Xero's own page for an app at its connection limit (authorize.xero.com/connectionLimit on Xero). */
+export const CONNECTION_LIMIT_PATH = "/login/connectionLimit";
 
 function showError(error: string, description: string): HandlerResult {
   return { ...htmlResponse(400, errorPage(error, description)), note: `${error}: ${description}` };
@@ -31,6 +34,18 @@ function refuse(validation: Exclude<ReturnType<typeof validateAuthorizeRequest>,
  * connected (when API scopes were asked for), and a single-use code goes back to the client.
  */
 function approve(ctx: EmulatorContext, request: AuthorizeRequest, userId: string, tenantIds: readonly string[]): HandlerResult {
+  const { app } = request;
+  const connects = [...ctx.tokens.grantedScopes(app.clientId, userId), ...request.scopes].some((s) => !IDENTITY_SCOPES.has(s));
+  const overLimit =
+    connects && app.tier !== undefined
+      ? connectionLimitProblem({ tier: app.tier, connectedTenantIds: ctx.state.connectedTenantIds(app.clientId), requestedTenantIds: tenantIds })
+      : undefined;
+  if (overLimit !== undefined) {
+    // Xero keeps the browser on its own page: nothing is granted and the client's redirect URI never hears of it.
+    const page = new URL(`${ctx.urls.loginUrl}/connectionLimit`);
+    page.searchParams.set("client_id", app.clientId);
+    return { ...redirectResponse(page.toString()), note: overLimit };
+  }
   const consent = ctx.state.consent;
   const sameSession = consent !== undefined && consent.userId === userId;
   const session: AuthSession = {
@@ -86,6 +101,13 @@ export function handleAuthorize(request: EmulatorRequest, ctx: EmulatorContext):
       consentUrl: `${ctx.urls.loginUrl}/identity/connect/consent`,
     }),
   );
+}
+
+/** GET {loginUrl}/connectionLimit?client_id=…: the page the browser lands on when an app is at its limit. */
+export function handleConnectionLimit(request: EmulatorRequest, ctx: EmulatorContext): HandlerResult {
+  if (request.method !== "GET") return methodNotAllowed(["GET"]);
+  const app = ctx.state.apps.get(request.query.get("client_id") ?? "");
+  return htmlResponse(200, connectionLimitPage(app?.name));
 }
 
 /** The consent form's answer; every authorize parameter is validated again, never trusted. */

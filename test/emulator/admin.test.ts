@@ -73,9 +73,23 @@ describe("admin API: apps", () => {
     });
   });
 
-  it("rejects a broad scope for a new app unless legacyScopes is set", async () => {
-    expect((await rawAdmin("POST", "/apps", { kind: "custom_connection", name: "x", scopes: ["accounting.transactions"] })).status).toBe(400);
-    expect((await rawAdmin("POST", "/apps", { kind: "custom_connection", name: "x", scopes: ["accounting.transactions"], legacyScopes: true })).status).toBe(201);
+  it("rejects a broad scope for a web app created since 2 March 2026, naming the rule", async () => {
+    expect(await rawAdmin("POST", "/apps", { kind: "web", name: "x", scopes: ["accounting.transactions"], redirectUris: ["https://a.example/cb"] })).toEqual({
+      status: 400,
+      json: {
+        error: "invalid_request",
+        message:
+          "scopes[0] is a broad scope apps created since 2 March 2026 (Custom Connections: 29 April 2026) cannot hold (use granular scopes, or legacyScopes: true for an older app), got accounting.transactions",
+      },
+    });
+  });
+
+  it("accepts a broad scope for a web app declared older with legacyScopes", async () => {
+    expect((await rawAdmin("POST", "/apps", { kind: "web", name: "x", scopes: ["accounting.transactions"], redirectUris: ["https://a.example/cb"], legacyScopes: true })).status).toBe(201);
+  });
+
+  it("accepts a broad scope for a Custom Connection created before 29 April 2026 on the emulator clock", async () => {
+    expect((await rawAdmin("POST", "/apps", { kind: "custom_connection", name: "x", scopes: ["accounting.transactions"] })).status).toBe(201);
   });
 
   it("refuses to generate a secret for a PKCE app", async () => {
