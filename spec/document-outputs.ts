@@ -153,18 +153,16 @@ export const RotationSecretKeys = { current: "current", pending: "pending", prev
  * Protocol steps, in the order a rotation passes them. Each is recorded before the action it names:
  * `staged` (PENDING written), `testing` (about to prove PENDING), `test_failed`, `promoted` (one CAS:
  * PENDING → CURRENT → PREVIOUS), `finished` (PREVIOUS dropped), `bootstrapped` (first CURRENT taken
- * from the app's declared secret), `checked` (an apply with nothing to do), `pending_cleared`
- * (`hook destroy` dropped PENDING).
+ * from the app's declared secret, once proved), `pending_cleared` (`hook destroy` dropped PENDING, or
+ * PENDING equalled CURRENT).
  */
 export type RotationStep =
-  | "bootstrapping"
   | "bootstrapped"
   | "staged"
   | "testing"
   | "test_failed"
   | "promoted"
   | "finished"
-  | "checked"
   | "pending_cleared";
 
 export interface RotationOutputValues {

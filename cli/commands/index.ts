@@ -7,6 +7,7 @@ import type { Command } from "commander";
 const COMMANDS: Readonly<Record<string, () => (program: Command) => void>> = {
   emulator: () => (require("./emulator") as typeof import("./emulator")).registerEmulatorCommand,
   hook: () => (require("./hook") as typeof import("./hook")).registerHookCommand,
+  secret: () => (require("./secret") as typeof import("./secret")).registerSecretCommand,
   state: () => (require("./state") as typeof import("./state")).registerStateCommand,
 };
 

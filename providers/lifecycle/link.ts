@@ -11,17 +11,18 @@ import type { HookRun } from "./inputs";
 import { HookRecordOutputs, recordApply } from "./record";
 import type { HookResult } from "./result";
 import { retireDocument } from "./retire";
-import { resolveSecret } from "./secrets";
+import { resolveAppSecret } from "./rotation-current";
 
 function credentialsOf(spec: CustomConnectionLinkSpec): AppCredentials {
   return { appName: spec.app.appName, clientId: spec.app.clientId, appKind: "custom_connection", secretReference: spec.app.clientSecret };
 }
 
-/** A client_credentials token for the link's app, with its client. */
+/** A client_credentials token for the link's app (its rotation's CURRENT once recorded, else its reference), with its client. */
 async function connect(spec: CustomConnectionLinkSpec, ctx: HookContext) {
-  const app = credentialsOf(spec);
-  const secret = await resolveSecret(spec.app.clientSecret, app, spec.app.backend, ctx);
-  return { app, secret, ...(await customConnectionToken(app, secret, ctx)) };
+  const declared = credentialsOf(spec);
+  const resolved = await resolveAppSecret(spec.app.document, spec.app.backend, spec.app.clientSecret, declared, ctx);
+  const app: AppCredentials = { ...declared, secretReference: resolved.reference };
+  return { app, secret: resolved.value, ...(await customConnectionToken(app, resolved.value, ctx)) };
 }
 
 /**

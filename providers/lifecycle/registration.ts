@@ -13,7 +13,7 @@ import type { HookRun } from "./inputs";
 import { HookRecordOutputs, recordApply } from "./record";
 import type { HookResult } from "./result";
 import { retireDocument } from "./retire";
-import { resolveSecret } from "./secrets";
+import { resolveAppSecret } from "./rotation-current";
 
 function credentialsOf(spec: AppRegistrationSpec): AppCredentials {
   return { appName: spec.appName, clientId: spec.clientId, appKind: spec.appKind, secretReference: spec.clientSecret };
@@ -27,12 +27,15 @@ function credentialsOf(spec: AppRegistrationSpec): AppCredentials {
  * - Web and PKCE: the invalid-code probe (`invalid_grant` = valid client). Their scopes are granted
  *   per user consent, so without a user Xero shows none: the declared scopes are recorded as granted.
  *
- * A secret from `env` or `file` is never stored (the reference stays the source of truth); an
- * existing `secrets` envelope is kept as it is.
+ * The secret is the CURRENT of the app's rotation once one is recorded, else the spec's reference
+ * (rotation-current.ts). A secret from `env` or `file` is never stored (the reference stays the
+ * source of truth); an existing `secrets` envelope is kept as it is.
  */
 export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
-  const app = credentialsOf(spec);
-  const secret = spec.clientSecret === undefined ? undefined : await resolveSecret(spec.clientSecret, app, spec.backend, ctx);
+  const declared = credentialsOf(spec);
+  const resolved = spec.clientSecret === undefined ? undefined : await resolveAppSecret(spec.document, spec.backend, spec.clientSecret, declared, ctx);
+  const app: AppCredentials = { ...declared, secretReference: resolved?.reference };
+  const secret = resolved?.value;
   let granted: readonly string[];
   let scopeNote: string;
   if (spec.appKind === "custom_connection") {

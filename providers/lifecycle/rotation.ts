@@ -1,18 +1,261 @@
-import type { SecretRotationSpec } from "../../spec/hook-spec";
-import { CdktfXeroError } from "../errors";
+import { randomUUID } from "node:crypto";
+import { DocumentOutputs } from "../../spec/document-outputs";
+import type { SecretReference, SecretRotationSpec } from "../../spec/hook-spec";
+import { formatBackendAddress } from "../../spec/state-address";
+import { StateConflictError } from "../state";
 import type { HookContext } from "./context";
+import { describeApp, describeSecretReference, XERO_APP_MANAGEMENT_URL } from "./errors";
 import type { HookRun } from "./inputs";
+import { HookRecordOutputs, recordApply } from "./record";
 import type { HookResult } from "./result";
+import { retireDocument } from "./retire";
+import { RotationDocument, type RotationSnapshot } from "./rotation-document";
+import { RotationCandidateRejectedError, RotationNothingToBootstrapError, RotationOverdueError, portalSteps } from "./rotation-errors";
+import { failpointsFrom, type Failpoints } from "./rotation-failpoints";
+import { proveClientSecret, type RotatedApp } from "./rotation-probe";
+import { formatRfc3339, nextRotationAction, parseRfc3339, rotationRecordOutputs, rotationSchedule } from "./rotation-state";
+import { resolveSecret } from "./secrets";
 
-/** Placeholder until the rotation protocol lands (issue 5): the spec kind exists so constructs can render it. */
-class RotationNotBuiltError extends CdktfXeroError {
-  readonly code = "HOOK_ROTATION_UNAVAILABLE";
+/**
+ * `hook apply` / `hook destroy` for a `XeroSecretRotation`: the staged, resumable rotation of one
+ * app's client secret (issue 5; README.md "Secret rotation" has the rules and the reasoning).
+ *
+ * Everything runs under the rotation document's lock, one action per pass, each pass starting from
+ * a fresh read, until nothing is left to do:
+ * - bootstrap: no CURRENT and nothing staged: prove the app's declared secret, record it as CURRENT;
+ * - test: record `testing`, prove PENDING; rejected: record `test_failed` and fail (CURRENT untouched);
+ * - promote: one compare-and-swap: CURRENT := PENDING, PREVIOUS := old CURRENT, PENDING cleared;
+ * - finish: drop PREVIOUS once keepPrevious has passed;
+ * then the maxAge policy (warn from 80%, warn or fail once overdue) and the run's record
+ * (`generation`, `due_at` always in the future).
+ */
+
+/** Passes after which the loop stops: each pass completes a step, so this only trips on a writer that keeps racing us. */
+const MAX_PASSES = 12;
+
+function rotatedAppOf(spec: SecretRotationSpec): RotatedApp {
+  return { appName: spec.app.appName, clientId: spec.app.clientId, appKind: spec.app.appKind };
 }
 
-export async function applyRotation(spec: SecretRotationSpec, _run: HookRun, _ctx: HookContext): Promise<HookResult> {
-  throw new RotationNotBuiltError(`${spec.document}: this cdktf-xero version cannot run secret rotations yet; upgrade cdktf-xero`);
+function backendFlag(spec: SecretRotationSpec): string {
+  // The operator runs `secret stage` from the project root; the hook's local dir is relative to the stack directory.
+  return spec.app.backend.type === "pg" ? ` --backend ${formatBackendAddress(spec.app.backend)}` : "";
 }
 
+export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
+  const failpoint = failpointsFrom(ctx.env);
+  const backend = await ctx.backend(spec.backend);
+  const doc = new RotationDocument(backend, spec.document, ctx);
+  return backend.withLock(spec.document, async () => {
+    failpoint("locked");
+    let snapshot = await doc.load();
+    let tested: { readonly pending: string; readonly rotationId: string } | undefined;
+    for (let pass = 1; ; pass += 1) {
+      const action = nextRotationAction(snapshot.secrets, snapshot.record, ctx.clock.now());
+      if (tested !== undefined && snapshot.secrets.pending !== tested.pending && snapshot.secrets.current !== tested.pending) {
+        ctx.warn(
+          `cdktf-xero: warning: ${spec.document}: the candidate of rotation ${tested.rotationId} was removed or replaced while this ` +
+            `run tested it; CURRENT is unchanged by it.`,
+        );
+        tested = undefined;
+      }
+      if (action.kind === "done") break;
+      if (pass > MAX_PASSES) throw new Error(`${spec.document}: the rotation did not settle after ${MAX_PASSES} passes (another writer keeps changing it)`);
+      try {
+        if (action.kind === "bootstrap") snapshot = await bootstrap(spec, snapshot, doc, ctx, failpoint);
+        else if (action.kind === "discard_pending") snapshot = await discardPending(spec, snapshot, doc, ctx);
+        else if (action.kind === "finish") snapshot = await finish(spec, snapshot, doc, ctx, failpoint);
+        else {
+          tested = { pending: snapshot.secrets.pending ?? "", rotationId: snapshot.record.rotationId };
+          snapshot = await testAndPromote(spec, snapshot, doc, ctx, failpoint);
+        }
+      } catch (error) {
+        if (!(error instanceof StateConflictError)) throw error;
+        // A writer that skipped the lock changed the document: start the pass again from what it wrote.
+        snapshot = await doc.load();
+      }
+    }
+    return finishRun(spec, run, snapshot, doc, ctx, failpoint);
+  });
+}
+
+/** No CURRENT and nothing staged: the app's declared secret, once proved, becomes the first CURRENT. */
+async function bootstrap(spec: SecretRotationSpec, from: RotationSnapshot, doc: RotationDocument, ctx: HookContext, failpoint: Failpoints) {
+  const app = rotatedAppOf(spec);
+  const reference = spec.app.clientSecret;
+  if (reference.source === "state" && reference.document === spec.document) {
+    throw new RotationNothingToBootstrapError(app, spec.document, portalSteps(app, spec.app.document, backendFlag(spec)));
+  }
+  const value = await resolveSecret(reference, app, spec.app.backend, ctx);
+  const proof = await proveClientSecret(app, value, reference, ctx);
+  if (!proof.valid) throw proof.error;
+  failpoint("bootstrap-proved");
+  const now = ctx.clock.now();
+  const rotatedAt = formatRfc3339(now);
+  const next = await doc.write(
+    from,
+    { current: value },
+    { step: "bootstrapped", stepAt: formatRfc3339(now), rotatedAt, nextDue: nextDueOf(rotatedAt, spec), previousExpiresAt: "" },
+  );
+  failpoint("bootstrapped");
+  ctx.say(
+    `cdktf-xero: ${spec.document}: took the declared secret of ${describeApp(app)} (${describeSecretReference(reference)}) as CURRENT ` +
+      `${next.record.currentFingerprint}; consumers read it from this document from now on.`,
+  );
+  return next;
+}
+
+async function discardPending(spec: SecretRotationSpec, from: RotationSnapshot, doc: RotationDocument, ctx: HookContext) {
+  const { current, previous } = from.secrets;
+  const next = await doc.write(
+    from,
+    { ...(current === undefined ? {} : { current }), ...(previous === undefined ? {} : { previous }) },
+    { step: "pending_cleared", stepAt: formatRfc3339(ctx.clock.now()), pendingStagedAt: "" },
+  );
+  ctx.say(`cdktf-xero: ${spec.document}: the staged candidate is already CURRENT; dropped it, nothing to rotate.`);
+  return next;
+}
+
+/** Records `testing`, proves PENDING, then promotes it in one compare-and-swap. */
+async function testAndPromote(spec: SecretRotationSpec, from: RotationSnapshot, doc: RotationDocument, ctx: HookContext, failpoint: Failpoints) {
+  const app = rotatedAppOf(spec);
+  const pending = from.secrets.pending;
+  if (pending === undefined) return from;
+  const rotationId = from.record.rotationId === "" ? randomUUID() : from.record.rotationId;
+  const testing = await doc.write(from, from.secrets, { step: "testing", stepAt: formatRfc3339(ctx.clock.now()), rotationId });
+  failpoint("testing-recorded");
+  const source: SecretReference = { source: "state", document: spec.document, key: "pending" };
+  const proof = await proveClientSecret(app, pending, source, ctx);
+  if (!proof.valid) {
+    const rejected = new RotationCandidateRejectedError(
+      app,
+      { document: spec.document, rotationId, fingerprint: testing.record.pendingFingerprint, during: "apply" },
+      { cause: proof.error },
+    );
+    await doc.write(testing, testing.secrets, { step: "test_failed", stepAt: formatRfc3339(ctx.clock.now()) }).catch((error: unknown) => {
+      // The rejection is what the operator must see; a lost race on the audit write changes nothing.
+      if (!(error instanceof StateConflictError)) throw error;
+    });
+    throw rejected;
+  }
+  failpoint("tested");
+
+  const now = ctx.clock.now();
+  const rotatedAt = formatRfc3339(now);
+  const old = testing.secrets.current;
+  const promoted = await doc.write(
+    testing,
+    { current: pending, ...(old === undefined ? {} : { previous: old }) },
+    {
+      step: "promoted",
+      stepAt: rotatedAt,
+      rotatedAt,
+      nextDue: nextDueOf(rotatedAt, spec),
+      previousExpiresAt: old === undefined ? "" : formatRfc3339(new Date(parseRfc3339(rotatedAt)!.getTime() + spec.keepPreviousSeconds * 1000)),
+      pendingStagedAt: "",
+    },
+  );
+  failpoint("promoted");
+  ctx.say(
+    `cdktf-xero: ${spec.document}: rotation ${rotationId} promoted: CURRENT is now ${promoted.record.currentFingerprint}` +
+      (old === undefined ? "." : `; PREVIOUS ${await doc.fingerprint(old)} stays recorded until ${promoted.record.previousExpiresAt}.`),
+  );
+  return promoted;
+}
+
+/** PREVIOUS has outlived keepPrevious: drop it, and say what to delete in the portal. */
+async function finish(spec: SecretRotationSpec, from: RotationSnapshot, doc: RotationDocument, ctx: HookContext, failpoint: Failpoints) {
+  const { current, previous } = from.secrets;
+  const fingerprint = await doc.fingerprint(previous);
+  const next = await doc.write(
+    from,
+    current === undefined ? {} : { current },
+    { step: "finished", stepAt: formatRfc3339(ctx.clock.now()), previousExpiresAt: "" },
+  );
+  failpoint("finished");
+  ctx.say(
+    `cdktf-xero: ${spec.document}: dropped PREVIOUS ${fingerprint} (kept ${spec.keepPreviousSeconds} s after the rotation). ` +
+      `If Xero still lists that secret for ${describeApp(rotatedAppOf(spec))}, delete it at ${XERO_APP_MANAGEMENT_URL}.`,
+  );
+  return next;
+}
+
+/** The maxAge policy, then the run's record: generation, the next due time, the read-back outputs. */
+async function finishRun(
+  spec: SecretRotationSpec,
+  run: HookRun,
+  snapshot: RotationSnapshot,
+  doc: RotationDocument,
+  ctx: HookContext,
+  failpoint: Failpoints,
+): Promise<HookResult> {
+  const app = rotatedAppOf(spec);
+  const now = ctx.clock.now();
+  // A CURRENT with no readable rotated_at (written by hand) counts from now.
+  const rotatedAt = parseRfc3339(snapshot.record.rotatedAt) ?? parseRfc3339(formatRfc3339(now))!;
+  const schedule = rotationSchedule({
+    rotatedAt,
+    maxAgeSeconds: spec.maxAgeSeconds,
+    previousExpiresAt: snapshot.secrets.previous === undefined ? undefined : parseRfc3339(snapshot.record.previousExpiresAt),
+    now,
+  });
+  const nextDue = formatRfc3339(schedule.nextDue);
+  const steps = portalSteps(app, spec.app.document, backendFlag(spec));
+  if (schedule.overdue) {
+    if (spec.onOverdue === "fail") throw new RotationOverdueError(app, spec.document, { ageDays: schedule.ageDays, nextDue, steps });
+    ctx.warn(
+      `cdktf-xero: warning: ${spec.document}: the client secret of ${describeApp(app)} is overdue: ${schedule.ageDays} days old, ` +
+        `due since ${nextDue}. Rotate it: ${steps}.`,
+    );
+  } else if (schedule.warning) {
+    ctx.warn(
+      `cdktf-xero: warning: ${spec.document}: the client secret of ${describeApp(app)} is ${schedule.ageDays} days old and due ` +
+        `on ${nextDue} (80% of maxAge reached). Rotate it before then: ${steps}.`,
+    );
+  }
+  const record = { ...snapshot.record, rotatedAt: formatRfc3339(rotatedAt), nextDue, dueAt: formatRfc3339(schedule.dueAt, "up") };
+  const outputs = rotationRecordOutputs(record, await doc.fingerprint(snapshot.secrets.previous));
+  // recordApply writes the run's generation (never below a bump that arrived meanwhile).
+  delete outputs[DocumentOutputs.generation];
+  const result = await recordApply(spec, run, ctx, {
+    outputs: { ...outputs, [DocumentOutputs.clientId]: spec.app.clientId, [HookRecordOutputs.appName]: spec.app.appName },
+    summary:
+      `${describeApp(app)}: CURRENT ${record.currentFingerprint} since ${record.rotatedAt}, due ${nextDue}` +
+      (snapshot.secrets.previous === undefined ? "" : `, PREVIOUS kept until ${record.previousExpiresAt}`) +
+      `; next scheduled check ${record.dueAt}`,
+  });
+  failpoint("recorded");
+  return result;
+}
+
+/**
+ * `hook destroy`: drops PENDING material (a candidate nobody will promote), keeps CURRENT and
+ * PREVIOUS for consumers, and retires the document, following the retire rules (only for its own run).
+ */
 export async function destroyRotation(spec: SecretRotationSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
-  return applyRotation(spec, run, ctx);
+  const backend = await ctx.backend(spec.backend);
+  const doc = new RotationDocument(backend, spec.document, ctx);
+  return retireDocument(spec, run, ctx, {
+    beforeRetire: async () => {
+      const snapshot = await doc.load();
+      const { current, previous, pending } = snapshot.secrets;
+      if (pending === undefined) return;
+      await doc.write(
+        snapshot,
+        { ...(current === undefined ? {} : { current }), ...(previous === undefined ? {} : { previous }) },
+        { step: "pending_cleared", stepAt: formatRfc3339(ctx.clock.now()), pendingStagedAt: "" },
+      );
+      ctx.say(`cdktf-xero: ${spec.document}: dropped the staged candidate of rotation ${snapshot.record.rotationId || "?"}.`);
+    },
+    afterRetire: () =>
+      ctx.say(
+        `cdktf-xero: ${spec.document}: CURRENT (and PREVIOUS, if any) stay recorded for consumers, and the app's hooks keep ` +
+          `using CURRENT while this document holds it.`,
+      ),
+  });
 }
+
+function nextDueOf(rotatedAt: string, spec: SecretRotationSpec): string {
+  return formatRfc3339(new Date(parseRfc3339(rotatedAt)!.getTime() + spec.maxAgeSeconds * 1000));
+}
+

@@ -28,7 +28,7 @@ export async function runHook(verb: HookVerb, deps: HookDeps): Promise<HookResul
     }
     return await dispatch(verb, spec, run, ctx);
   } catch (error) {
-    throw scrubbed(error, ctx);
+    throw scrubSecrets(error, ctx);
   } finally {
     await ctx.close();
   }
@@ -44,7 +44,7 @@ function dispatch(verb: "apply" | "destroy", spec: HookSpec, run: HookRun, ctx: 
  * Last line of defence: no message is built from a secret value, but should one ever carry a
  * resolved secret (e.g. from a library error), it leaves redacted.
  */
-function scrubbed(error: unknown, ctx: HookContext): unknown {
+export function scrubSecrets(error: unknown, ctx: HookContext): unknown {
   if (error instanceof Error) {
     const clean = ctx.secretRedactor.text(error.message);
     if (clean !== error.message) error.message = clean;

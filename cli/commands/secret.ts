@@ -1,0 +1,138 @@
+import type { Command } from "commander";
+import { ConfigError } from "../../providers/errors";
+import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation-stage";
+import { DEFAULT_LOCAL_STATE_DIR, parseBackendAddress } from "../../spec/state-address";
+import { ENV_NAME_PATTERN } from "../../spec/hook-spec";
+
+/**
+ * `cdktf-xero secret stage <app-document>`: stage a new client secret for an app's rotation
+ * (providers/lifecycle/rotation-stage.ts). The secret comes from stdin or a named environment
+ * variable, never from an argument (argv shows in `ps`, shell history and CI logs).
+ */
+
+export interface SecretCommandDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: { write(text: string): void };
+  readonly stderr: { write(text: string): void };
+  /** The whole of stdin as text. */
+  readonly readStdin: () => Promise<string>;
+}
+
+const defaultDeps = (): SecretCommandDeps => ({
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  readStdin: readAllStdin,
+});
+
+interface StageFlags {
+  backend: string;
+  fromEnv?: string;
+  json: boolean;
+}
+
+const DEFAULT_BACKEND = `local:${DEFAULT_LOCAL_STATE_DIR}`;
+
+export function registerSecretCommand(program: Command, overrides: Partial<SecretCommandDeps> = {}): void {
+  const deps: SecretCommandDeps = { ...defaultDeps(), ...overrides };
+  const secret = program.command("secret").description("client secret rotation: stage a new secret for the next deploy");
+  secret
+    .command("stage")
+    .argument("<app-document>", "the app registration's state document, e.g. billing/BillingApp")
+    .option("--backend <address>", "state backend: local:<dir> or pg:<schema> (PG_CONN_STR / PG* for the connection)", DEFAULT_BACKEND)
+    .option("--from-env <name>", "read the secret from this environment variable instead of stdin")
+    .option("--json", "print the result as JSON (progress lines go to stderr)", false)
+    .description("test a new client secret against Xero and stage it as PENDING; the next cdktf deploy promotes it")
+    .addHelpText(
+      "after",
+      `
+Generate the secret in the Xero developer portal first (https://developer.xero.com/app/manage), then:
+
+Examples:
+  $ pbpaste | cdktf-xero secret stage billing/BillingApp
+  $ cdktf-xero secret stage billing/BillingApp --backend pg:cdktf_xero --from-env NEW_XERO_SECRET --json
+
+The secret is never accepted as an argument. Exit 0: staged (or already staged / already current);
+1: Xero rejected it or the state backend failed (nothing written); 64: bad flags or input.`,
+    )
+    .action(async (appDocument: string, flags: StageFlags, command: Command) => {
+      // Commander 12 accepts extra arguments silently; one here is most likely the secret itself.
+      if (command.args.length > 1) {
+        throw new ConfigError(
+          "secret stage takes only the app document: never pass the secret as an argument (it shows in the process list, " +
+            "shell history and CI logs); pipe it on stdin or name an environment variable with --from-env",
+        );
+      }
+      const address = parseBackendAddress(flags.backend);
+      if (address === undefined) {
+        throw new ConfigError(`--backend must be local:<dir> or pg:<schema> (schema: lower-case letters, digits, _), got ${flags.backend}`);
+      }
+      const candidate = await readCandidate(flags, deps);
+      const result = await stageSecret(
+        { appDocument, backend: address, candidate },
+        { env: deps.env, cwd: deps.cwd, stdout: flags.json ? deps.stderr : deps.stdout, stderr: deps.stderr },
+      );
+      if (flags.json) deps.stdout.write(`${JSON.stringify(result satisfies StageResult)}\n`);
+    });
+}
+
+async function readCandidate(flags: StageFlags, deps: SecretCommandDeps): Promise<string> {
+  if (flags.fromEnv !== undefined) {
+    if (!ENV_NAME_PATTERN.test(flags.fromEnv)) {
+      throw new ConfigError(`--from-env must name an environment variable, got ${JSON.stringify(flags.fromEnv)}`);
+    }
+    const value = deps.env[flags.fromEnv];
+    if (value === undefined || value === "") {
+      throw new ConfigError(`--from-env ${flags.fromEnv}: that variable is not set (or empty) in this environment; nothing was written`);
+    }
+    return value;
+  }
+  // One secret, optionally followed by a newline (echo, a here-string, a file).
+  return (await deps.readStdin()).replace(/\r?\n$/, "");
+}
+
+function readAllStdin(): Promise<string> {
+  if (process.stdin.isTTY) return readHiddenLine();
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on("data", (chunk: Buffer) => chunks.push(chunk));
+    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    process.stdin.on("error", reject);
+  });
+}
+
+/** At a terminal: one line read without echo, so a pasted secret never shows on screen or in a recording. */
+function readHiddenLine(): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write("Paste the new client secret (it is not shown), then press Enter: ");
+  stdin.setRawMode(true);
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const stop = (): void => {
+      stdin.off("data", onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write("\n");
+    };
+    const onData = (chunk: Buffer): void => {
+      for (const char of chunk.toString("utf8")) {
+        if (char === "\r" || char === "\n") {
+          stop();
+          resolve(text);
+          return;
+        }
+        if (char === "\u0003" || char === "\u0004") {
+          stop();
+          reject(new ConfigError("cancelled at the prompt; nothing was written"));
+          return;
+        }
+        if (char === "\u007f" || char === "\b") text = text.slice(0, -1);
+        else text += char;
+      }
+    };
+    stdin.on("data", onData);
+  });
+}

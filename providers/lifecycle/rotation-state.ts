@@ -1,0 +1,215 @@
+import { NEVER_DUE, RotationOutputs, RotationSecretKeys, type RotationStep } from "../../spec/document-outputs";
+import type { OutputValue, OutputValues } from "../state";
+
+/**
+ * The rotation document as the protocol sees it, and the pure decisions about it: what to do next,
+ * when the next scheduled run is wanted, whether the secret is overdue. No I/O: the protocol
+ * (rotation.ts) reads, decides here, acts, and writes.
+ */
+
+/** The three secrets of a rotation (AWS's AWSCURRENT / AWSPENDING / AWSPREVIOUS). Values, never logged. */
+export interface RotationSecrets {
+  readonly current?: string;
+  readonly pending?: string;
+  readonly previous?: string;
+}
+
+/** The plain (non-secret) outputs of a rotation document, validated. "" means none. */
+export interface RotationRecord {
+  readonly generation: number;
+  readonly dueAt: string;
+  readonly currentFingerprint: string;
+  readonly rotatedAt: string;
+  readonly nextDue: string;
+  readonly previousExpiresAt: string;
+  readonly pendingFingerprint: string;
+  readonly rotationId: string;
+  readonly step: RotationStep | "";
+  /** When `step` was recorded. */
+  readonly stepAt: string;
+  /** When PENDING was staged. */
+  readonly pendingStagedAt: string;
+}
+
+/** Outputs of the rotation document besides the contract's (spec/document-outputs.ts). */
+export const RotationExtraOutputs = {
+  stepAt: "step_at",
+  pendingStagedAt: "pending_staged_at",
+  previousFingerprint: "previous_fingerprint",
+} as const;
+
+export const EMPTY_ROTATION_RECORD: RotationRecord = {
+  generation: 0,
+  dueAt: NEVER_DUE,
+  currentFingerprint: "",
+  rotatedAt: "",
+  nextDue: "",
+  previousExpiresAt: "",
+  pendingFingerprint: "",
+  rotationId: "",
+  step: "",
+  stepAt: "",
+  pendingStagedAt: "",
+};
+
+const STEPS: readonly RotationStep[] = ["bootstrapped", "staged", "testing", "test_failed", "promoted", "finished", "pending_cleared"];
+
+/**
+ * Reads the plain rotation outputs of a stored document. Outputs of the wrong type count as absent:
+ * they are ours, and the protocol rewrites them from the secrets, which are the source of truth.
+ */
+export function readRotationRecord(values: OutputValues | undefined): RotationRecord {
+  const text = (name: string, fallback = ""): string => {
+    const value = values?.[name];
+    return typeof value === "string" ? value : fallback;
+  };
+  const generation = values?.[RotationOutputs.generation];
+  const step = text(RotationOutputs.step);
+  return {
+    generation: typeof generation === "number" && Number.isSafeInteger(generation) && generation >= 0 ? generation : 0,
+    dueAt: text(RotationOutputs.dueAt, NEVER_DUE),
+    currentFingerprint: text(RotationOutputs.currentFingerprint),
+    rotatedAt: text(RotationOutputs.rotatedAt),
+    nextDue: text(RotationOutputs.nextDue),
+    previousExpiresAt: text(RotationOutputs.previousExpiresAt),
+    pendingFingerprint: text(RotationOutputs.pendingFingerprint),
+    rotationId: text(RotationOutputs.rotationId),
+    step: (STEPS as readonly string[]).includes(step) ? (step as RotationStep) : "",
+    stepAt: text(RotationExtraOutputs.stepAt),
+    pendingStagedAt: text(RotationExtraOutputs.pendingStagedAt),
+  };
+}
+
+/** The secrets envelope's values as rotation secrets; other keys are ignored (and dropped on the next write). */
+export function readRotationSecrets(values: Readonly<Record<string, string>>): RotationSecrets {
+  const pick = (key: string): string | undefined => {
+    const value = values[key];
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const current = pick(RotationSecretKeys.current);
+  const pending = pick(RotationSecretKeys.pending);
+  const previous = pick(RotationSecretKeys.previous);
+  return {
+    ...(current === undefined ? {} : { current }),
+    ...(pending === undefined ? {} : { pending }),
+    ...(previous === undefined ? {} : { previous }),
+  };
+}
+
+/** The envelope content for `secrets`: only the keys that hold a secret. */
+export function rotationEnvelopeValues(secrets: RotationSecrets): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (secrets.current !== undefined) values[RotationSecretKeys.current] = secrets.current;
+  if (secrets.pending !== undefined) values[RotationSecretKeys.pending] = secrets.pending;
+  if (secrets.previous !== undefined) values[RotationSecretKeys.previous] = secrets.previous;
+  return values;
+}
+
+/** The plain outputs for a record (the `secrets` envelope is added by the writer). */
+export function rotationRecordOutputs(record: RotationRecord, previousFingerprint: string): Record<string, OutputValue> {
+  return {
+    [RotationOutputs.generation]: record.generation,
+    [RotationOutputs.dueAt]: record.dueAt,
+    [RotationOutputs.currentFingerprint]: record.currentFingerprint,
+    [RotationOutputs.rotatedAt]: record.rotatedAt,
+    [RotationOutputs.nextDue]: record.nextDue,
+    [RotationOutputs.previousExpiresAt]: record.previousExpiresAt,
+    [RotationOutputs.pendingFingerprint]: record.pendingFingerprint,
+    [RotationOutputs.rotationId]: record.rotationId,
+    [RotationOutputs.step]: record.step,
+    [RotationExtraOutputs.stepAt]: record.stepAt,
+    [RotationExtraOutputs.pendingStagedAt]: record.pendingStagedAt,
+    [RotationExtraOutputs.previousFingerprint]: previousFingerprint,
+  };
+}
+
+/** What the protocol does next, given the secrets and the time. One action per pass; the protocol loops until `done`. */
+export type RotationAction =
+  /** No CURRENT and nothing staged: take the app's declared secret as CURRENT (after proving it). */
+  | { readonly kind: "bootstrap" }
+  /** PENDING equals CURRENT (only possible by hand): drop PENDING, nothing to rotate. */
+  | { readonly kind: "discard_pending" }
+  /** PENDING present: test it, then promote it in one compare-and-swap. */
+  | { readonly kind: "test_and_promote" }
+  /** PREVIOUS has outlived keepPrevious: drop it. */
+  | { readonly kind: "finish" }
+  | { readonly kind: "done" };
+
+export function nextRotationAction(secrets: RotationSecrets, record: RotationRecord, now: Date): RotationAction {
+  if (secrets.pending !== undefined) {
+    return secrets.pending === secrets.current ? { kind: "discard_pending" } : { kind: "test_and_promote" };
+  }
+  if (secrets.current === undefined) return { kind: "bootstrap" };
+  if (secrets.previous !== undefined && isPast(record.previousExpiresAt, now)) return { kind: "finish" };
+  return { kind: "done" };
+}
+
+/** Whether an RFC 3339 time has come; "" (none) never has, an unreadable one has (so it gets rewritten). */
+function isPast(at: string, now: Date): boolean {
+  if (at === "") return false;
+  const time = Date.parse(at);
+  return Number.isNaN(time) || time <= now.getTime();
+}
+
+const DAY_MS = 86_400_000;
+/** The share of maxAge after which every deploy warns. */
+export const WARN_FRACTION = 0.8;
+
+/** Where a CURRENT stands against the maxAge policy. */
+export interface RotationSchedule {
+  /** `rotatedAt + maxAge`. */
+  readonly nextDue: Date;
+  /** `rotatedAt + 80% of maxAge`. */
+  readonly warnAt: Date;
+  readonly overdue: boolean;
+  /** From 80% of maxAge until overdue. */
+  readonly warning: boolean;
+  /** Whole days since `rotatedAt` (for messages). */
+  readonly ageDays: number;
+  /**
+   * When the next scheduled run is wanted: the earliest of the 80% mark, the maxAge deadline and
+   * PREVIOUS's expiry that is still ahead, or tomorrow once overdue (a daily reminder). Always after
+   * `now`, so the plan after an apply is clean.
+   */
+  readonly dueAt: Date;
+}
+
+export function rotationSchedule(input: {
+  readonly rotatedAt: Date;
+  readonly maxAgeSeconds: number;
+  readonly previousExpiresAt: Date | undefined;
+  readonly now: Date;
+}): RotationSchedule {
+  const { rotatedAt, maxAgeSeconds, previousExpiresAt, now } = input;
+  const nextDue = new Date(rotatedAt.getTime() + maxAgeSeconds * 1000);
+  const warnAt = new Date(rotatedAt.getTime() + Math.floor(maxAgeSeconds * WARN_FRACTION) * 1000);
+  const overdue = now.getTime() >= nextDue.getTime();
+  const warning = !overdue && now.getTime() >= warnAt.getTime();
+  const ahead = [warnAt, nextDue, ...(previousExpiresAt === undefined ? [] : [previousExpiresAt])].filter((at) => at.getTime() > now.getTime());
+  if (overdue) ahead.push(new Date(now.getTime() + DAY_MS));
+  const earliest = Math.min(...ahead.map((at) => at.getTime()));
+  return {
+    nextDue,
+    warnAt,
+    overdue,
+    warning,
+    ageDays: Math.floor((now.getTime() - rotatedAt.getTime()) / DAY_MS),
+    dueAt: new Date(earliest),
+  };
+}
+
+/**
+ * RFC 3339 UTC without fractional seconds, as Terraform's `timecmp` and people read it. `"up"`
+ * rounds a fraction up, so a due time never lands before the instant it was computed from.
+ */
+export function formatRfc3339(at: Date, round: "down" | "up" = "down"): string {
+  const seconds = round === "up" ? Math.ceil(at.getTime() / 1000) : Math.floor(at.getTime() / 1000);
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Parses an RFC 3339 output; undefined for "" or an unreadable value. */
+export function parseRfc3339(at: string): Date | undefined {
+  if (at === "") return undefined;
+  const time = Date.parse(at);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}

@@ -1,0 +1,238 @@
+import { ManualClock } from "../../providers/clock";
+import { hashHookSpec } from "../../spec/hook-spec";
+import {
+  APP_DOCUMENT,
+  DAY_S,
+  expectStaged,
+  generateSecret,
+  readRotation,
+  registeredApp,
+  ROTATION_DOCUMENT,
+  SECRET_ENV,
+  START,
+  type RegisteredApp,
+} from "../rotation/support";
+import { expectHookOk, runHookIn, useHookTestWorld, type RunOptions } from "./support";
+
+/** `hook apply` / `hook destroy` of a secret_rotation, in-process against the emulator and a local backend. */
+const world = useHookTestWorld();
+
+const at = (days: number): ManualClock => new ManualClock(new Date(START.getTime() + days * DAY_S * 1000));
+const iso = (days: number): string => new Date(START.getTime() + days * DAY_S * 1000).toISOString().replace(".000Z", "Z");
+
+function options(app: RegisteredApp, extra: RunOptions = {}): RunOptions {
+  return { ...extra, env: { [SECRET_ENV]: app.secret, ...extra.env } };
+}
+
+/** Registered, bootstrapped at START (CURRENT = the app's first secret), generation 0. */
+async function bootstrapped(appKind: "custom_connection" | "web" = "custom_connection", fields = {}) {
+  const app = await registeredApp(world.emulator, world.ws, appKind, fields);
+  await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app));
+  return app;
+}
+
+describe("hook apply of a secret rotation: bootstrap", () => {
+  it("takes the app's declared secret as CURRENT once Xero accepts it, with rotated_at, next_due and the 80% due_at", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const { stdout } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 2 }));
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ current: app.secret });
+    expect(view.values).toMatchObject({
+      generation: 2,
+      applied_generation: 2,
+      rotated_at: iso(0),
+      next_due: iso(90),
+      due_at: iso(72),
+      previous_expires_at: "",
+      pending_fingerprint: "",
+      step: "bootstrapped",
+      client_id: app.clientId,
+      spec_sha256: hashHookSpec(app.spec),
+    });
+    expect(view.values?.["current_fingerprint"]).toMatch(/^hmac-sha256:t:[0-9a-f]{32}$/);
+    expect(view.actions).toEqual(["rotation:bootstrapped", "write"]);
+    expect(stdout).toContain(`took the declared secret of Custom Connection "Nightly sync" (client id ${app.clientId}) (environment variable ${SECRET_ENV}) as CURRENT`);
+  });
+
+  it("fails with HOOK_INVALID_CLIENT and writes nothing when Xero rejects the declared secret", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", app.spec, { env: { [SECRET_ENV]: "not-the-secret" } });
+    expect(error?.code).toBe("HOOK_INVALID_CLIENT");
+    expect((await readRotation(world.ws)).values).toBeUndefined();
+  });
+
+  it("fails with ROTATION_NO_SECRET when the declared secret is the rotation's own CURRENT and nothing is staged", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const spec = { ...app.spec, app: { ...app.spec.app, clientSecret: { source: "state" as const, document: ROTATION_DOCUMENT, key: "current" } } };
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", spec);
+    expect(error?.code).toBe("ROTATION_NO_SECRET");
+    expect(error?.message).toBe(
+      `Custom Connection "Nightly sync" (client id ${app.clientId}) declares its secret as the CURRENT of its own rotation ` +
+        `("${ROTATION_DOCUMENT}"), which holds none yet. Stage the first secret: 1) at https://developer.xero.com/app/manage open ` +
+        `Custom Connection "Nightly sync" (client id ${app.clientId}) and generate another client secret (keep the current one until ` +
+        `the rotation is deployed); 2) stage it: \`cdktf-xero secret stage ${APP_DOCUMENT}\` with the secret on stdin (or --from-env ` +
+        `NAME), never as an argument; 3) run cdktf deploy: the plan shows the rotation as a replacement.`,
+    );
+  });
+
+  it("promotes a staged secret straight to CURRENT when there is no CURRENT yet, with no PREVIOUS", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const second = await generateSecret(world.emulator, app.clientId);
+    await expectStaged(world.ws, world.emulator, second);
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1 }));
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ current: second });
+    expect(view.values).toMatchObject({ step: "promoted", previous_expires_at: "", previous_fingerprint: "" });
+  });
+});
+
+describe.each(["custom_connection", "web"] as const)("hook apply of a secret rotation: a staged %s secret", (appKind) => {
+  it("is tested, then promoted in one write: CURRENT := candidate, PREVIOUS := old CURRENT until keepPrevious, PENDING cleared", async () => {
+    const app = await bootstrapped(appKind);
+    const second = await generateSecret(world.emulator, app.clientId);
+    const staged = await expectStaged(world.ws, world.emulator, second, at(10));
+    expect(staged.generation).toBe(1);
+    const { stdout } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1, clock: at(10) }));
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ current: second, previous: app.secret });
+    expect(view.values).toMatchObject({
+      generation: 1,
+      rotated_at: iso(10),
+      next_due: iso(100),
+      previous_expires_at: iso(17),
+      due_at: iso(17),
+      pending_fingerprint: "",
+      rotation_id: staged.rotationId,
+      step: "promoted",
+      current_fingerprint: staged.pendingFingerprint,
+    });
+    expect(view.actions).toEqual(["rotation:bootstrapped", "write", "rotation:staged", "rotation:testing", "rotation:promoted", "write"]);
+    expect(stdout).toContain(`rotation ${staged.rotationId} promoted: CURRENT is now ${staged.pendingFingerprint}; PREVIOUS `);
+  });
+});
+
+describe("hook apply of a secret rotation: outcomes", () => {
+  it("records the trigger generation it ran for and a due_at after now, so the next plan is clean", async () => {
+    const app = await bootstrapped();
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 7, clock: at(30) }));
+    expect((await readRotation(world.ws)).values).toMatchObject({ generation: 7, due_at: iso(72) });
+  });
+
+  it("writes nothing when a run finds nothing to do", async () => {
+    const app = await bootstrapped();
+    const before = await readRotation(world.ws);
+    const { result } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { clock: at(1) }));
+    expect(result.outcome).toBe("unchanged");
+    expect((await readRotation(world.ws)).serial).toBe(before.serial);
+  });
+
+  it("keeps PENDING and CURRENT and fails with ROTATION_CANDIDATE_REJECTED when Xero rejects the staged candidate", async () => {
+    const app = await bootstrapped();
+    const second = await generateSecret(world.emulator, app.clientId);
+    const staged = await expectStaged(world.ws, world.emulator, second);
+    await world.emulator.admin.deleteSecret(app.clientId, 2);
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1 }));
+    expect(error?.code).toBe("ROTATION_CANDIDATE_REJECTED");
+    expect(error?.message).toBe(
+      `Xero rejected the staged candidate (rotation ${staged.rotationId}, fingerprint ${staged.pendingFingerprint}) of Custom Connection ` +
+        `"Nightly sync" (client id ${app.clientId}) with invalid_client. Check at https://developer.xero.com/app/manage that it is a ` +
+        `secret of client id ${app.clientId} that was generated for this app and not deleted since (copy it again: a stray space or a ` +
+        `truncated paste is the usual cause); CURRENT is unchanged and the candidate stays PENDING in "${ROTATION_DOCUMENT}"; stage ` +
+        `the right secret to replace it.`,
+    );
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ current: app.secret, pending: second });
+    expect(view.values).toMatchObject({ step: "test_failed", generation: 1, applied_generation: 0 });
+    expect(view.actions.slice(-3)).toEqual(["rotation:staged", "rotation:testing", "rotation:test_failed"]);
+  });
+
+  it("drops PREVIOUS on the first run after keepPrevious has passed, and says to delete it in the portal", async () => {
+    const app = await bootstrapped();
+    await expectStaged(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1 }));
+    const { stdout } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 2, clock: at(7) }));
+    const view = await readRotation(world.ws);
+    expect(Object.keys(view.secrets)).toEqual(["current"]);
+    expect(view.values).toMatchObject({ step: "finished", previous_expires_at: "", previous_fingerprint: "", due_at: iso(72) });
+    expect(stdout).toContain(`dropped PREVIOUS hmac-sha256:t:`);
+    expect(stdout).toContain(`(kept 604800 s after the rotation). If Xero still lists that secret for Custom Connection "Nightly sync"`);
+  });
+
+  it("keeps PREVIOUS while keepPrevious has not passed", async () => {
+    const app = await bootstrapped();
+    await expectStaged(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1 }));
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1, clock: at(6.9) }));
+    expect(Object.keys((await readRotation(world.ws)).secrets).sort()).toEqual(["current", "previous"]);
+  });
+
+  it("warns from 80% of maxAge with the portal steps, and schedules the next run at the maxAge deadline", async () => {
+    const app = await bootstrapped();
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1, clock: at(73) }));
+    expect(stderr).toBe(
+      `cdktf-xero: warning: ${ROTATION_DOCUMENT}: the client secret of Custom Connection "Nightly sync" (client id ${app.clientId}) ` +
+        `is 73 days old and due on ${iso(90)} (80% of maxAge reached). Rotate it before then: 1) at https://developer.xero.com/app/manage ` +
+        `open Custom Connection "Nightly sync" (client id ${app.clientId}) and generate another client secret (keep the current one ` +
+        `until the rotation is deployed); 2) stage it: \`cdktf-xero secret stage ${APP_DOCUMENT}\` with the secret on stdin (or ` +
+        `--from-env NAME), never as an argument; 3) run cdktf deploy: the plan shows the rotation as a replacement.\n`,
+    );
+    expect((await readRotation(world.ws)).values).toMatchObject({ due_at: iso(90), generation: 1 });
+  });
+
+  it("prints no warning before 80% of maxAge", async () => {
+    const app = await bootstrapped();
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { clock: at(71) }));
+    expect(stderr).toBe("");
+  });
+
+  it("warns that an overdue secret is overdue, succeeds with onOverdue warn, and asks for a daily reminder run", async () => {
+    const app = await bootstrapped();
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1, clock: at(91) }));
+    expect(stderr).toContain(
+      `warning: ${ROTATION_DOCUMENT}: the client secret of Custom Connection "Nightly sync" (client id ${app.clientId}) is overdue: ` +
+        `91 days old, due since ${iso(90)}. Rotate it: 1) at https://developer.xero.com/app/manage`,
+    );
+    expect((await readRotation(world.ws)).values).toMatchObject({ due_at: iso(92), generation: 1 });
+  });
+
+  it("fails an overdue secret with ROTATION_OVERDUE under onOverdue fail, recording nothing", async () => {
+    const app = await bootstrapped("custom_connection", { onOverdue: "fail" });
+    const before = await readRotation(world.ws);
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1, clock: at(91) }));
+    expect(error?.code).toBe("ROTATION_OVERDUE");
+    expect(error?.message).toMatch(
+      new RegExp(`^the client secret of Custom Connection "Nightly sync" \\(client id ${app.clientId}\\) is overdue: 91 days old, due since ${iso(90)} \\(rotation document "${ROTATION_DOCUMENT}", onOverdue: fail\\)\\. Rotate it: 1\\) at https://developer\\.xero\\.com/app/manage`),
+    );
+    expect((await readRotation(world.ws)).serial).toBe(before.serial);
+  });
+
+  it("rotates an overdue secret when a candidate is staged, and then neither warns nor fails", async () => {
+    const app = await bootstrapped("custom_connection", { onOverdue: "fail" });
+    await expectStaged(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId), at(95));
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1, clock: at(95) }));
+    expect(stderr).toBe("");
+    expect((await readRotation(world.ws)).values).toMatchObject({ rotated_at: iso(95), next_due: iso(185) });
+  });
+});
+
+describe("hook destroy of a secret rotation", () => {
+  it("drops a staged candidate, keeps CURRENT and PREVIOUS for consumers, and retires the document", async () => {
+    const app = await bootstrapped();
+    await expectStaged(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
+    const { result } = await expectHookOk(world.ws, world.emulator, "destroy", app.spec, options(app));
+    expect(result.outcome).toBe("retired");
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ current: app.secret });
+    expect(view.values).toMatchObject({ retired: true, pending_fingerprint: "", step: "pending_cleared" });
+    expect(view.actions.slice(-2)).toEqual(["rotation:pending_cleared", "retire"]);
+  });
+
+  it("leaves the document alone when a newer apply superseded the run being destroyed", async () => {
+    const app = await bootstrapped();
+    await expectStaged(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
+    const before = await readRotation(world.ws);
+    const { result } = await expectHookOk(world.ws, world.emulator, "destroy", app.spec, options(app, { generation: 5 }));
+    expect(result.outcome).toBe("superseded");
+    expect((await readRotation(world.ws)).serial).toBe(before.serial);
+  });
+});
