@@ -3,7 +3,7 @@ import { FaultQueue } from "./faults";
 import type { EmulatorResponse } from "./http";
 import type { ResolvedOptions } from "./options";
 import { cryptoRandom, type EmulatorRandom } from "./random";
-import { RateLimiter } from "./rate-limits";
+import { RateLimiter, TokenEndpointLimiter } from "./rate-limits";
 import { RequestLog } from "./request-log";
 import type { TokenSigner } from "./signing";
 import { XeroState } from "./state";
@@ -29,6 +29,8 @@ export interface EmulatorContext {
   readonly tokens: TokenStore;
   readonly signer: TokenSigner;
   readonly rateLimits: RateLimiter;
+  /** Present only when the `tokenRateLimitPerMinute` option is set. */
+  readonly tokenRateLimit: TokenEndpointLimiter | undefined;
   readonly faults: FaultQueue;
   readonly log: RequestLog;
 }
@@ -67,6 +69,8 @@ export function createContext(input: {
     tokens: new TokenStore(clock, random),
     signer: input.signer,
     rateLimits: new RateLimiter(input.options.rateLimits, clock),
+    tokenRateLimit:
+      input.options.tokenRateLimitPerMinute === undefined ? undefined : new TokenEndpointLimiter(input.options.tokenRateLimitPerMinute, clock),
     faults: new FaultQueue(),
     log: new RequestLog(),
   };

@@ -26,6 +26,15 @@ export class RateLimiter {
     private readonly clock: EmulatorClock,
   ) {}
 
+  /**
+   * `X-AppMinLimit-Remaining` for an answer that does not count as a call (a 403 for a tenant the
+   * token may not use): every API response to a known app carries it.
+   */
+  appHeaders(clientId: string): Record<string, string> {
+    const app = window(this.appMinute, clientId, this.clock.now().getTime(), MINUTE_MS);
+    return { "x-appminlimit-remaining": String(Math.max(0, this.limits.perAppPerMinute - app.length)) };
+  }
+
   /** Admits a call by `clientId`, against `tenantId` when the call is tenant-scoped. */
   admit(clientId: string, tenantId: string | undefined): Admission {
     const now = this.clock.now().getTime();
@@ -80,4 +89,27 @@ function window(store: Map<string, number[]>, key: string, now: number, lengthMs
 function secondsUntil(calls: readonly number[], now: number, lengthMs: number): number {
   const oldest = calls[0] ?? now;
   return Math.max(1, Math.ceil((oldest + lengthMs - now) / 1000));
+}
+
+/**
+ * The token endpoint's limit (an OPEN item, off unless `tokenRateLimitPerMinute` is set): a sliding
+ * minute per client id as presented, whether or not it then authenticates, so guessing secrets is
+ * limited too. A refused request does not count.
+ */
+export class TokenEndpointLimiter {
+  private readonly calls = new Map<string, number[]>();
+
+  constructor(
+    readonly perMinute: number,
+    private readonly clock: EmulatorClock,
+  ) {}
+
+  /** undefined when admitted (and counted); otherwise the whole seconds to wait. */
+  admit(clientId: string): { readonly retryAfterSeconds: number } | undefined {
+    const now = this.clock.now().getTime();
+    const calls = window(this.calls, clientId, now, MINUTE_MS);
+    if (calls.length >= this.perMinute) return { retryAfterSeconds: secondsUntil(calls, now, MINUTE_MS) };
+    calls.push(now);
+    return undefined;
+  }
 }

@@ -23,9 +23,9 @@ export function unauthorized(ctx: EmulatorContext, note: string): HandlerResult 
   };
 }
 
-export function forbidden(ctx: EmulatorContext, note: string): HandlerResult {
+export function forbidden(ctx: EmulatorContext, note: string, headers: Record<string, string> = {}): HandlerResult {
   return {
-    ...jsonResponse(403, { title: "Forbidden", status: 403, detail: "AuthenticationUnsuccessful", instance: ctx.random.uuid() }),
+    ...jsonResponse(403, { title: "Forbidden", status: 403, detail: "AuthenticationUnsuccessful", instance: ctx.random.uuid() }, headers),
     note,
   };
 }

@@ -1,5 +1,5 @@
 import type { EmulatorContext, HandlerResult } from "../context";
-import { parseScopeParameter } from "../scopes";
+import { APP_STORE_SCOPES, parseScopeParameter } from "../scopes";
 import type { App } from "../state";
 import { issueClientCredentialsToken, issueUserTokens } from "../token-issuer";
 import { authorizationCodeProblem, refreshTokenProblem } from "../token-rules";
@@ -46,21 +46,29 @@ export async function exchangeRefreshToken(ctx: EmulatorContext, app: App, form:
   return { ...tokenSuccess(result), ...(successor === undefined ? {} : { note: "old refresh token reused within the 30-minute grace" }) };
 }
 
+/**
+ * Custom Connections get their granted scopes; App Store web apps get `marketplace.billing` and
+ * nothing else (no organisation, so no link).
+ */
 export async function exchangeClientCredentials(ctx: EmulatorContext, app: App, form: URLSearchParams): Promise<HandlerResult> {
+  const isCustomConnection = app.kind === "custom_connection";
+  const granted = isCustomConnection ? app.scopes : [...APP_STORE_SCOPES];
   const requested = parseScopeParameter(form.get("scope"));
-  // Omitted scope: every scope the Custom Connection was granted.
-  const scopes = requested.length === 0 ? [...app.scopes] : requested;
-  const missing = scopes.filter((scope) => !app.scopes.includes(scope));
+  // Omitted scope: every scope the client was granted.
+  const scopes = requested.length === 0 ? [...granted] : requested;
+  const missing = scopes.filter((scope) => !granted.includes(scope));
   if (missing.length > 0) {
     return tokenError("invalid_scope", {
       description: "Client credentials scope validation failed",
-      note: `not granted to this Custom Connection: ${missing.join(" ")}`,
+      note: `not granted to this ${isCustomConnection ? "Custom Connection" : "App Store app's client credentials"}: ${missing.join(" ")}`,
     });
   }
+  if (!isCustomConnection) return tokenSuccess(await issueClientCredentialsToken(ctx, { app, scopes, authEventId: undefined }));
   let link = ctx.state.connectionsFor(app.clientId, undefined)[0];
   if (link === undefined && !ctx.options.customConnectionLinkRequired) {
-    const firstOrg = ctx.state.orgs.values().next();
-    if (firstOrg.done !== true) link = ctx.state.link(app, firstOrg.value.tenantId);
+    // Without the email step, the organisation chosen in the portal (else the earliest) links at once.
+    const tenantId = app.awaitingAuthorisation?.tenantId ?? ctx.state.orgs.values().next().value?.tenantId;
+    if (tenantId !== undefined) link = ctx.state.link(app, tenantId);
   }
   return tokenSuccess(await issueClientCredentialsToken(ctx, { app, scopes, authEventId: link?.authEventId }));
 }

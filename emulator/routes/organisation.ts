@@ -25,7 +25,14 @@ export async function handleOrganisation(request: EmulatorRequest, ctx: Emulator
         : undefined
       : visible.find((c) => c.tenantId.toLowerCase() === named);
   if (connection === undefined) {
-    return forbidden(ctx, named === undefined ? "xero-tenant-id header missing" : `token may not use tenant ${named}`);
+    const why =
+      named !== undefined && named.length > 0
+        ? `token may not use tenant ${named}`
+        : caller.userId === undefined
+          ? "Custom Connection is not linked (or awaits re-authorisation after a portal change)"
+          : "xero-tenant-id header missing";
+    // A refusal is not a call against any tenant, but the app is known, so its header still comes back.
+    return forbidden(ctx, why, ctx.rateLimits.appHeaders(caller.clientId));
   }
   const admission = ctx.rateLimits.admit(caller.clientId, connection.tenantId);
   if (!admission.admitted) return tooManyRequests(admission);

@@ -1,5 +1,5 @@
 import type { HandlerResult } from "../context";
-import { jsonResponse } from "../http";
+import { emptyResponse, jsonResponse } from "../http";
 
 /** IdentityServer's headers on every token endpoint answer, success or error. */
 export const NO_STORE_HEADERS: Readonly<Record<string, string>> = {
@@ -15,4 +15,16 @@ export function tokenError(error: string, options: { description?: string; note?
 
 export function tokenSuccess(body: unknown): HandlerResult {
   return jsonResponse(200, body, { ...NO_STORE_HEADERS });
+}
+
+/**
+ * The token endpoint's own 429 (`tokenRateLimitPerMinute`). Xero documents no body or headers for
+ * it; assumed: `Retry-After` in seconds, an empty body, and none of the API's limit headers
+ * (`X-Rate-Limit-Problem`, `X-*Limit-Remaining`), which belong to api.xero.com.
+ */
+export function tokenRateLimited(retryAfterSeconds: number, perMinute: number): HandlerResult {
+  return {
+    ...emptyResponse(429, { ...NO_STORE_HEADERS, "retry-after": String(retryAfterSeconds) }),
+    note: `token endpoint limit reached (${perMinute} a minute for this client id)`,
+  };
 }

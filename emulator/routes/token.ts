@@ -1,13 +1,14 @@
-import { authenticateClient } from "../client-auth";
+import { authenticateClient, presentedCredentials } from "../client-auth";
 import type { EmulatorContext, HandlerResult, RequestHooks } from "../context";
 import { NO_HOOKS } from "../context";
 import { isFormEncoded, methodNotAllowed, type EmulatorRequest } from "../http";
-import type { AppKind } from "../state";
-import { tokenError } from "./token-responses";
+import type { App, AppKind } from "../state";
+import { tokenError, tokenRateLimited } from "./token-responses";
 import { exchangeAuthorizationCode, exchangeClientCredentials, exchangeRefreshToken } from "./grants";
 
 /**
- * POST {identityUrl}/connect/token. Order as IdentityServer: content type, client authentication
+ * POST {identityUrl}/connect/token. First the optional endpoint limit (`tokenRateLimitPerMinute`,
+ * as a gateway in front would), then in IdentityServer's order: content type, client authentication
  * (invalid_client), grant type (unsupported_grant_type), grant allowed for this kind of app
  * (unauthorized_client), then the grant itself.
  */
@@ -20,8 +21,18 @@ const GRANTS_BY_KIND: Readonly<Record<AppKind, readonly string[]>> = {
 };
 const KNOWN_GRANTS = new Set(["authorization_code", "refresh_token", "client_credentials"]);
 
+function allowedGrants(app: App): readonly string[] {
+  // App Store apps also use client credentials, for marketplace.billing only.
+  return app.appStore ? [...GRANTS_BY_KIND[app.kind], "client_credentials"] : GRANTS_BY_KIND[app.kind];
+}
+
 export async function handleToken(request: EmulatorRequest, ctx: EmulatorContext, hooks: RequestHooks = NO_HOOKS): Promise<HandlerResult> {
   if (request.method !== "POST") return methodNotAllowed(["POST"]);
+  if (ctx.tokenRateLimit !== undefined) {
+    const presented = presentedCredentials(request.headers.authorization, new URLSearchParams(request.body));
+    const refusal = ctx.tokenRateLimit.admit(typeof presented === "string" ? "" : presented.clientId);
+    if (refusal !== undefined) return tokenRateLimited(refusal.retryAfterSeconds, ctx.tokenRateLimit.perMinute);
+  }
   if (!isFormEncoded(request)) {
     return tokenError("invalid_request", { note: "token requests must be application/x-www-form-urlencoded" });
   }
@@ -32,7 +43,7 @@ export async function handleToken(request: EmulatorRequest, ctx: EmulatorContext
 
   const grantType = form.get("grant_type") ?? "";
   if (!KNOWN_GRANTS.has(grantType)) return tokenError("unsupported_grant_type", { note: `grant_type ${JSON.stringify(grantType)}` });
-  if (!GRANTS_BY_KIND[auth.app.kind].includes(grantType)) {
+  if (!allowedGrants(auth.app).includes(grantType)) {
     return tokenError("unauthorized_client", { note: `${auth.app.kind} apps may not use ${grantType}` });
   }
   switch (grantType) {

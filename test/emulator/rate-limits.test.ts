@@ -58,6 +58,14 @@ describe("tenant-scoped calls", () => {
     expect(body["instance"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("puts X-AppMinLimit-Remaining, but no tenant limit headers, on a 403 and does not count it", async () => {
+    const before = await get(`${env.emulator.apiUrl}/connections`, bearer(env.userToken));
+    const refused = await organisation(env.emulator, env.userToken, env.stranger);
+    expect(refused.headers.get("x-appminlimit-remaining")).toBe(before.headers.get("x-appminlimit-remaining"));
+    expect(refused.headers.get("x-minlimit-remaining")).toBeNull();
+    expect(refused.headers.get("x-daylimit-remaining")).toBeNull();
+  });
+
   it("answers a user token without xero-tenant-id with 403", async () => {
     expect((await organisation(env.emulator, env.userToken)).status).toBe(403);
   });

@@ -4,13 +4,14 @@ import { createContext, urlsFor } from "../../emulator/context";
 import type { EmulatorRequest } from "../../emulator/http";
 import { resolveOptions } from "../../emulator/options";
 import { cryptoRandom } from "../../emulator/random";
-import { RateLimiter } from "../../emulator/rate-limits";
+import { RateLimiter, TokenEndpointLimiter } from "../../emulator/rate-limits";
 import { redactHeaders } from "../../emulator/request-log";
 import { handleToken } from "../../emulator/routes/token";
 import { TokenSigner } from "../../emulator/signing";
 import { XeroState } from "../../emulator/state";
 import type { AuthorizationCode, RefreshToken } from "../../emulator/token-store";
 import { authorizationCodeProblem, refreshTokenProblem, s256Challenge } from "../../emulator/token-rules";
+import { connectionLimitProblem, TIER_CONNECTION_LIMITS } from "../../emulator/tiers";
 import { formatXeroTimestamp } from "../../emulator/wire";
 
 /** Pure decisions and socket-free handlers: no server is started in this file. */
@@ -130,6 +131,48 @@ describe("RateLimiter", () => {
     if (first.admitted) first.release();
     now = 20_000;
     expect(limiter.admit("A", "t")).toMatchObject({ admitted: false, problem: "minute", retryAfterSeconds: 40 });
+  });
+});
+
+describe("connectionLimitProblem", () => {
+  const tenants = (n: number, prefix = "t"): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+  it("knows Xero's ceilings by tier", () => {
+    expect(TIER_CONNECTION_LIMITS).toEqual({ starter: 5, core: 50, plus: 1000, advanced: 10000, enterprise: undefined, uncertified: 25 });
+  });
+  it.each([
+    ["starter", 5],
+    ["core", 50],
+    ["plus", 1000],
+    ["advanced", 10000],
+    ["uncertified", 25],
+  ] as const)("lets a %s app reach %i organisations and refuses one more", (tier, limit) => {
+    const connected = new Set(tenants(limit - 1));
+    expect(connectionLimitProblem({ tier, connectedTenantIds: connected, requestedTenantIds: ["new1"] })).toBeUndefined();
+    expect(connectionLimitProblem({ tier, connectedTenantIds: connected, requestedTenantIds: ["new1", "new2"] })).toBe(
+      `connection limit reached: ${tier} tier allows ${limit} organisations, ${limit - 1} connected, 2 more asked for`,
+    );
+  });
+  it("never refuses an enterprise app", () => {
+    expect(connectionLimitProblem({ tier: "enterprise", connectedTenantIds: new Set(tenants(20000)), requestedTenantIds: ["new"] })).toBeUndefined();
+  });
+  it("does not count a tenant ticked twice as two", () => {
+    expect(connectionLimitProblem({ tier: "starter", connectedTenantIds: new Set(tenants(4)), requestedTenantIds: ["new", "new"] })).toBeUndefined();
+  });
+  it("lets an app already over its ceiling (after a downgrade) reconnect organisations it has", () => {
+    expect(connectionLimitProblem({ tier: "starter", connectedTenantIds: new Set(tenants(8)), requestedTenantIds: ["t0", "t7"] })).toBeUndefined();
+  });
+});
+
+describe("TokenEndpointLimiter", () => {
+  it("does not count a refused request, so the window frees on time", () => {
+    let now = 0;
+    const limiter = new TokenEndpointLimiter(1, new EmulatorClock(T0, () => now));
+    expect(limiter.admit("A")).toBeUndefined();
+    now = 30_000;
+    expect(limiter.admit("A")).toEqual({ retryAfterSeconds: 30 });
+    now = 60_000;
+    expect(limiter.admit("A")).toBeUndefined();
   });
 });
 
