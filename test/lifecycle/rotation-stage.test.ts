@@ -1,0 +1,147 @@
+import * as path from "node:path";
+import { ManualClock } from "../../providers/clock";
+import {
+  APP_DOCUMENT,
+  expectStaged,
+  generateSecret,
+  readRotation,
+  registeredApp,
+  ROTATION_DOCUMENT,
+  SECRET_ENV,
+  stageIn,
+  START,
+} from "../rotation/support";
+import { customConnectionApp, expectHookOk, REDIRECT_URI, registrationSpec, useHookTestWorld } from "./support";
+
+/** `secret stage` as a library call (providers/lifecycle/rotation-stage.ts), against the emulator and a local backend. */
+const world = useHookTestWorld();
+
+async function tokenRequests(): Promise<number> {
+  return (await world.emulator.admin.requests()).filter((entry) => entry.path.endsWith("/connect/token")).length;
+}
+
+describe("secret stage", () => {
+  it("proves the candidate with Xero, then records it PENDING with a new rotation id and bumps generation", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const second = await generateSecret(world.emulator, app.clientId);
+    const outcome = await stageIn(world.ws, world.emulator, second, { newRotationId: () => "rot-1" });
+    expect(outcome.result).toMatchObject({
+      appDocument: APP_DOCUMENT,
+      document: ROTATION_DOCUMENT,
+      outcome: "staged",
+      rotationId: "rot-1",
+      generation: 1,
+    });
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ pending: second });
+    expect(view.values).toMatchObject({ generation: 1, step: "staged", rotation_id: "rot-1", pending_staged_at: "2026-05-01T00:00:00Z" });
+    expect(view.values?.["pending_fingerprint"]).toBe(outcome.result?.pendingFingerprint);
+    expect(view.actions).toEqual(["rotation:staged"]);
+    expect(outcome.stdout).toBe(
+      `cdktf-xero: Xero accepted the candidate for Custom Connection "Nightly sync" (client id ${app.clientId}); staged it as PENDING ` +
+        `${outcome.result?.pendingFingerprint} (rotation rot-1) in "${ROTATION_DOCUMENT}" in ${outcome.result?.backend}, generation 1. ` +
+        "`cdktf diff` now shows the rotation as a replacement; cdktf deploy carries it out.\n",
+    );
+  });
+
+  it("warns that a XeroSecretRotation must promote it when there was no rotation document yet", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const outcome = await stageIn(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
+    expect(outcome.stderr).toBe(
+      `cdktf-xero: warning: there was no rotation document for "${APP_DOCUMENT}" yet: a XeroSecretRotation for this app must be ` +
+        "deployed to promote the staged secret.\n",
+    );
+  });
+
+  it("tests a Web app's candidate with the invalid-code probe", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "web");
+    const outcome = await stageIn(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
+    expect(outcome.result?.outcome).toBe("staged");
+    const probes = (await world.emulator.admin.requests()).filter((entry) => entry.path.endsWith("/connect/token"));
+    expect(probes.at(-1)?.status).toBe(400);
+  });
+
+  it("rejects a mistyped candidate with ROTATION_CANDIDATE_REJECTED and writes nothing", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const second = await generateSecret(world.emulator, app.clientId);
+    const outcome = await stageIn(world.ws, world.emulator, `${second.slice(0, -1)}x`);
+    expect(outcome.error?.code).toBe("ROTATION_CANDIDATE_REJECTED");
+    expect(outcome.error?.message).toBe(
+      `Xero rejected the candidate secret of Custom Connection "Nightly sync" (client id ${app.clientId}) with invalid_client. ` +
+        `Check at https://developer.xero.com/app/manage that it is a secret of client id ${app.clientId} that was generated for this ` +
+        `app and not deleted since (copy it again: a stray space or a truncated paste is the usual cause); nothing was written.`,
+    );
+    expect((await readRotation(world.ws)).values).toBeUndefined();
+  });
+
+  it("says a candidate equal to CURRENT is already current, without asking Xero or writing", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, { env: { [SECRET_ENV]: app.secret } });
+    const before = await readRotation(world.ws);
+    const requests = await tokenRequests();
+    const outcome = await stageIn(world.ws, world.emulator, app.secret);
+    expect(outcome.result?.outcome).toBe("already_current");
+    expect(outcome.stdout).toBe(
+      `cdktf-xero: the candidate is already the CURRENT secret of Custom Connection "Nightly sync" (client id ${app.clientId}) ` +
+        `("${ROTATION_DOCUMENT}" in ${outcome.result?.backend}); nothing changed.\n`,
+    );
+    expect((await readRotation(world.ws)).serial).toBe(before.serial);
+    expect(await tokenRequests()).toBe(requests);
+  });
+
+  it("is idempotent: the same candidate staged twice keeps one rotation id and one generation bump", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const second = await generateSecret(world.emulator, app.clientId);
+    const first = await expectStaged(world.ws, world.emulator, second);
+    const again = await stageIn(world.ws, world.emulator, second);
+    expect(again.result).toMatchObject({ outcome: "already_staged", rotationId: first.rotationId, generation: 1, serial: first.serial });
+  });
+
+  it("replaces a different staged candidate with a new rotation id, naming the one it replaced", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const first = await expectStaged(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
+    const third = await generateSecret(world.emulator, app.clientId);
+    const outcome = await stageIn(world.ws, world.emulator, third, { clock: new ManualClock(new Date(START.getTime() + 1000)) });
+    expect(outcome.result).toMatchObject({ outcome: "staged", generation: 2, replacedFingerprint: first.pendingFingerprint });
+    expect(outcome.result?.rotationId).not.toBe(first.rotationId);
+    expect((await readRotation(world.ws)).secrets).toEqual({ pending: third });
+  });
+
+  it("refuses an app document that does not exist with ROTATION_APP_UNUSABLE", async () => {
+    const outcome = await stageIn(world.ws, world.emulator, "abc", { appDocument: "billing/Nope" });
+    expect(outcome.error?.code).toBe("ROTATION_APP_UNUSABLE");
+    expect(outcome.error?.message).toBe(
+      `cannot stage a secret for app document "billing/Nope" in local:${path.join(world.ws.dir, "state")}: it does not ` +
+        "exist. Check the name (`cdktf-xero state list --backend local:state` lists them) and the backend, and deploy the " +
+        "XeroAppRegistration first; nothing was written.",
+    );
+  });
+
+  it("refuses a PKCE app, which has no client secret", async () => {
+    const created = await world.emulator.admin.createApp({ kind: "pkce", name: "Desk", scopes: ["openid"], redirectUris: [REDIRECT_URI] });
+    const spec = registrationSpec(world.ws.backend, { document: APP_DOCUMENT, appKind: "pkce", clientId: created.clientId, scopes: ["openid"], redirectUris: [REDIRECT_URI] });
+    await expectHookOk(world.ws, world.emulator, "apply", spec);
+    const outcome = await stageIn(world.ws, world.emulator, "abc");
+    expect(outcome.error?.code).toBe("ROTATION_APP_UNUSABLE");
+    expect(outcome.error?.message).toContain("it is a pkce app, which has no client secret to rotate. Stage secrets only for Web apps and Custom Connections");
+  });
+
+  it("refuses a candidate with whitespace inside as a paste error, before asking Xero", async () => {
+    const { clientId } = await customConnectionApp(world.emulator);
+    expect(clientId).toBeDefined();
+    const outcome = await stageIn(world.ws, world.emulator, "abc def");
+    expect(outcome.error?.code).toBe("CONFIG_INVALID");
+    expect(outcome.error?.message).toBe(
+      "the candidate secret holds whitespace or control characters (a paste error?): copy it again from the Xero developer portal; nothing was written",
+    );
+  });
+
+  it("fails with STATE_KEY_MISSING and changes nothing when the rotation's secrets cannot be read", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    await expectStaged(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
+    const before = await readRotation(world.ws);
+    const outcome = await stageIn(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId), { env: { CDKTF_XERO_STATE_KEY: "" } });
+    expect(outcome.error?.code).toBe("STATE_KEY_MISSING");
+    expect((await readRotation(world.ws)).serial).toBe(before.serial);
+  });
+});
