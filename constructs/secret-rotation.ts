@@ -38,17 +38,18 @@ export interface XeroSecretRotationProps {
    */
   readonly app: IXeroAppRegistration;
   /**
-   * Policy: how old the current secret may get. Past it the secret is overdue and every deploy
-   * runs the rotation hook, which acts as `onOverdue` says; from 80% of it the hook warns.
-   * Whole seconds, from 1 second to 3660 days; under a day gives a synth warning (fine for tests).
+   * Policy: how old the current secret may get. The rotation hook falls due (a replacement in the
+   * plan) at 80% of it, to warn, and at 100%, when the secret is overdue and the hook acts as
+   * `onOverdue` says; after that daily until a new secret is promoted. Whole seconds, from
+   * 1 second to 3660 days; under a day gives a synth warning (fine for tests).
    *
    * @default Duration.days(90)
    */
   readonly maxAge?: Duration;
   /**
    * How long the previous secret stays recorded (under the `previous` key) after a promotion, for
-   * consumers that have not picked up the new one yet; a later deploy drops it. Whole seconds,
-   * from 0 (dropped at the next deploy) to 3660 days. This is only the record: whether Xero
+   * consumers that have not picked up the new one yet; then the rotation hook falls due again and
+   * drops it. Whole seconds, from 0 (dropped at the next deploy) to 3660 days. This is only the record: whether Xero
    * still accepts the old secret is the portal's business (delete it there when done).
    *
    * @default Duration.days(7) - a weekly job or cache still finds the secret it started with,
@@ -109,11 +110,15 @@ const rotationsByApp = new WeakMap<IXeroAppRegistration, string>();
  * new TerraformOutput(stack, "sync_secret_due", { value: rotation.nextDue });
  *
  * // To rotate:
- * // 1. In the Xero developer portal, open "Nightly sync" → Configuration → "Generate a secret".
- * // 2. Stage it (read from stdin, tested against Xero at once, stored encrypted):
+ * // 1. At https://developer.xero.com/app/manage open "Nightly sync" and "Generate another secret"
+ * //    (keep the current one until the rotation is deployed).
+ * // 2. Stage it: read from stdin (or --from-env NAME, never an argument), tested against Xero at
+ * //    once, stored encrypted as pending; the document is the app's, `<stack>/<construct path>`:
  * //      pbpaste | npx cdktf-xero secret stage prod/Sync --backend local:.cdktf-xero/state
- * // 3. `cdktf diff` shows the rotation hook replaced; `cdktf deploy` promotes the secret.
- * // 4. Once every consumer runs on it, delete the old secret in the portal.
+ * // 3. `cdktf diff` shows the rotation hook replaced; `cdktf deploy` tests and promotes the secret.
+ * // 4. Once no consumer uses the old secret, delete it in the portal.
+ *
+ * @see https://developer.xero.com/app/manage
  */
 export class XeroSecretRotation extends Construct implements IXeroDocumentOwner {
   /** The rotation's document: `<app document>/rotation`. */
