@@ -2,7 +2,9 @@ import type { RotationStep } from "../../spec/document-outputs";
 import { SECRETS_OUTPUT, type OutputValue, type OutputValues, type StateBackend, type StoredDocument } from "../state";
 import type { HookContext } from "./context";
 import {
+  appendRotationLog,
   EMPTY_ROTATION_RECORD,
+  RotationExtraOutputs,
   readRotationRecord,
   readRotationSecrets,
   rotationEnvelopeValues,
@@ -62,6 +64,7 @@ export class RotationDocument {
     const values: Record<string, OutputValue> = { ...(from.stored?.values ?? {}) };
     delete values[SECRETS_OUTPUT];
     Object.assign(values, rotationRecordOutputs(record, await this.fingerprint(secrets.previous)), extra);
+    values[RotationExtraOutputs.log] = appendRotationLog(from.stored?.values, { at: record.stepAt, step: changes.step, rotationId: record.rotationId });
     const envelope = rotationEnvelopeValues(secrets);
     const next: OutputValues =
       Object.keys(envelope).length === 0 ? values : { ...values, [SECRETS_OUTPUT]: await this.backend.sealSecrets(this.name, envelope) };

@@ -12,7 +12,9 @@ import { RotationAppUnusableError, RotationCandidateRejectedError } from "./rota
 import { failpointsFrom } from "./rotation-failpoints";
 import { proveClientSecret, type RotatedApp } from "./rotation-probe";
 import {
+  appendRotationLog,
   EMPTY_ROTATION_RECORD,
+  RotationExtraOutputs,
   formatRfc3339,
   readRotationRecord,
   readRotationSecrets,
@@ -152,6 +154,7 @@ async function staged(
   return {
     ...(kept as OutputValues),
     ...rotationRecordOutputs(record, await fingerprint(secrets.previous)),
+    [RotationExtraOutputs.log]: appendRotationLog(values, { at: record.stepAt, step: "staged", rotationId }),
     [SECRETS_OUTPUT]: await backend.sealSecrets(name, rotationEnvelopeValues(next)),
   };
 }

@@ -36,7 +36,24 @@ export const RotationExtraOutputs = {
   stepAt: "step_at",
   pendingStagedAt: "pending_staged_at",
   previousFingerprint: "previous_fingerprint",
+  /**
+   * The rotation's own audit trail, one line per protocol step (`<at> <step> <rotation id>`, the
+   * last {@link ROTATION_LOG_LIMIT}), written in the same atomic write as the step itself. The
+   * backend's history says the same, but a local backend may lose the line of a write cut off
+   * between the document and its history file; this log cannot.
+   */
+  log: "rotation_log",
 } as const;
+
+/** Lines kept in `rotation_log`. */
+export const ROTATION_LOG_LIMIT = 50;
+
+/** `rotation_log` with one more line for `step`. */
+export function appendRotationLog(values: OutputValues | undefined, line: { at: string; step: RotationStep; rotationId: string }): string[] {
+  const current = values?.[RotationExtraOutputs.log];
+  const lines = Array.isArray(current) ? current.filter((item): item is string => typeof item === "string") : [];
+  return [...lines, `${line.at} ${line.step} ${line.rotationId === "" ? "-" : line.rotationId}`].slice(-ROTATION_LOG_LIMIT);
+}
 
 export const EMPTY_ROTATION_RECORD: RotationRecord = {
   generation: 0,
