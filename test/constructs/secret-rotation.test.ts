@@ -166,7 +166,7 @@ describe("XeroSecretRotation prop combinations", () => {
     expect(new XeroSecretRotation(stack, "Rotation", { app: sync, onOverdue: "warn" }).spec.onOverdue).toBe("warn");
   });
 
-  it("accepts keepPrevious of zero: the previous secret is dropped at the next deploy", () => {
+  it("accepts keepPrevious of zero: the previous secret is not kept past the next rotation hook run", () => {
     const stack = testStack();
     const sync = new XeroAppRegistration(stack, "Sync", customConnectionProps());
     const rotation = new XeroSecretRotation(stack, "Rotation", { app: sync, keepPrevious: Duration.seconds(0) });
