@@ -49,8 +49,9 @@ export interface XeroSecretRotationProps {
   /**
    * How long the previous secret stays recorded (under the `previous` key) after a promotion, for
    * consumers that have not picked up the new one yet; then the rotation hook falls due again and
-   * drops it. Whole seconds, from 0 (dropped the next time the rotation hook runs) to 3660 days. This is only the record: whether Xero
-   * still accepts the old secret is the portal's business (delete it there when done).
+   * drops it. Whole seconds, from 0 (dropped the next time the rotation hook runs) to 3660 days.
+   * This is only the record: whether Xero still accepts the old secret is the portal's business
+   * (delete it there when done).
    *
    * @default Duration.days(7) - a weekly job or cache still finds the secret it started with,
    * while a superseded secret does not linger
