@@ -1,7 +1,7 @@
 import type { RunningEmulator } from "../../emulator";
 import { ManualClock } from "../../providers/clock";
 import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation-stage";
-import { openStateBackend, type HistoryEntry, type OutputValues, type StateBackend } from "../../providers/state";
+import type { HistoryEntry, OutputValues, StateBackend } from "../../providers/state";
 import { rotationDocumentFor, type RotatedAppKind, type SecretRotationSpec } from "../../spec/hook-spec";
 import type { StateBackendAddress } from "../../spec/state-address";
 import {
@@ -64,6 +64,7 @@ export async function registeredApp(
   ws: Workspace,
   appKind: RotatedAppKind,
   fields: Partial<Omit<SecretRotationSpec, "app" | "kind">> = {},
+  env: Record<string, string> = {},
 ): Promise<RegisteredApp> {
   let clientId: string;
   let secret: string;
@@ -82,7 +83,7 @@ export async function registeredApp(
     scopes: ["accounting.invoices.read"],
     redirectUris: appKind === "web" ? [REDIRECT_URI] : [],
   });
-  await expectHookOk(ws, emulator, "apply", registration, { env: { [SECRET_ENV]: secret } });
+  await expectHookOk(ws, emulator, "apply", registration, { env: { ...env, [SECRET_ENV]: secret } });
   return { clientId, appKind, secret, spec: rotationSpec(ws.backend, { clientId, appKind }, fields) };
 }
 
@@ -114,8 +115,14 @@ export async function stageIn(
 }
 
 /** Stages, failing the test with the message when it does not succeed. */
-export async function expectStaged(ws: Workspace, emulator: RunningEmulator, candidate: string, clock?: ManualClock): Promise<StageResult> {
-  const outcome = await stageIn(ws, emulator, candidate, clock === undefined ? {} : { clock });
+export async function expectStaged(
+  ws: Workspace,
+  emulator: RunningEmulator,
+  candidate: string,
+  clock?: ManualClock,
+  env: Record<string, string> = {},
+): Promise<StageResult> {
+  const outcome = await stageIn(ws, emulator, candidate, clock === undefined ? { env } : { clock, env });
   if (outcome.result === undefined) throw new Error(`secret stage failed: ${outcome.error?.message}`);
   return outcome.result;
 }
@@ -141,8 +148,8 @@ export async function viewRotation(backend: StateBackend, name = ROTATION_DOCUME
   };
 }
 
-export async function readRotation(ws: Workspace, name = ROTATION_DOCUMENT): Promise<RotationView> {
-  const backend = await openWorkspaceBackend(ws);
+export async function readRotation(ws: Workspace, name = ROTATION_DOCUMENT, env: Record<string, string> = {}): Promise<RotationView> {
+  const backend = await openWorkspaceBackend(ws, env);
   try {
     return await viewRotation(backend, name);
   } finally {
@@ -150,15 +157,6 @@ export async function readRotation(ws: Workspace, name = ROTATION_DOCUMENT): Pro
   }
 }
 
-/** A backend on an address with the test key (pg or local), for reading what the hooks wrote. */
-export function openTestBackend(address: StateBackendAddress, cwd: string): Promise<StateBackend> {
-  return openStateBackend(address, { env: { CDKTF_XERO_STATE_KEY: TEST_STATE_KEY, ...pgEnv() }, cwd, logger: { warn: () => undefined } });
-}
-
-function pgEnv(): Record<string, string> {
-  const value = process.env.PG_CONN_STR;
-  return value === undefined ? {} : { PG_CONN_STR: value };
-}
 
 /** A second secret generated "in the portal" for the app. */
 export async function generateSecret(emulator: RunningEmulator, clientId: string): Promise<string> {
