@@ -273,6 +273,13 @@ describe("an overdue secret through Terraform (local backend)", () => {
     expect(applied.stderr).toContain("cdktf-xero secret stage overdue/Fail");
   });
 
+  test("the overdue messages hold no secret", () => {
+    for (const secret of [env.WARN_SECRET!, env.FAIL_SECRET!, STATE_KEY]) {
+      expect(applied.stdout).not.toContain(secret);
+      expect(applied.stderr).not.toContain(secret);
+    }
+  });
+
   test("after the apply only the failed rotation is still due: the warned one plans clean", async () => {
     const after = await plannedReplacements(stackDir, env);
     expect(after.exitCode).toBe(2);
