@@ -17,6 +17,8 @@ jest.setTimeout(120_000);
 
 const CLI = resolve(__dirname, "../../dist/cli/main.js");
 const SCOPES = [XeroScopes.ACCOUNTING_INVOICES_READ];
+const WEB_SCOPES = [XeroScopes.OPENID, XeroScopes.OFFLINE_ACCESS, XeroScopes.ACCOUNTING_INVOICES_READ];
+const REDIRECT_URI = "https://portal.example.com/xero/callback";
 const STATE_KEY = Buffer.alloc(32, 11).toString("base64");
 const FINGERPRINT = /^hmac-sha256:[^:]+:[0-9a-f]{32}$/;
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -54,6 +56,8 @@ function cdktfXero(args: readonly string[], input: string, options: { cwd: strin
 
 interface RotatedApp {
   readonly id: string;
+  /** @default "custom_connection" */
+  readonly kind?: "web" | "custom_connection";
   readonly clientId: string;
   readonly secretVariable: string;
   readonly maxAge?: Duration;
@@ -64,14 +68,11 @@ interface RotatedApp {
 /** Each app and its rotation, with the rotation's attributes as outputs `<id>_fingerprint`, `_rotated_at`, `_next_due`. */
 const declare = (state: XeroState, apps: readonly RotatedApp[]) => (stack: TerraformStack) => {
   for (const declared of apps) {
-    const app = new XeroAppRegistration(stack, declared.id, {
-      kind: XeroAppKind.CUSTOM_CONNECTION,
-      appName: `${declared.id} app`,
-      clientId: declared.clientId,
-      clientSecret: XeroSecret.fromEnv(declared.secretVariable),
-      scopes: SCOPES,
-      state,
-    });
+    const common = { appName: `${declared.id} app`, clientId: declared.clientId, clientSecret: XeroSecret.fromEnv(declared.secretVariable), state };
+    const app =
+      declared.kind === "web"
+        ? new XeroAppRegistration(stack, declared.id, { ...common, kind: XeroAppKind.WEB, scopes: WEB_SCOPES, redirectUris: [REDIRECT_URI] })
+        : new XeroAppRegistration(stack, declared.id, { ...common, kind: XeroAppKind.CUSTOM_CONNECTION, scopes: SCOPES });
     const rotation = new XeroSecretRotation(stack, `${declared.id}Rotation`, {
       app,
       ...(declared.maxAge === undefined ? {} : { maxAge: declared.maxAge }),
@@ -94,6 +95,7 @@ describe.each(backends)("a secret rotation deployed through Terraform with the %
   let clientId: string;
   let firstSecret: string;
   let candidate: { clientSecret: string; n: number };
+  let portal: { clientId: string; firstSecret: string; candidate?: string };
   let before: Record<string, unknown>;
 
   const openBackend = (): Promise<StateBackend> => openStateBackend(address, { env: { ...process.env, ...env }, cwd: world.dir });
@@ -113,16 +115,25 @@ describe.each(backends)("a secret rotation deployed through Terraform with the %
     const created = await world.emulator.admin.createApp({ kind: "custom_connection", name: "Sync app", scopes: [...SCOPES] });
     clientId = created.clientId;
     firstSecret = created.clientSecret!;
-    env = { ...world.env, SYNC_CLIENT_SECRET: firstSecret, CDKTF_XERO_STATE_KEY: STATE_KEY };
+    const web = await world.emulator.admin.createApp({ kind: "web", name: "Portal app", scopes: [...WEB_SCOPES], redirectUris: [REDIRECT_URI] });
+    portal = { clientId: web.clientId, firstSecret: web.clientSecret! };
+    env = { ...world.env, SYNC_CLIENT_SECRET: firstSecret, PORTAL_CLIENT_SECRET: portal.firstSecret, CDKTF_XERO_STATE_KEY: STATE_KEY };
     const state = address.type === "local" ? XeroState.local(address.dir) : XeroState.postgres({ schema: address.schema });
-    stackDir = synthesize(world.dir, STACK, declare(state, [{ id: "Sync", clientId, secretVariable: "SYNC_CLIENT_SECRET" }]));
+    stackDir = synthesize(
+      world.dir,
+      STACK,
+      declare(state, [
+        { id: "Sync", clientId, secretVariable: "SYNC_CLIENT_SECRET" },
+        { id: "Portal", kind: "web", clientId: portal.clientId, secretVariable: "PORTAL_CLIENT_SECRET" },
+      ]),
+    );
   });
 
   afterAll(async () => {
     await world?.close();
   });
 
-  test("the first deploy records the app's declared secret as current and reads its attributes back", async () => {
+  test("the first deploy records each app's declared secret as current and reads its attributes back", async () => {
     const applied = await deploy(stackDir, env);
     expect(applied.stderr).toBe("");
     expect(applied.code).toBe(0);
@@ -131,6 +142,7 @@ describe.each(backends)("a secret rotation deployed through Terraform with the %
     expect(before.sync_fingerprint).toMatch(FINGERPRINT);
     expect(before.sync_rotated_at).toMatch(RFC3339_UTC);
     expect(Date.parse(String(before.sync_next_due)) - Date.parse(String(before.sync_rotated_at))).toBe(90 * 86_400_000);
+    expect(before.portal_fingerprint).toMatch(FINGERPRINT);
   });
 
   test("the plan after the first deploy is clean", async () => {
@@ -152,7 +164,7 @@ describe.each(backends)("a secret rotation deployed through Terraform with the %
     expect(document?.pending_fingerprint).not.toBe(before.sync_fingerprint);
   });
 
-  test("a staged secret makes the plan replace exactly the rotation hook", async () => {
+  test("a staged secret makes the plan replace exactly that app's rotation hook", async () => {
     const pending = await plannedReplacements(stackDir, env);
     expect(pending.exitCode).toBe(2);
     expect(pending.replaced).toEqual([expect.stringMatching(/^terraform_data\.SyncRotation_[0-9A-F]{8}$/)]);
@@ -195,6 +207,26 @@ describe.each(backends)("a secret rotation deployed through Terraform with the %
     expect(applied.code).toBe(0);
   });
 
+  test("a web app's secret rotates the same way: stage, the plan replaces its rotation hook, apply promotes, the plan is clean", async () => {
+    const generated = await world.emulator.admin.addSecret(portal.clientId);
+    portal.candidate = generated.clientSecret;
+    const staged = await cdktfXero(["secret", "stage", `${STACK}/Portal`, "--backend", formatBackendAddress(address)], generated.clientSecret, {
+      cwd: world.dir,
+      env,
+    });
+    expect(staged.code).toBe(0);
+    const pending = await plannedReplacements(stackDir, env);
+    expect(pending).toEqual({ exitCode: 2, replaced: [expect.stringMatching(/^terraform_data\.PortalRotation_[0-9A-F]{8}$/)] });
+
+    const applied = await terraform(stackDir, ["apply", "-auto-approve"], env);
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    const after = await outputs(stackDir, env);
+    expect(after.portal_fingerprint).toMatch(FINGERPRINT);
+    expect(after.portal_fingerprint).not.toBe(before.portal_fingerprint);
+    expect(await plannedReplacements(stackDir, env)).toEqual({ exitCode: 0, replaced: [] });
+  });
+
   test("no secret value appears in cdktf.out, any tfstate, the plan, or documents outside their envelopes", async () => {
     await terraform(stackDir, ["plan", "-out=leak.tfplan"], env);
     const plan = await terraform(stackDir, ["show", "-json", "leak.tfplan"], env);
@@ -203,6 +235,8 @@ describe.each(backends)("a secret rotation deployed through Terraform with the %
     for (const text of haystacks) {
       expect(text).not.toContain(firstSecret);
       expect(text).not.toContain(candidate.clientSecret);
+      expect(text).not.toContain(portal.firstSecret);
+      expect(text).not.toContain(portal.candidate);
       expect(text).not.toContain(STATE_KEY);
     }
   });
