@@ -1,25 +1,52 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
-import { registerCommands } from "./commands";
+import type { Command } from "commander";
 import { describeError, exitCodeFor, ExitCode } from "./run";
 
+type Commander = typeof import("commander");
+
+/** commander, loaded only when the command line is not one of the hook fast path's (see {@link hookFastPath}). */
+function commander(): Commander {
+  return require("commander") as Commander;
+}
+
 export function buildProgram(argv: readonly string[] = []): Command {
-  const program = new Command("cdktf-xero")
+  const program = new (commander().Command)("cdktf-xero")
     .description("Xero app registrations, Custom Connection links and secret rotations, as code")
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program, argv);
+  (require("./commands") as typeof import("./commands")).registerCommands(program, argv);
   return program;
+}
+
+/**
+ * The fast path: Terraform starts one CLI process per hook resource, always with one of the exact
+ * argument lists the synthesized provisioners use (`hook <verb>`; `hook <verb> --json` by hand).
+ * Those run the hook's action directly, without loading commander or building the program: for
+ * them commander would only have called the same action. Anything else (help, other flags, other
+ * commands, mistakes) goes through commander as before. Returns the action, or undefined.
+ */
+function hookFastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
+  const [command, verb, flag, ...rest] = argv;
+  if (command !== "hook" || rest.length > 0 || (flag !== undefined && flag !== "--json")) return undefined;
+  const hook = require("./commands/hook") as typeof import("./commands/hook");
+  if (!hook.isHookVerb(verb)) return undefined;
+  return () => hook.runHookCommand(verb, flag === undefined ? {} : { json: true });
 }
 
 /** Runs the CLI and resolves to the exit code; `process.exit` is called only by the entry point below. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram(argv);
+  let usedCommander = false;
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    const runHook = hookFastPath(argv);
+    if (runHook !== undefined) {
+      await runHook();
+    } else {
+      usedCommander = true;
+      await buildProgram(argv).parseAsync([...argv], { from: "user" });
+    }
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (usedCommander && error instanceof commander().CommanderError) {
       // Commander has already printed its message (or the help/version text).
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }

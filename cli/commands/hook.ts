@@ -8,7 +8,7 @@ import { HookEnv } from "../../spec/hook-spec";
  * process's environment, working directory and streams into {@link runHook} and renders; errors go
  * to cli/run.ts, which prints `cdktf-xero: CODE: message` first and sets the exit code.
  */
-interface HookFlags {
+export interface HookFlags {
   json?: boolean;
 }
 
@@ -36,14 +36,25 @@ Terraform sets them. Endpoints: XERO_LOGIN_URL, XERO_IDENTITY_URL, XERO_API_URL 
 Example (what the synthesized provisioner runs, from the stack directory):
   $ ${HookEnv.spec}='{"version":1,…}'${verb === "init" ? "" : ` ${HookEnv.specSha256}=… ${HookEnv.generation}=0`} node ../../../dist/cli/main.js hook ${verb}`,
       )
-      .action(async (flags: HookFlags) => {
-        const result = await runHook(verb, {
-          env: process.env,
-          cwd: process.cwd(),
-          stdout: flags.json === true ? process.stderr : process.stdout,
-          stderr: process.stderr,
-        });
-        if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
-      });
+      .action((flags: HookFlags) => runHookCommand(verb, flags));
   }
+}
+
+/** Whether `word` names a hook verb (`cdktf-xero hook <verb>`). */
+export function isHookVerb(word: string | undefined): word is HookVerb {
+  return (HOOK_VERBS as readonly (string | undefined)[]).includes(word);
+}
+
+/**
+ * The action of `cdktf-xero hook <verb>`: commander's, and cli/main.ts's fast path for the exact
+ * argument lists the synthesized provisioners use (so a hook process does not load commander).
+ */
+export async function runHookCommand(verb: HookVerb, flags: HookFlags): Promise<void> {
+  const result = await runHook(verb, {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: flags.json === true ? process.stderr : process.stdout,
+    stderr: process.stderr,
+  });
+  if (flags.json === true) process.stdout.write(`${JSON.stringify(result)}\n`);
 }

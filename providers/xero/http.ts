@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance } from "axios";
+import type { AxiosInstance } from "axios";
 import { Redactor, ScrubbedError } from "./redact";
 
 /** One HTTP request as the client builds it. `body` is already encoded. */
@@ -61,13 +61,27 @@ export function classifyFailureCode(code: string | undefined, deadlinePassed: bo
 }
 
 /**
+ * axios, loaded on the first request rather than with this module: loading it costs more CPU than
+ * the rest of a hook process together (it probes the fetch API, which loads undici, and loads
+ * form-data's MIME table), and `hook init`, most `hook destroy`s and the `state` commands never
+ * send a request. Connections are reused through Node's global agent, which keeps them alive
+ * (Node ≥ 19, and package.json requires ≥ 20), so one process opens one connection per host.
+ */
+function defaultAxios(): AxiosInstance {
+  return (require("axios") as typeof import("axios")).default;
+}
+
+/**
  * The default transport: axios, no redirects, any status accepted, body kept as text.
  * A failure is turned into a {@link TransportFailure} right here, with the axios error scrubbed:
  * an AxiosError holds its request config (Authorization header, form body with tokens).
+ *
+ * @param instance @default the axios default instance, loaded on the first request
  */
-export function axiosTransport(instance: AxiosInstance = axios): HttpTransport {
+export function axiosTransport(instance?: AxiosInstance): HttpTransport {
   const scrubber = new Redactor();
   return async (request) => {
+    const client = instance ?? defaultAxios();
     const controller = new AbortController();
     let deadlinePassed = false;
     const timer = setTimeout(() => {
@@ -75,7 +89,7 @@ export function axiosTransport(instance: AxiosInstance = axios): HttpTransport {
       controller.abort();
     }, request.timeoutMs);
     try {
-      const response = await instance.request<string>({
+      const response = await client.request<string>({
         method: request.method,
         url: request.url,
         headers: { ...request.headers },
