@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DocumentOutputs, NEVER_DUE } from "../../spec/document-outputs";
+import { DocumentOutputs } from "../../spec/document-outputs";
 import { rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../spec/hook-spec";
 import { checkDocumentName, formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
 import { ConfigError } from "../errors";
@@ -136,7 +136,7 @@ async function staged(
   now: Date,
   rotationId: string,
 ): Promise<OutputValues> {
-  const base = values === undefined ? { ...EMPTY_ROTATION_RECORD, dueAt: NEVER_DUE } : readRotationRecord(values);
+  const base = values === undefined ? EMPTY_ROTATION_RECORD : readRotationRecord(values);
   const next = { ...secrets, pending: candidate };
   const fingerprint = async (secret: string | undefined): Promise<string> => (secret === undefined ? "" : ((await backend.fingerprintSecret(secret)) ?? ""));
   const record = {
