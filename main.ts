@@ -3,7 +3,9 @@
  *
  * - a Custom Connection ("Ledger sync") linked to one organisation, proven with client credentials;
  * - a Web app ("Customer portal") whose client id and secret are proven live;
- * - a PKCE app ("Field app", no secret).
+ * - a PKCE app ("Field app", no secret);
+ * - a rotation policy for the Custom Connection's secret (90 days; stage a new one with
+ *   `cdktf-xero secret stage xero-integrations/LedgerSync`, then deploy).
  *
  * Client ids are not secret and come from the environment here so one file serves the emulator demo
  * (`npm start`) and real Xero; secrets are only ever references (`XeroSecret.fromEnv`), read by the
@@ -18,6 +20,7 @@ import {
   XeroCustomConnection,
   XeroScopes,
   XeroSecret,
+  XeroSecretRotation,
   XeroStackDefaults,
   XeroState,
 } from "./index";
@@ -69,6 +72,7 @@ export class XeroIntegrationsStack extends TerraformStack {
   readonly ledgerLink: XeroCustomConnection;
   readonly customerPortal: XeroAppRegistration;
   readonly fieldApp: XeroAppRegistration;
+  readonly ledgerSyncRotation: XeroSecretRotation;
 
   constructor(scope: Construct, id: string, config: ReferenceAppConfig) {
     super(scope, id);
@@ -89,6 +93,10 @@ export class XeroIntegrationsStack extends TerraformStack {
       app: this.ledgerSync,
       ...(config.expectedTenantId === undefined ? {} : { expectedTenantId: config.expectedTenantId }),
       waitForLink: Duration.minutes(2),
+    });
+    this.ledgerSyncRotation = new XeroSecretRotation(this, "LedgerSyncRotation", {
+      app: this.ledgerSync,
+      maxAge: Duration.days(90),
     });
     this.customerPortal = new XeroAppRegistration(this, "CustomerPortal", {
       kind: XeroAppKind.WEB,
@@ -111,6 +119,7 @@ export class XeroIntegrationsStack extends TerraformStack {
     new TerraformOutput(this, "ledger_jdbc_url", { value: this.ledgerSync.jdbcUrl });
     new TerraformOutput(this, "portal_jdbc_url", { value: this.customerPortal.jdbcUrl });
     new TerraformOutput(this, "field_app_jdbc_url", { value: this.fieldApp.jdbcUrl });
+    new TerraformOutput(this, "ledger_secret_next_due", { value: this.ledgerSyncRotation.nextDue });
   }
 }
 

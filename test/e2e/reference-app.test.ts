@@ -51,4 +51,5 @@ test("npm start deploys main.ts on the embedded emulator with the real cdktf dep
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/ledger_tenant_id = [0-9a-f-]{36}\n/);
   expect(result.stdout).toContain("ledger_jdbc_url = jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=");
+  expect(result.stdout).toMatch(/ledger_secret_next_due = \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\n/);
 });
