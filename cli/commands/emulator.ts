@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { startEmulator, type EmulatorOptions } from "../../emulator";
+import { APP_TIERS, startEmulator, type AppTier, type EmulatorOptions } from "../../emulator";
 import { ConfigError } from "../../providers/errors";
 
 /**
@@ -12,6 +12,8 @@ interface EmulatorFlags {
   issuer?: string;
   secretOverlap: boolean;
   autoConsent: boolean;
+  defaultAppTier?: string;
+  tokenRateLimit?: string;
 }
 
 /** Flags in, emulator options out; bad values are a ConfigError naming the flag and the value. */
@@ -22,12 +24,20 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   if (flags.issuer !== undefined && !/^https?:\/\/\S+$/.test(flags.issuer)) {
     throw new ConfigError(`--issuer must be an http(s) URL such as https://identity.xero.com, got ${flags.issuer}`);
   }
+  if (flags.defaultAppTier !== undefined && !(APP_TIERS as readonly string[]).includes(flags.defaultAppTier)) {
+    throw new ConfigError(`--default-app-tier must be one of ${APP_TIERS.join(", ")}, got ${flags.defaultAppTier}`);
+  }
+  if (flags.tokenRateLimit !== undefined && (!/^\d+$/.test(flags.tokenRateLimit) || Number(flags.tokenRateLimit) < 1)) {
+    throw new ConfigError(`--token-rate-limit must be a whole number of requests per minute, 1 or more, got ${flags.tokenRateLimit}`);
+  }
   return {
     port: Number(flags.port),
     host: flags.host,
     ...(flags.issuer === undefined ? {} : { issuer: flags.issuer }),
     secretOverlap: flags.secretOverlap,
     autoConsent: flags.autoConsent,
+    ...(flags.defaultAppTier === undefined ? {} : { defaultAppTier: flags.defaultAppTier as AppTier }),
+    ...(flags.tokenRateLimit === undefined ? {} : { tokenRateLimitPerMinute: Number(flags.tokenRateLimit) }),
   };
 }
 
@@ -69,6 +79,8 @@ export function registerEmulatorCommand(program: Command): void {
     .option("--issuer <url>", "token issuer (default: the identity URL it serves; https://identity.xero.com for Xero-identical tokens)")
     .option("--no-secret-overlap", "generating another client secret invalidates the older ones")
     .option("--auto-consent", "approve authorize requests at once for the user set by POST /admin/consent")
+    .option("--default-app-tier <tier>", `connection-limit tier of new Web/PKCE apps: ${APP_TIERS.join(", ")} (default starter)`)
+    .option("--token-rate-limit <n>", "429 at the token endpoint past n requests per client per minute (default: no limit)")
     .addHelpText(
       "after",
       `
