@@ -109,12 +109,18 @@ app.synth();
   return join(dir, "cdktf.out", "stacks", "bench");
 }
 
-/** A fresh working copy of the stack: cdk.tf.json (optionally rewritten) and no Terraform state. */
-function freshCopy(stackDir: string, rewrite?: (json: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), "cdktf-xero-apply-run-"));
+/**
+ * A fresh working copy of the stack: cdk.tf.json (optionally rewritten) and no Terraform state, in
+ * `<new temp dir>/cdktf.out/stacks/bench`. Same depth below the temp directory as the synthesized
+ * stack, because the hook script's path in cdk.tf.json is relative to the stack directory.
+ */
+function freshCopy(stackDir: string, rewrite?: (json: string) => string): { root: string; dir: string } {
+  const root = mkdtempSync(join(tmpdir(), "cdktf-xero-apply-run-"));
+  const dir = join(root, "cdktf.out", "stacks", "bench");
+  mkdirSync(dir, { recursive: true });
   const json = readFileSync(join(stackDir, "cdk.tf.json"), "utf8");
   writeFileSync(join(dir, "cdk.tf.json"), rewrite ? rewrite(json) : json);
-  return dir;
+  return { root, dir };
 }
 
 /** Every provisioner runs `node -e 0` instead of the hook: same processes started, no work done. */
@@ -147,13 +153,13 @@ async function main(): Promise<void> {
     const floorStateDir = join(scratch, "floor-state");
 
     const applyOnce = async (variant: "hooks" | "floor"): Promise<Measured> => {
-      const dir = variant === "hooks" ? freshCopy(stackDir) : freshCopy(stackDir, (json) => floorOf(json, stateDir, floorStateDir));
+      const { root, dir } = variant === "hooks" ? freshCopy(stackDir) : freshCopy(stackDir, (json) => floorOf(json, stateDir, floorStateDir));
       try {
         await run("terraform", ["init", "-input=false", "-no-color"], dir, env);
         if (variant === "hooks") rmSync(stateDir, { recursive: true, force: true });
         return await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], dir, env);
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        rmSync(root, { recursive: true, force: true });
       }
     };
 
