@@ -1,4 +1,4 @@
-import { RotationSecretKeys } from "../../spec/document-outputs";
+import { DocumentOutputs, RotationSecretKeys } from "../../spec/document-outputs";
 import { rotationDocumentFor, type SecretReference } from "../../spec/hook-spec";
 import type { StateBackendAddress } from "../../spec/state-address";
 import type { HookContext } from "./context";
@@ -16,7 +16,8 @@ export interface ResolvedAppSecret {
  * of the app's rotation (`<app document>/rotation` in the app's backend) once one is recorded, else
  * the spec's reference. So a rotation switches the app's hooks at the same moment as every consumer
  * reading CURRENT. It costs one document read (no key needed when there is no envelope); a retired
- * rotation still counts: its CURRENT is the last secret proved live.
+ * rotation still counts: its CURRENT is the last secret proved live. A CURRENT recorded for another
+ * client id (the app was registered again) is not this client's and is ignored.
  */
 export async function resolveAppSecret(
   appDocument: string,
@@ -28,7 +29,7 @@ export async function resolveAppSecret(
   const backend = await ctx.backend(backendAddress);
   const document = rotationDocumentFor(appDocument);
   const stored = await backend.read(document);
-  if (stored?.values.secrets !== undefined) {
+  if (stored?.values.secrets !== undefined && stored.values[DocumentOutputs.clientId] === app.clientId) {
     const current = (await backend.openSecrets(stored))[RotationSecretKeys.current];
     if (current !== undefined && current !== "") {
       ctx.registerSecret(current);

@@ -48,7 +48,7 @@ export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx:
   const doc = new RotationDocument(backend, spec.document, ctx);
   return backend.withLock(spec.document, async () => {
     failpoint("locked");
-    let snapshot = await doc.load();
+    let snapshot = await forgetAnotherClient(spec, await doc.load(), doc, ctx);
     let tested: { readonly pending: string; readonly rotationId: string } | undefined;
     for (let pass = 1; ; pass += 1) {
       const action = nextRotationAction(snapshot.secrets, snapshot.record, ctx.clock.now());
@@ -77,6 +77,30 @@ export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx:
     }
     return finishRun(spec, run, snapshot, doc, ctx, failpoint);
   });
+}
+
+/**
+ * The document holds secrets recorded for another client id (the app was registered again in the
+ * portal, or the code now names another app): its CURRENT and PREVIOUS cannot be this client's, so
+ * they are dropped (history keeps their fingerprints) and the rotation starts again from the app's
+ * declared secret. A staged PENDING is kept: it is tested against this client like any candidate.
+ */
+async function forgetAnotherClient(spec: SecretRotationSpec, from: RotationSnapshot, doc: RotationDocument, ctx: HookContext) {
+  const recorded = from.stored?.values[DocumentOutputs.clientId];
+  if (typeof recorded !== "string" || recorded === "" || recorded === spec.app.clientId) return from;
+  if (from.secrets.current === undefined && from.secrets.previous === undefined) return from;
+  const { pending } = from.secrets;
+  const next = await doc.write(
+    from,
+    pending === undefined ? {} : { pending },
+    { step: "client_changed", stepAt: formatRfc3339(ctx.clock.now()), rotatedAt: "", nextDue: "", previousExpiresAt: "" },
+    { [DocumentOutputs.clientId]: spec.app.clientId },
+  );
+  ctx.warn(
+    `cdktf-xero: warning: ${spec.document}: the rotation held secrets of client id ${recorded}, but the app is now client id ` +
+      `${spec.app.clientId}; dropped them (the history keeps their fingerprints) and started again from the declared secret.`,
+  );
+  return next;
 }
 
 /** No CURRENT and nothing staged: the app's declared secret, once proved, becomes the first CURRENT. */

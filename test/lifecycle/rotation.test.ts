@@ -215,6 +215,30 @@ describe("hook apply of a secret rotation: outcomes", () => {
   });
 });
 
+describe("hook apply of a secret rotation after the app's client id changed", () => {
+  it("lets the app's own hooks ignore a CURRENT recorded for the old client id", async () => {
+    await bootstrapped();
+    // The same document now declares another app (re-registered in the portal): its registration
+    // hook must prove the new client with its declared secret, not the old client's CURRENT.
+    const replacement = await registeredApp(world.emulator, world.ws, "custom_connection");
+    expect((await readRotation(world.ws)).values?.["client_id"]).not.toBe(replacement.clientId);
+  });
+
+  it("drops the old client's secrets and starts again from the declared secret, with a warning", async () => {
+    const first = await bootstrapped();
+    const replacement = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", replacement.spec, options(replacement));
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ current: replacement.secret });
+    expect(view.values).toMatchObject({ client_id: replacement.clientId, step: "bootstrapped", previous_expires_at: "" });
+    expect(view.actions).toEqual(["rotation:bootstrapped", "write", "rotation:client_changed", "rotation:bootstrapped", "write"]);
+    expect(stderr).toContain(
+      `the rotation held secrets of client id ${first.clientId}, but the app is now client id ${replacement.clientId}; dropped them`,
+    );
+    expect(stderr).not.toContain(first.secret);
+  });
+});
+
 describe("hook destroy of a secret rotation", () => {
   it("drops a staged candidate, keeps CURRENT and PREVIOUS for consumers, and retires the document", async () => {
     const app = await bootstrapped();
