@@ -4,13 +4,23 @@
  * The steps of one backend build on each other (deploy, then re-plan, then change), as a team's
  * pipeline would run them.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroState } from "../../index";
 import { openStateBackend, type StateBackend } from "../../providers/state";
 import type { StateBackendAddress } from "../../spec/state-address";
-import { deploy, outputs, plannedReplacements, startWorld, synthesize, terraform, type E2eWorld } from "./support";
+import {
+  deploy,
+  documentBackends,
+  filesUnder,
+  outputs,
+  plannedReplacements,
+  readStateRows,
+  startWorld,
+  synthesize,
+  terraform,
+  type E2eWorld,
+} from "./support";
 
 jest.setTimeout(240_000);
 
@@ -23,24 +33,7 @@ interface Declared {
   secretVariable?: string;
 }
 
-function requirePostgres(): string {
-  const conn = process.env.PG_CONN_STR;
-  if (conn === undefined || conn === "") {
-    throw new Error("PG_CONN_STR is not set: start PostgreSQL (see .ci/postgres.sh) to run the pg end-to-end suite");
-  }
-  return conn;
-}
-
-/** Where the documents go, per backend: a directory in the scratch dir, or a schema of its own. */
-const backends: [string, (scratch: string) => StateBackendAddress][] = [
-  ["local", (scratch) => ({ type: "local", dir: join(scratch, "state") })],
-  ["pg", () => {
-    requirePostgres();
-    return { type: "pg", schema: `e2e_${process.pid}_${Date.now() % 100000}` };
-  }],
-];
-
-describe.each(backends)("a Custom Connection deployed through Terraform with the %s backend", (backendName, chooseBackend) => {
+describe.each(documentBackends("e2e"))("a Custom Connection deployed through Terraform with the %s backend", (backendName, chooseBackend) => {
   let world: E2eWorld;
   let clientId: string;
   let clientSecret: string;
@@ -179,7 +172,7 @@ describe.each(backends)("a Custom Connection deployed through Terraform with the
     const plan = await terraform(stackDir, ["show", "-json", "leak.tfplan"], env);
 
     const haystacks = [applied.stdout, applied.stderr, plan.stdout, ...filesUnder(world.dir).map((file) => readFileSync(file, "utf8"))];
-    if (backendName === "pg") haystacks.push(JSON.stringify(await readRawRows()));
+    if (backendName === "pg") haystacks.push(JSON.stringify(await readStateRows(address)));
     for (const text of haystacks) {
       expect(text).not.toContain(clientSecret);
       expect(text).not.toContain(env.CDKTF_XERO_STATE_KEY);
@@ -196,24 +189,4 @@ describe.each(backends)("a Custom Connection deployed through Terraform with the
     }
   }
 
-  async function readRawRows(): Promise<unknown[]> {
-    const { Client } = await import("pg");
-    const client = new Client({ connectionString: requirePostgres() });
-    await client.connect();
-    try {
-      const schema = address.type === "pg" ? address.schema : "";
-      return (await client.query(`select name, data from "${schema}".states`)).rows;
-    } finally {
-      await client.end();
-    }
-  }
 });
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((entry) => {
-    const full = join(dir, entry);
-    if (entry === ".terraform") return [];
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}

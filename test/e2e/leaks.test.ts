@@ -9,7 +9,7 @@
  * the emulator through a recording proxy on loopback that keeps every token a token response carried.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -17,7 +17,7 @@ import { TerraformOutput } from "cdktf";
 import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroState } from "../../index";
 import type { RunningEmulator } from "../../emulator";
 import type { StateBackendAddress } from "../../spec/state-address";
-import { deploy, startWorld, synthesize, terraform, type E2eWorld } from "./support";
+import { deploy, documentBackends, filesUnder, requirePostgres, startWorld, synthesize, terraform, type E2eWorld } from "./support";
 
 jest.setTimeout(240_000);
 
@@ -28,14 +28,6 @@ const WEB_SCOPES = [XeroScopes.OPENID, XeroScopes.OFFLINE_ACCESS, XeroScopes.ACC
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 /** Fields of a token response that hold tokens. */
 const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"] as const;
-
-function requirePostgres(): string {
-  const conn = process.env.PG_CONN_STR;
-  if (conn === undefined || conn === "") {
-    throw new Error("PG_CONN_STR is not set: start PostgreSQL (see .ci/postgres.sh) to run the pg end-to-end suite");
-  }
-  return conn;
-}
 
 /**
  * PG_CONN_STR with a password, so there is one whose absence can be checked: the configured one, or
@@ -113,14 +105,6 @@ function throughProxy(url: string, proxy: RecordingProxy): string {
   return `${proxy.origin}${parsed.pathname}${parsed.search}`;
 }
 
-/** Every file under `dir`, Terraform's working directory `.terraform` included. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((entry) => {
-    const full = join(dir, entry);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}
 
 interface Haystack {
   readonly where: string;
@@ -136,15 +120,7 @@ function findLeaks(haystacks: readonly Haystack[], needles: Readonly<Record<stri
   return found;
 }
 
-const backends: [string, (scratch: string) => StateBackendAddress][] = [
-  ["local", (scratch) => ({ type: "local", dir: join(scratch, "state") })],
-  ["pg", () => {
-    requirePostgres();
-    return { type: "pg", schema: `e2e_leaks_${process.pid}_${Date.now() % 100000}` };
-  }],
-];
-
-describe.each(backends)("after a deploy with the %s backend", (_backendName, chooseBackend) => {
+describe.each(documentBackends("e2e_leaks"))("after a deploy with the %s backend", (_backendName, chooseBackend) => {
   let world: E2eWorld;
   let proxy: RecordingProxy;
   let address: StateBackendAddress;
@@ -221,7 +197,7 @@ describe.each(backends)("after a deploy with the %s backend", (_backendName, cho
       { where: "terraform plan output", text: `${planned.stdout}\n${planned.stderr}` },
       { where: "terraform show -json of the plan", text: plan.stdout },
       { where: "terraform show -json of the state", text: shownState.stdout },
-      ...filesUnder(world.dir).map((file) => ({ where: file.slice(world.dir.length + 1), text: readFileSync(file, "utf8") })),
+      ...filesUnder(world.dir, { includeTerraformDir: true }).map((file) => ({ where: file.slice(world.dir.length + 1), text: readFileSync(file, "utf8") })),
     );
     if (address.type === "pg") haystacks.push({ where: `the tables of pg schema ${address.schema}`, text: JSON.stringify(await readSchemaRows(address.schema)) });
   });

@@ -4,14 +4,26 @@
  * (secret on stdin), the rotation shown by `terraform plan -detailed-exitcode` and carried out by
  * `terraform apply`. The steps of one backend build on each other, as a team's pipeline runs them.
  */
-import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import { Duration, XeroAppKind, XeroAppRegistration, XeroScopes, XeroSecret, XeroSecretRotation, XeroState, type XeroOverdueActionType } from "../../index";
 import { openStateBackend, type StateBackend } from "../../providers/state";
 import { formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
-import { deploy, outputs, plannedReplacements, startWorld, synthesize, terraform, type CommandResult, type E2eWorld } from "./support";
+import {
+  deploy,
+  documentBackends,
+  filesUnder,
+  outputs,
+  plannedReplacements,
+  readStateRows,
+  runCommand,
+  startWorld,
+  synthesize,
+  terraform,
+  type CommandResult,
+  type E2eWorld,
+} from "./support";
 
 jest.setTimeout(120_000);
 
@@ -23,35 +35,9 @@ const STATE_KEY = Buffer.alloc(32, 11).toString("base64");
 const FINGERPRINT = /^hmac-sha256:[^:]+:[0-9a-f]{32}$/;
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-function requirePostgres(): string {
-  const conn = process.env.PG_CONN_STR;
-  if (conn === undefined || conn === "") {
-    throw new Error("PG_CONN_STR is not set: start PostgreSQL (see .ci/postgres.sh) to run the pg end-to-end suite");
-  }
-  return conn;
-}
-
-/** Where the documents go, per backend: a directory in the scratch dir, or a schema of its own. */
-const backends: [string, (scratch: string) => StateBackendAddress][] = [
-  ["local", (scratch) => ({ type: "local", dir: join(scratch, "state") })],
-  ["pg", () => {
-    requirePostgres();
-    return { type: "pg", schema: `e2e_rot_${process.pid}_${Date.now() % 100000}` };
-  }],
-];
-
 /** `cdktf-xero <args>` from the compiled CLI, with `input` on stdin (how an operator pipes a secret in). */
 function cdktfXero(args: readonly string[], input: string, options: { cwd: string; env: Record<string, string> }): Promise<CommandResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runCommand(process.execPath, [CLI, ...args], { ...options, input });
 }
 
 interface RotatedApp {
@@ -86,7 +72,7 @@ const declare = (state: XeroState, apps: readonly RotatedApp[]) => (stack: Terra
   }
 };
 
-describe.each(backends)("a secret rotation deployed through Terraform with the %s backend", (backendName, chooseBackend) => {
+describe.each(documentBackends("e2e_rot"))("a secret rotation deployed through Terraform with the %s backend", (backendName, chooseBackend) => {
   const STACK = "rot";
   let world: E2eWorld;
   let address: StateBackendAddress;
@@ -232,7 +218,7 @@ describe.each(backends)("a secret rotation deployed through Terraform with the %
     await terraform(stackDir, ["plan", "-out=leak.tfplan"], env);
     const plan = await terraform(stackDir, ["show", "-json", "leak.tfplan"], env);
     const haystacks = [plan.stdout, ...filesUnder(world.dir).map((file) => readFileSync(file, "utf8"))];
-    if (backendName === "pg") haystacks.push(JSON.stringify(await readRawRows(address)));
+    if (backendName === "pg") haystacks.push(JSON.stringify(await readStateRows(address)));
     for (const text of haystacks) {
       expect(text).not.toContain(firstSecret);
       expect(text).not.toContain(candidate.clientSecret);
@@ -321,24 +307,3 @@ describe("an overdue secret through Terraform (local backend)", () => {
     expect(after.replaced).toEqual([expect.stringMatching(/^terraform_data\.FailRotation_[0-9A-F]{8}$/)]);
   });
 });
-
-async function readRawRows(address: StateBackendAddress): Promise<unknown[]> {
-  const { Client } = await import("pg");
-  const client = new Client({ connectionString: requirePostgres() });
-  await client.connect();
-  try {
-    const schema = address.type === "pg" ? address.schema : "";
-    return (await client.query(`select name, data from "${schema}".states`)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((entry) => {
-    const full = join(dir, entry);
-    if (entry === ".terraform") return [];
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}

@@ -3,12 +3,13 @@
  * and the real `terraform` binary run against them. No mocks.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { EmulatorOptions } from "../../emulator";
+import type { StateBackendAddress } from "../../spec/state-address";
 
 export interface CommandResult {
   readonly code: number;
@@ -67,15 +68,21 @@ export function synthesize(dir: string, stackName: string, build: (stack: Terraf
  * Runs a command without blocking the event loop: the emulator answering the hooks lives in this
  * process, so a synchronous spawn would deadlock.
  */
-export function runCommand(command: string, args: readonly string[], options: { cwd: string; env: Record<string, string> }): Promise<CommandResult> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string>; /** written to stdin, then closed */ input?: string },
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const stdin = options.input === undefined ? "ignore" : "pipe";
+    const child = spawn(command, [...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: [stdin, "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 
@@ -112,4 +119,47 @@ export async function plannedReplacements(stackDir: string, env: Record<string, 
     .map((change) => change.address)
     .sort();
   return { exitCode: plan.code, replaced };
+}
+
+/** PG_CONN_STR, or a failure (never a skip) saying how to start PostgreSQL. */
+export function requirePostgres(): string {
+  const conn = process.env.PG_CONN_STR;
+  if (conn === undefined || conn === "") {
+    throw new Error("PG_CONN_STR is not set: start PostgreSQL (see .ci/postgres.sh) to run the pg end-to-end suite");
+  }
+  return conn;
+}
+
+/** Where a suite's documents go, per backend: a directory in the scratch dir, or a schema of its own. */
+export function documentBackends(schemaPrefix: string): [string, (scratch: string) => StateBackendAddress][] {
+  return [
+    ["local", (scratch) => ({ type: "local", dir: join(scratch, "state") })],
+    ["pg", () => {
+      requirePostgres();
+      return { type: "pg", schema: `${schemaPrefix}_${process.pid}_${Date.now() % 100000}` };
+    }],
+  ];
+}
+
+/** Every file under `dir`; Terraform's `.terraform` working directory only when asked. */
+export function filesUnder(dir: string, options: { includeTerraformDir?: boolean } = {}): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry);
+    if (entry === ".terraform" && options.includeTerraformDir !== true) return [];
+    return statSync(full).isDirectory() ? filesUnder(full, options) : [full];
+  });
+}
+
+/** The raw `states` rows of a pg backend's schema, as Terraform's pg backend stores them. */
+export async function readStateRows(address: StateBackendAddress): Promise<unknown[]> {
+  if (address.type !== "pg") return [];
+  const { Client } = await import("pg");
+  const client = new Client({ connectionString: requirePostgres() });
+  await client.connect();
+  try {
+    return (await client.query(`select name, data from "${address.schema}".states`)).rows;
+  } finally {
+    await client.end();
+  }
 }

@@ -7,7 +7,7 @@ import type { RotationFailpoint } from "../../providers/lifecycle/rotation-failp
 import type { StateBackend } from "../../providers/state";
 import type { RotatedAppKind, SecretRotationSpec } from "../../spec/hook-spec";
 import { emulatorEnv, hookVariables, openWorkspaceBackend, TEST_STATE_KEY, workspace, type Workspace } from "../lifecycle/support";
-import { expectStaged, generateSecret, registeredApp, ROTATION_DOCUMENT, SECRET_ENV, viewRotation, type RegisteredApp, type RotationView } from "./support";
+import { expectStaged, generateSecret, registeredApp, SECRET_ENV, viewRotation, type RegisteredApp, type RotationView } from "./support";
 
 /**
  * One fault-injection trial: set a rotation scenario up, run the compiled hook in a child process
