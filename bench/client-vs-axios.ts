@@ -9,38 +9,15 @@
  * once. Runs alternate (ABBA order) so drift in machine load hits both sides alike. Wall time is
  * spawn to exit, so it includes Node's start-up and module loading: what a hook pays per call.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { startEmulator } from "../emulator";
+import { integerOption, timeNode } from "./process-timing";
 import { formatSummary, median, summarize } from "./stats";
 
 const TARGET_RATIO = 1.3;
 
-function runsFromArgv(argv: readonly string[]): number {
-  const at = argv.indexOf("--runs");
-  const runs = at === -1 ? 15 : Number(argv[at + 1]);
-  if (!Number.isInteger(runs) || runs < 10) throw new RangeError(`--runs must be an integer >= 10, got ${argv[at + 1]}`);
-  return runs;
-}
-
-/** Spawns `node script` and resolves with its wall time in milliseconds; rejects if it fails. */
-function timeNode(script: string, env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code === 0) resolve(elapsedMs);
-      else reject(new Error(`${script} exited ${code}: ${stderr.trim()}`));
-    });
-  });
-}
-
 async function main(): Promise<void> {
-  const runs = runsFromArgv(process.argv.slice(2));
+  const runs = integerOption(process.argv.slice(2), "--runs", 15, 10);
   const emulator = await startEmulator({ rateLimits: { perAppPerMinute: 1_000_000 } });
   try {
     const app = await emulator.admin.createApp({ kind: "custom_connection", name: "Bench", scopes: ["accounting.invoices"] });
@@ -58,18 +35,18 @@ async function main(): Promise<void> {
     const baselineScript = join(__dirname, "client-vs-axios-baseline.js");
 
     // One unmeasured run of each warms the OS file cache and the emulator.
-    await timeNode(clientScript, env);
-    await timeNode(baselineScript, env);
+    await timeNode([clientScript], env);
+    await timeNode([baselineScript], env);
 
     const client: number[] = [];
     const baseline: number[] = [];
     for (let i = 0; i < runs; i++) {
       if (i % 2 === 0) {
-        client.push(await timeNode(clientScript, env));
-        baseline.push(await timeNode(baselineScript, env));
+        client.push(await timeNode([clientScript], env));
+        baseline.push(await timeNode([baselineScript], env));
       } else {
-        baseline.push(await timeNode(baselineScript, env));
-        client.push(await timeNode(clientScript, env));
+        baseline.push(await timeNode([baselineScript], env));
+        client.push(await timeNode([clientScript], env));
       }
     }
     const ratio = median(client) / median(baseline);

@@ -17,19 +17,13 @@ import { join } from "node:path";
 import { startEmulator } from "../emulator";
 import { hashHookSpec, type HookSpec } from "../spec/hook-spec";
 import { median } from "./stats";
+import { integerOption } from "./process-timing";
 
 const SCOPES = ["accounting.invoices.read"];
 const CLI = join(__dirname, "..", "cli", "main.js");
 const TRACER = join(__dirname, "hook-phase-tracer.js");
 /** Where the tracer appends its line (not imported from it: importing the tracer installs it). */
 const PHASES_FILE_ENV = "CDKTF_XERO_PHASES_FILE";
-
-function option(argv: readonly string[], name: string, fallback: number): number {
-  const at = argv.indexOf(name);
-  const value = at === -1 ? fallback : Number(argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${argv[at + 1]}`);
-  return value;
-}
 
 /** Runs one process to completion; resolves to its wall time in ms. */
 function run(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
@@ -53,7 +47,7 @@ interface Variant {
 }
 
 async function main(): Promise<void> {
-  const runs = option(process.argv.slice(2), "--runs", 15);
+  const runs = integerOption(process.argv.slice(2), "--runs", 15, 1);
   const scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-hook-phases-"));
   const emulator = await startEmulator({ rateLimits: { perAppPerMinute: 1_000_000 } });
   try {

@@ -11,7 +11,7 @@
  * the app registered and its rotation bootstrapped (set up in-process, not measured). Runs alternate
  * (ABBA) so drift in machine load hits both sides alike.
  */
-import { spawn } from "node:child_process";
+import { integerOption, timeNode } from "./process-timing";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,30 +23,6 @@ import { formatSummary, median, summarize } from "./stats";
 const STATE_KEY = `bench:${Buffer.alloc(32, 0x42).toString("base64")}`;
 const SCOPES = ["accounting.invoices.read"];
 const CLI = join(__dirname, "../cli/main.js");
-
-function runsFromArgv(argv: readonly string[]): number {
-  const at = argv.indexOf("--runs");
-  const runs = at === -1 ? 15 : Number(argv[at + 1]);
-  if (!Number.isInteger(runs) || runs < 5) throw new RangeError(`--runs must be an integer >= 5, got ${argv[at + 1]}`);
-  return runs;
-}
-
-/** Spawns `node args…` with `stdin` piped in; resolves with its wall time in milliseconds. */
-function timeNode(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string, stdin = ""): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ["pipe", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
-      if (code === 0) resolve(elapsedMs);
-      else reject(new Error(`node ${args.join(" ")} exited ${code}: ${stderr.trim()}`));
-    });
-    child.stdin.end(stdin);
-  });
-}
 
 function hookEnv(base: NodeJS.ProcessEnv, spec: HookSpec, generation: number): NodeJS.ProcessEnv {
   return { ...base, [HookEnv.spec]: JSON.stringify(spec), [HookEnv.specSha256]: hashHookSpec(spec), [HookEnv.generation]: String(generation) };
@@ -73,7 +49,7 @@ async function prepared(emulator: RunningEmulator, base: NodeJS.ProcessEnv, clie
 }
 
 async function main(): Promise<void> {
-  const runs = runsFromArgv(process.argv.slice(2));
+  const runs = integerOption(process.argv.slice(2), "--runs", 15, 5);
   const emulator = await startEmulator({ rateLimits: { perAppPerMinute: 1_000_000 } });
   try {
     const created = await emulator.admin.createApp({ kind: "custom_connection", name: "Bench", scopes: SCOPES });
@@ -94,14 +70,14 @@ async function main(): Promise<void> {
       // Every rotation's old CURRENT is the app's first secret; each adds one more (secretOverlap keeps all valid).
       const { dir, rotation, candidate } = await prepared(emulator, base, created.clientId, secret);
       try {
-        const stage = await timeNode([CLI, "secret", "stage", "bench/App", "--backend", "local:state"], base, dir, candidate);
-        const apply = await timeNode([CLI, "hook", "apply"], { ...hookEnv(base, rotation, 1), BENCH_SECRET: secret }, dir);
+        const stage = await timeNode([CLI, "secret", "stage", "bench/App", "--backend", "local:state"], base, { cwd: dir, stdin: candidate });
+        const apply = await timeNode([CLI, "hook", "apply"], { ...hookEnv(base, rotation, 1), BENCH_SECRET: secret }, { cwd: dir });
         return stage + apply;
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     };
-    const exchange = (): Promise<number> => timeNode([baselineScript], baselineEnv, tmpdir());
+    const exchange = (): Promise<number> => timeNode([baselineScript], baselineEnv, { cwd: tmpdir() });
 
     // One unmeasured run of each warms the OS file cache and the emulator.
     await rotate();

@@ -13,15 +13,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatSummary, median, summarize } from "./stats";
+import { integerOption } from "./process-timing";
 
 const TARGET_RATIO = 1.25;
-
-function option(argv: readonly string[], name: string, fallback: number): number {
-  const at = argv.indexOf(name);
-  const value = at === -1 ? fallback : Number(argv[at + 1]);
-  if (!Number.isInteger(value) || value < 2) throw new RangeError(`${name} must be an integer >= 2, got ${argv[at + 1]}`);
-  return value;
-}
 
 function synthOnce(variant: "xero" | "plain", constructs: number): { ms: number; elements: number } {
   const outdir = mkdtempSync(join(tmpdir(), `cdktf-xero-synth-${variant}-`));
@@ -39,8 +33,8 @@ function synthOnce(variant: "xero" | "plain", constructs: number): { ms: number;
 
 function main(): void {
   const argv = process.argv.slice(2);
-  const runs = option(argv, "--runs", 7);
-  const constructs = option(argv, "--constructs", 1000);
+  const runs = integerOption(argv, "--runs", 7, 2);
+  const constructs = integerOption(argv, "--constructs", 1000, 2);
   synthOnce("xero", constructs);
   synthOnce("plain", constructs);
   const xero: number[] = [];

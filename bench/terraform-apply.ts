@@ -14,16 +14,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { formatSummary, median, summarize } from "./stats";
+import { integerOption } from "./process-timing";
 
 const TARGET_RATIO = 1.5;
 const SCOPES = ["accounting.invoices.read"];
-
-function option(argv: readonly string[], name: string, fallback: number): number {
-  const at = argv.indexOf(name);
-  const value = at === -1 ? fallback : Number(argv[at + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${argv[at + 1]}`);
-  return value;
-}
 
 interface Measured {
   readonly wallMs: number;
@@ -130,8 +124,8 @@ function floorOf(json: string, stateDir: string, floorStateDir: string): string 
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const links = option(argv, "--links", 50);
-  const runs = option(argv, "--runs", 5);
+  const links = integerOption(argv, "--links", 50, 1);
+  const runs = integerOption(argv, "--runs", 5, 1);
   const scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-apply-bench-"));
   const emulator = await startEmulator({ rateLimits: { perAppPerMinute: 1_000_000 } });
   try {
