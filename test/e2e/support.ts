@@ -10,6 +10,9 @@ import { App, LocalBackend, TerraformStack } from "cdktf";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { EmulatorOptions } from "../../emulator";
 import type { StateBackendAddress } from "../../spec/state-address";
+import { requirePostgres } from "../support/postgres";
+
+export { requirePostgres };
 
 export interface CommandResult {
   readonly code: number;
@@ -119,15 +122,6 @@ export async function plannedReplacements(stackDir: string, env: Record<string, 
     .map((change) => change.address)
     .sort();
   return { exitCode: plan.code, replaced };
-}
-
-/** PG_CONN_STR, or a failure (never a skip) saying how to start PostgreSQL. */
-export function requirePostgres(): string {
-  const conn = process.env.PG_CONN_STR;
-  if (conn === undefined || conn === "") {
-    throw new Error("PG_CONN_STR is not set: start PostgreSQL (see .ci/postgres.sh) to run the pg end-to-end suite");
-  }
-  return conn;
 }
 
 /** Where a suite's documents go, per backend: a directory in the scratch dir, or a schema of its own. */

@@ -13,18 +13,9 @@ import {
   workspace,
   type Workspace,
 } from "./support";
+import { requirePostgres } from "../support/postgres";
 
 /** The hooks against the PostgreSQL backend. Fails (never skips) without PG_CONN_STR. */
-function requirePgConnStr(): string {
-  const value = process.env.PG_CONN_STR;
-  if (value === undefined || value === "") {
-    throw new Error(
-      "PG_CONN_STR is not set: the lifecycle pg tests need PostgreSQL. Run `source /tmp/dev-pg.env` " +
-        "(or `source .ci/postgres.sh && start_postgres`) first; CI's .ci/run does this.",
-    );
-  }
-  return value;
-}
 
 let emulator: RunningEmulator;
 let ws: Workspace;
@@ -32,7 +23,7 @@ let connectionString: string;
 let schema: string;
 
 beforeAll(async () => {
-  connectionString = requirePgConnStr();
+  connectionString = requirePostgres();
   emulator = await startTestEmulator();
 });
 afterAll(async () => {

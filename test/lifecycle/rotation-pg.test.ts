@@ -6,18 +6,9 @@ import type { RunningEmulator } from "../../emulator";
 import { CLI } from "../rotation/trials";
 import { expectStaged, generateSecret, readRotation, registeredApp, SECRET_ENV, type RegisteredApp } from "../rotation/support";
 import { emulatorEnv, expectHookOk, hookVariables, startTestEmulator, TEST_STATE_KEY, workspace, type Workspace } from "./support";
+import { requirePostgres } from "../support/postgres";
 
 /** The rotation on the PostgreSQL backend: one transaction per step, advisory locks across processes. Fails (never skips) without PG_CONN_STR. */
-function requirePgConnStr(): string {
-  const value = process.env.PG_CONN_STR;
-  if (value === undefined || value === "") {
-    throw new Error(
-      "PG_CONN_STR is not set: the rotation pg tests need PostgreSQL. Run `source /tmp/dev-pg.env` " +
-        "(or `source .ci/postgres.sh && start_postgres`) first; CI's .ci/run does this.",
-    );
-  }
-  return value;
-}
 
 let emulator: RunningEmulator;
 let ws: Workspace;
@@ -26,7 +17,7 @@ let schema: string;
 let pgEnv: Record<string, string>;
 
 beforeAll(async () => {
-  connectionString = requirePgConnStr();
+  connectionString = requirePostgres();
   pgEnv = { PG_CONN_STR: connectionString };
   if (!existsSync(CLI)) throw new Error(`${CLI} does not exist: run \`npm run build\` before these tests (npm test does)`);
   emulator = await startTestEmulator();

@@ -6,6 +6,9 @@ import { Client } from "pg";
 import type { StateBackendAddress } from "../../../spec/state-address";
 import { localDocumentFile } from "../../../spec/state-address";
 import { openStateBackend, type OpenStateBackendOptions, type StateBackend, type StateLogger } from "../../../providers/state";
+import { requirePostgres as requirePgConnStr } from "../../support/postgres";
+
+export { requirePgConnStr };
 
 /** Two fixed test keys (base64 of 32 bytes each); never used outside tests. */
 export const TEST_KEY_A = Buffer.alloc(32, 0xa1).toString("base64");
@@ -13,18 +16,6 @@ export const TEST_KEY_B = Buffer.alloc(32, 0xb2).toString("base64");
 export const TEST_KEYRING = `a:${TEST_KEY_A}`;
 
 export const TEST_ACTOR = { user: "alice@build-1", host: os.hostname(), pid: process.pid };
-
-/** PG_CONN_STR for tests: required. Tests that need PostgreSQL fail, never skip, without it. */
-export function requirePgConnStr(): string {
-  const value = process.env.PG_CONN_STR;
-  if (value === undefined || value === "") {
-    throw new Error(
-      "PG_CONN_STR is not set: the state backend tests need PostgreSQL. Run `source /tmp/dev-pg.env` " +
-        "(or `source .ci/postgres.sh && start_postgres`) first; CI's .ci/run does this.",
-    );
-  }
-  return value;
-}
 
 export class RecordingLogger implements StateLogger {
   readonly warnings: string[] = [];
