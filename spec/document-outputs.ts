@@ -154,8 +154,7 @@ export const RotationSecretKeys = { current: "current", pending: "pending", prev
  * `staged` (PENDING written), `testing` (about to prove PENDING), `test_failed`, `promoted` (one CAS:
  * PENDING → CURRENT → PREVIOUS), `finished` (PREVIOUS dropped), `bootstrapped` (first CURRENT taken
  * from the app's declared secret, once proved), `pending_cleared` (`hook destroy` dropped PENDING, or
- * PENDING equalled CURRENT), `client_changed` (the document held secrets of another client id:
- * CURRENT and PREVIOUS dropped, the rotation starts again from the app's declared secret).
+ * PENDING equalled CURRENT).
  */
 export type RotationStep =
   | "bootstrapped"
@@ -164,8 +163,7 @@ export type RotationStep =
   | "test_failed"
   | "promoted"
   | "finished"
-  | "pending_cleared"
-  | "client_changed";
+  | "pending_cleared";
 
 export interface RotationOutputValues {
   readonly generation: number;

@@ -69,7 +69,7 @@ export const EMPTY_ROTATION_RECORD: RotationRecord = {
   pendingStagedAt: "",
 };
 
-const STEPS: readonly RotationStep[] = ["bootstrapped", "staged", "testing", "test_failed", "promoted", "finished", "pending_cleared", "client_changed"];
+const STEPS: readonly RotationStep[] = ["bootstrapped", "staged", "testing", "test_failed", "promoted", "finished", "pending_cleared"];
 
 /**
  * Reads the plain rotation outputs of a stored document. Outputs of the wrong type count as absent:

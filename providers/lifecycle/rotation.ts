@@ -48,10 +48,17 @@ export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx:
   const doc = new RotationDocument(backend, spec.document, ctx);
   return backend.withLock(spec.document, async () => {
     failpoint("locked");
-    let snapshot = await forgetAnotherClient(spec, await doc.load(), doc, ctx);
+    let snapshot = await doc.load();
+    if (isForeignClient(spec, snapshot)) {
+      ctx.warn(
+        `cdktf-xero: warning: ${spec.document}: the rotation holds secrets of client id ${String(snapshot.stored?.values[DocumentOutputs.clientId])}, ` +
+          `but the app is now client id ${spec.app.clientId}; they are replaced once a secret of this client is proved ` +
+          `(the history keeps their fingerprints).`,
+      );
+    }
     let tested: { readonly pending: string; readonly rotationId: string } | undefined;
     for (let pass = 1; ; pass += 1) {
-      const action = nextRotationAction(snapshot.secrets, snapshot.record, ctx.clock.now());
+      const action = nextRotationAction(secretsForDecision(spec, snapshot), snapshot.record, ctx.clock.now());
       if (tested !== undefined && snapshot.secrets.pending !== tested.pending && snapshot.secrets.current !== tested.pending) {
         ctx.warn(
           `cdktf-xero: warning: ${spec.document}: the candidate of rotation ${tested.rotationId} was removed or replaced while this ` +
@@ -80,27 +87,22 @@ export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx:
 }
 
 /**
- * The document holds secrets recorded for another client id (the app was registered again in the
- * portal, or the code now names another app): its CURRENT and PREVIOUS cannot be this client's, so
- * they are dropped (history keeps their fingerprints) and the rotation starts again from the app's
- * declared secret. A staged PENDING is kept: it is tested against this client like any candidate.
+ * Whether the document's CURRENT and PREVIOUS were recorded for another client id (the app was
+ * registered again in the portal, or the code now names another app). They cannot be this client's:
+ * decisions ignore them, and the next proved write (bootstrap or promotion) replaces them, so they
+ * are dropped only once a secret of this client has been proved. A staged PENDING is tested as usual.
  */
-async function forgetAnotherClient(spec: SecretRotationSpec, from: RotationSnapshot, doc: RotationDocument, ctx: HookContext) {
-  const recorded = from.stored?.values[DocumentOutputs.clientId];
-  if (typeof recorded !== "string" || recorded === "" || recorded === spec.app.clientId) return from;
-  if (from.secrets.current === undefined && from.secrets.previous === undefined) return from;
-  const { pending } = from.secrets;
-  const next = await doc.write(
-    from,
-    pending === undefined ? {} : { pending },
-    { step: "client_changed", stepAt: formatRfc3339(ctx.clock.now()), rotatedAt: "", nextDue: "", previousExpiresAt: "" },
-    { [DocumentOutputs.clientId]: spec.app.clientId },
-  );
-  ctx.warn(
-    `cdktf-xero: warning: ${spec.document}: the rotation held secrets of client id ${recorded}, but the app is now client id ` +
-      `${spec.app.clientId}; dropped them (the history keeps their fingerprints) and started again from the declared secret.`,
-  );
-  return next;
+function isForeignClient(spec: SecretRotationSpec, snapshot: RotationSnapshot): boolean {
+  const recorded = snapshot.stored?.values[DocumentOutputs.clientId];
+  const holdsSecrets = snapshot.secrets.current !== undefined || snapshot.secrets.previous !== undefined;
+  return holdsSecrets && typeof recorded === "string" && recorded !== "" && recorded !== spec.app.clientId;
+}
+
+/** The secrets decisions see: without another client's CURRENT and PREVIOUS. */
+function secretsForDecision(spec: SecretRotationSpec, snapshot: RotationSnapshot): RotationSnapshot["secrets"] {
+  if (!isForeignClient(spec, snapshot)) return snapshot.secrets;
+  const { pending } = snapshot.secrets;
+  return pending === undefined ? {} : { pending };
 }
 
 /** No CURRENT and nothing staged: the app's declared secret, once proved, becomes the first CURRENT. */
@@ -120,6 +122,7 @@ async function bootstrap(spec: SecretRotationSpec, from: RotationSnapshot, doc: 
     from,
     { current: value },
     { step: "bootstrapped", stepAt: formatRfc3339(now), rotatedAt, nextDue: nextDueOf(rotatedAt, spec), previousExpiresAt: "" },
+    { [DocumentOutputs.clientId]: spec.app.clientId },
   );
   failpoint("bootstrapped");
   ctx.say(
@@ -166,7 +169,7 @@ async function testAndPromote(spec: SecretRotationSpec, from: RotationSnapshot, 
 
   const now = ctx.clock.now();
   const rotatedAt = formatRfc3339(now);
-  const old = testing.secrets.current;
+  const old = isForeignClient(spec, testing) ? undefined : testing.secrets.current;
   const promoted = await doc.write(
     testing,
     { current: pending, ...(old === undefined ? {} : { previous: old }) },
@@ -178,6 +181,7 @@ async function testAndPromote(spec: SecretRotationSpec, from: RotationSnapshot, 
       previousExpiresAt: old === undefined ? "" : formatRfc3339(new Date(parseRfc3339(rotatedAt)!.getTime() + spec.keepPreviousSeconds * 1000)),
       pendingStagedAt: "",
     },
+    { [DocumentOutputs.clientId]: spec.app.clientId },
   );
   failpoint("promoted");
   ctx.say(

@@ -12,7 +12,7 @@ import {
   START,
   type RegisteredApp,
 } from "../rotation/support";
-import { expectHookOk, runHookIn, useHookTestWorld, type RunOptions } from "./support";
+import { customConnectionApp, expectHookOk, registrationSpec, runHookIn, useHookTestWorld, type RunOptions } from "./support";
 
 /** `hook apply` / `hook destroy` of a secret_rotation, in-process against the emulator and a local backend. */
 const world = useHookTestWorld();
@@ -216,26 +216,55 @@ describe("hook apply of a secret rotation: outcomes", () => {
 });
 
 describe("hook apply of a secret rotation after the app's client id changed", () => {
-  it("lets the app's own hooks ignore a CURRENT recorded for the old client id", async () => {
+  it("lets the app's own hooks prove the new client with its declared secret, not the old client's CURRENT", async () => {
     await bootstrapped();
-    // The same document now declares another app (re-registered in the portal): its registration
-    // hook must prove the new client with its declared secret, not the old client's CURRENT.
-    const replacement = await registeredApp(world.emulator, world.ws, "custom_connection");
-    expect((await readRotation(world.ws)).values?.["client_id"]).not.toBe(replacement.clientId);
+    const created = await customConnectionApp(world.emulator);
+    const registration = registrationSpec(world.ws.backend, {
+      document: APP_DOCUMENT,
+      appKind: "custom_connection",
+      clientId: created.clientId,
+      clientSecret: { source: "env", name: SECRET_ENV },
+      scopes: ["accounting.invoices.read"],
+    });
+    const { error, result } = await runHookIn(world.ws, world.emulator, "apply", registration, { env: { [SECRET_ENV]: created.clientSecret } });
+    expect(error).toBeUndefined();
+    expect(result?.outcome).toBe("recorded");
   });
 
-  it("drops the old client's secrets and starts again from the declared secret, with a warning", async () => {
+  it("replaces the old client's secrets once the declared secret is proved, with a warning", async () => {
     const first = await bootstrapped();
     const replacement = await registeredApp(world.emulator, world.ws, "custom_connection");
     const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", replacement.spec, options(replacement));
     const view = await readRotation(world.ws);
     expect(view.secrets).toEqual({ current: replacement.secret });
     expect(view.values).toMatchObject({ client_id: replacement.clientId, step: "bootstrapped", previous_expires_at: "" });
-    expect(view.actions).toEqual(["rotation:bootstrapped", "write", "rotation:client_changed", "rotation:bootstrapped", "write"]);
+    expect(view.actions).toEqual(["rotation:bootstrapped", "write", "rotation:bootstrapped", "write"]);
     expect(stderr).toContain(
-      `the rotation held secrets of client id ${first.clientId}, but the app is now client id ${replacement.clientId}; dropped them`,
+      `the rotation holds secrets of client id ${first.clientId}, but the app is now client id ${replacement.clientId}; ` +
+        `they are replaced once a secret of this client is proved`,
     );
     expect(stderr).not.toContain(first.secret);
+  });
+
+  it("keeps the old client's secrets when the new client's declared secret is rejected", async () => {
+    const first = await bootstrapped();
+    const replacement = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", replacement.spec, { env: { [SECRET_ENV]: "not-the-new-secret" } });
+    expect(error?.code).toBe("HOOK_INVALID_CLIENT");
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ current: first.secret });
+    expect(view.values?.["client_id"]).toBe(first.clientId);
+  });
+
+  it("does not keep the old client's CURRENT as PREVIOUS when a staged secret of the new client is promoted", async () => {
+    await bootstrapped();
+    const replacement = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const second = await generateSecret(world.emulator, replacement.clientId);
+    await expectStaged(world.ws, world.emulator, second);
+    await expectHookOk(world.ws, world.emulator, "apply", replacement.spec, options(replacement, { generation: 1 }));
+    const view = await readRotation(world.ws);
+    expect(view.secrets).toEqual({ current: second });
+    expect(view.values).toMatchObject({ client_id: replacement.clientId, step: "promoted", previous_expires_at: "" });
   });
 });
 
