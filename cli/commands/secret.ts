@@ -81,7 +81,11 @@ The secret is never accepted as an argument. Exit 0: staged (or already staged /
 async function readCandidate(flags: StageFlags, deps: SecretCommandDeps): Promise<string> {
   if (flags.fromEnv !== undefined) {
     if (!ENV_NAME_PATTERN.test(flags.fromEnv)) {
-      throw new ConfigError(`--from-env must name an environment variable, got ${JSON.stringify(flags.fromEnv)}`);
+      // Not echoed: a value here is most likely the secret itself (`--from-env "$NEW_SECRET"`).
+      throw new ConfigError(
+        "--from-env takes the NAME of an environment variable (letters, digits and _, not starting with a digit), not its value; " +
+          "the value given is not shown. Example: --from-env NEW_XERO_SECRET",
+      );
     }
     const value = deps.env[flags.fromEnv];
     if (value === undefined || value === "") {

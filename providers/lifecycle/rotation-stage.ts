@@ -76,8 +76,13 @@ export async function stageSecret(input: StageSecretInput, deps: StageDeps): Pro
 
 async function stage(input: StageSecretInput, ctx: HookContext, newRotationId: () => string): Promise<StageResult> {
   const failpoint = failpointsFrom(ctx.env);
-  const problem = checkDocumentName(input.appDocument);
-  if (problem !== undefined) throw new ConfigError(`the app document: ${problem}`, { context: { document: input.appDocument } });
+  if (checkDocumentName(input.appDocument) !== undefined || !input.appDocument.includes("/")) {
+    // Not echoed: a value of the wrong shape here may be the secret, pasted in the wrong place.
+    throw new ConfigError(
+      "the app document must be the app registration's document name, <stack>/<construct path> (e.g. billing/Sync: " +
+        "`cdktf-xero state list` shows them); the value given is not shown; nothing was written",
+    );
+  }
   checkCandidate(input.candidate);
   ctx.registerSecret(input.candidate);
 

@@ -101,6 +101,27 @@ describe("cdktf-xero secret stage (compiled CLI in a child process)", () => {
     expect((await readRotation(world.ws)).values).toBeUndefined();
   });
 
+  it("refuses a secret given to --from-env instead of a variable name with exit 64, without echoing it", async () => {
+    const secret = "pasted+secret/value=not-a-name";
+    const run = await cli(["secret", "stage", APP_DOCUMENT, "--from-env", secret]);
+    expect(run.code).toBe(64);
+    expect(run.stderr).toBe(
+      "cdktf-xero: CONFIG_INVALID: --from-env takes the NAME of an environment variable (letters, digits and _, not starting with a digit), " +
+        "not its value; the value given is not shown. Example: --from-env NEW_XERO_SECRET\n",
+    );
+  });
+
+  it("refuses a secret given in place of the app document with exit 64, without echoing it", async () => {
+    const secret = "Sx9QpasteD_InTheWrongPlace-0123456789abcdef";
+    const run = await cli(["secret", "stage", secret, "--backend", "local:state"], { stdin: "irrelevant" });
+    expect(run.code).toBe(64);
+    expect(run.stderr).toBe(
+      "cdktf-xero: CONFIG_INVALID: the app document must be the app registration's document name, <stack>/<construct path> " +
+        "(e.g. billing/Sync: `cdktf-xero state list` shows them); the value given is not shown; nothing was written\n",
+    );
+    expect(`${run.stdout}${run.stderr}`).not.toContain(secret);
+  });
+
   it("exits 64 when --from-env names a variable that is not set", async () => {
     const run = await cli(["secret", "stage", APP_DOCUMENT, "--from-env", "NOT_SET_HERE"]);
     expect(run).toMatchObject({
