@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DocumentOutputs } from "../../spec/document-outputs";
 import type { SecretReference, SecretRotationSpec } from "../../spec/hook-spec";
-import { formatBackendAddress } from "../../spec/state-address";
+import * as path from "node:path";
+import { DEFAULT_LOCAL_STATE_DIR, formatBackendAddress } from "../../spec/state-address";
 import { StateConflictError } from "../state";
 import type { HookContext } from "./context";
 import { describeApp, describeSecretReference, XERO_APP_MANAGEMENT_URL } from "./errors";
@@ -37,9 +38,16 @@ function rotatedAppOf(spec: SecretRotationSpec): RotatedApp {
   return { appName: spec.app.appName, clientId: spec.app.clientId, appKind: spec.app.appKind };
 }
 
-function backendFlag(spec: SecretRotationSpec): string {
-  // The operator runs `secret stage` from the project root; the hook's local dir is relative to the stack directory.
-  return spec.app.backend.type === "pg" ? ` --backend ${formatBackendAddress(spec.app.backend)}` : "";
+/**
+ * The `--backend` flag of the printed `secret stage` command. The operator runs it from the project
+ * root, while a local backend's dir is relative to the stack directory the hook runs in: rewrite it,
+ * and leave it out for the default directory.
+ */
+function backendFlag(spec: SecretRotationSpec, ctx: HookContext): string {
+  const backend = spec.app.backend;
+  if (backend.type === "pg") return ` --backend ${formatBackendAddress(backend)}`;
+  const fromRoot = path.relative(ctx.projectRoot, path.resolve(ctx.cwd, backend.dir)).split(path.sep).join("/") || ".";
+  return fromRoot === DEFAULT_LOCAL_STATE_DIR ? "" : ` --backend local:${fromRoot}`;
 }
 
 export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
@@ -110,7 +118,7 @@ async function bootstrap(spec: SecretRotationSpec, from: RotationSnapshot, doc: 
   const app = rotatedAppOf(spec);
   const reference = spec.app.clientSecret;
   if (reference.source === "state" && reference.document === spec.document) {
-    throw new RotationNothingToBootstrapError(app, spec.document, portalSteps(app, spec.app.document, backendFlag(spec)));
+    throw new RotationNothingToBootstrapError(app, spec.document, portalSteps(app, spec.app.document, backendFlag(spec, ctx)));
   }
   const value = await resolveSecret(reference, app, spec.app.backend, ctx);
   const proof = await proveClientSecret(app, value, reference, ctx);
@@ -228,7 +236,7 @@ async function finishRun(
     now,
   });
   const nextDue = formatRfc3339(schedule.nextDue);
-  const steps = portalSteps(app, spec.app.document, backendFlag(spec));
+  const steps = portalSteps(app, spec.app.document, backendFlag(spec, ctx));
   if (schedule.overdue) {
     if (spec.onOverdue === "fail") throw new RotationOverdueError(app, spec.document, { ageDays: schedule.ageDays, nextDue, steps });
     ctx.warn(

@@ -70,7 +70,7 @@ describe("hook apply of a secret rotation: bootstrap", () => {
       `Custom Connection "Nightly sync" (client id ${app.clientId}) declares its secret as the CURRENT of its own rotation ` +
         `("${ROTATION_DOCUMENT}"), which holds none yet. Stage the first secret: 1) at https://developer.xero.com/app/manage open ` +
         `Custom Connection "Nightly sync" (client id ${app.clientId}) and generate another client secret (keep the current one until ` +
-        `the rotation is deployed); 2) stage it: \`cdktf-xero secret stage ${APP_DOCUMENT}\` with the secret on stdin (or --from-env ` +
+        `the rotation is deployed); 2) stage it: \`cdktf-xero secret stage ${APP_DOCUMENT} --backend local:state\` with the secret on stdin (or --from-env ` +
         `NAME), never as an argument; 3) run cdktf deploy: the plan shows the rotation as a replacement.`,
     );
   });
@@ -173,7 +173,7 @@ describe("hook apply of a secret rotation: outcomes", () => {
       `cdktf-xero: warning: ${ROTATION_DOCUMENT}: the client secret of Custom Connection "Nightly sync" (client id ${app.clientId}) ` +
         `is 73 days old and due on ${iso(90)} (80% of maxAge reached). Rotate it before then: 1) at https://developer.xero.com/app/manage ` +
         `open Custom Connection "Nightly sync" (client id ${app.clientId}) and generate another client secret (keep the current one ` +
-        `until the rotation is deployed); 2) stage it: \`cdktf-xero secret stage ${APP_DOCUMENT}\` with the secret on stdin (or ` +
+        `until the rotation is deployed); 2) stage it: \`cdktf-xero secret stage ${APP_DOCUMENT} --backend local:state\` with the secret on stdin (or ` +
         `--from-env NAME), never as an argument; 3) run cdktf deploy: the plan shows the rotation as a replacement.\n`,
     );
     expect((await readRotation(world.ws)).values).toMatchObject({ due_at: iso(90), generation: 1 });
