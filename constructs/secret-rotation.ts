@@ -10,7 +10,7 @@ import { Duration } from "./duration";
 import { describeValue } from "./errors";
 import type { FieldCheck } from "./field-rules";
 import type { XeroHookResourceType } from "./hook-resource";
-import { renderHookParts } from "./hook-parts";
+import { escapeTemplate, renderHookParts } from "./hook-parts";
 import { markXeroConstruct } from "./stack-defaults";
 import { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
 import { XeroState } from "./xero-state";
@@ -198,6 +198,7 @@ export class XeroSecretRotation extends Construct implements IXeroDocumentOwner 
     });
     this.resource = parts.resource;
     this.readBack = parts.state;
+    renderSecretAgeCheck(TerraformStack.of(this), parts.status, this.spec);
   }
 
   /** The app, if it is a registration with a secret that no other rotation claims. */
@@ -219,6 +220,35 @@ export class XeroSecretRotation extends Construct implements IXeroDocumentOwner 
     }
     return value;
   }
+}
+
+/**
+ * A Terraform `check` block on the secret's age, so every plan and apply warns from 80% of maxAge and
+ * again once it is overdue, also when the scheduled hook does not run (it runs at those moments and
+ * then once a day). A failed check is a warning: it never blocks a plan or makes it dirty.
+ */
+function renderSecretAgeCheck(stack: TerraformStack, status: TerraformRemoteState, spec: SecretRotationSpec): void {
+  const warnAfterSeconds = Math.floor(spec.maxAgeSeconds * 0.8);
+  const app = escapeTemplate(`${APP_KIND_LABEL[spec.app.appKind]} "${spec.app.appName}" (client id ${spec.app.clientId})`);
+  const steps = escapeTemplate(
+    `1) generate a secret for it at https://developer.xero.com/app/manage; 2) stage it: ` +
+      `cdktf-xero secret stage ${spec.app.document} (the secret on stdin, never as an argument); 3) cdktf deploy`,
+  );
+  const output = (name: string): string => `data.terraform_remote_state.${status.friendlyUniqueId}.outputs.${name}`;
+  // try(): before the first apply the status read has no rotated_at / next_due (""), and nothing is due.
+  const before = (timestamp: string): string => `\${try(timecmp(plantimestamp(), ${timestamp}) < 0, true)}`;
+  stack.addOverride(`check.${status.friendlyUniqueId}_secret_age`, {
+    assert: [
+      {
+        condition: before(`timeadd(${output(RotationOutputs.rotatedAt)}, "${warnAfterSeconds}s")`),
+        error_message: `cdktf-xero: the client secret of ${app} is past 80% of its maxAge (rotated \${${output(RotationOutputs.rotatedAt)}}, due \${${output(RotationOutputs.nextDue)}}): ${steps}.`,
+      },
+      {
+        condition: before(output(RotationOutputs.nextDue)),
+        error_message: `cdktf-xero: the client secret of ${app} is overdue (due \${${output(RotationOutputs.nextDue)}}): ${steps}.`,
+      },
+    ],
+  });
 }
 
 interface CheckedDuration {

@@ -236,11 +236,13 @@ describe("an overdue secret through Terraform (local backend)", () => {
   let stackDir: string;
   let env: Record<string, string>;
   let lastDue: number;
+  let warnClientId: string;
 
   beforeAll(async () => {
     world = await startWorld();
     const warn = await world.emulator.admin.createApp({ kind: "custom_connection", name: "Warn app", scopes: [...SCOPES] });
     const fail = await world.emulator.admin.createApp({ kind: "custom_connection", name: "Fail app", scopes: [...SCOPES] });
+    warnClientId = warn.clientId;
     env = { ...world.env, WARN_SECRET: warn.clientSecret!, FAIL_SECRET: fail.clientSecret!, CDKTF_XERO_STATE_KEY: STATE_KEY };
     const tiny = { maxAge: Duration.seconds(MAX_AGE_SECONDS), keepPrevious: Duration.seconds(0) };
     stackDir = synthesize(
@@ -305,5 +307,12 @@ describe("an overdue secret through Terraform (local backend)", () => {
     const after = await plannedReplacements(stackDir, env);
     expect(after.exitCode).toBe(2);
     expect(after.replaced).toEqual([expect.stringMatching(/^terraform_data\.FailRotation_[0-9A-F]{8}$/)]);
+  });
+
+  test("every plan warns while the secret is overdue, also when its rotation hook does not run", async () => {
+    const plan = await terraform(stackDir, ["plan"], env);
+    const text = `${plan.stdout}${plan.stderr}`.replace(/\s+/g, " ");
+    expect(text).toContain(`the client secret of Custom Connection "Warn app" (client id ${warnClientId}) is overdue`);
+    expect(text).toContain("cdktf-xero secret stage overdue/Warn");
   });
 });
