@@ -56,6 +56,21 @@ describe("XeroSecretRotation with the defaults", () => {
     onOverdue: "warn",
   };
 
+  it("renders a check block that warns from 80% of maxAge and once overdue, reading the status outputs", () => {
+    const checks = (parsed as { check?: Record<string, { assert: { condition: string; error_message: string }[] }> }).check ?? {};
+    const names = Object.keys(checks);
+    expect(names).toEqual([expect.stringMatching(/^SyncRotation_Status_[0-9A-F]{8}_secret_age$/)]);
+    const status = `data.terraform_remote_state.${names[0]!.replace(/_secret_age$/, "")}.outputs`;
+    const [eighty, overdue] = checks[names[0]!]!.assert;
+    expect(eighty?.condition).toBe(`\${try(timecmp(plantimestamp(), timeadd(${status}.rotated_at, "${NINETY_DAYS * 0.8}s")) < 0, true)}`);
+    expect(overdue?.condition).toBe(`\${try(timecmp(plantimestamp(), ${status}.next_due) < 0, true)}`);
+    expect(overdue?.error_message).toBe(
+      `cdktf-xero: the client secret of Custom Connection "Nightly sync" (client id ${CLIENT_ID}) is overdue (due \${${status}.next_due}): ` +
+        "1) generate a secret for it at https://developer.xero.com/app/manage; 2) stage it: cdktf-xero secret stage prod/Sync " +
+        "(the secret on stdin, never as an argument); 3) cdktf deploy.",
+    );
+  });
+
   it("synthesizes a rotation spec for the app's document + /rotation, 90 days max age, 7 days previous kept, warn when overdue", () => {
     expect(rotation.spec).toEqual(expected);
     expect(parseHookSpec(JSON.parse(canonicalJson(rotation.spec)))).toEqual(expected);
