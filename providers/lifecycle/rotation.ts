@@ -192,6 +192,15 @@ async function testAndPromote(spec: SecretRotationSpec, from: RotationSnapshot, 
     { [DocumentOutputs.clientId]: spec.app.clientId },
   );
   failpoint("promoted");
+  const dropped = isForeignClient(spec, testing) ? undefined : testing.secrets.previous;
+  const droppedUntil = parseRfc3339(testing.record.previousExpiresAt);
+  if (dropped !== undefined && droppedUntil !== undefined && droppedUntil.getTime() > now.getTime()) {
+    // One PREVIOUS is kept: a second rotation inside keepPrevious ends the first one's grace early.
+    ctx.warn(
+      `cdktf-xero: warning: ${spec.document}: the previous secret ${await doc.fingerprint(dropped)} was to stay recorded until ` +
+        `${testing.record.previousExpiresAt}; this rotation replaced it early, so consumers still using it must move to CURRENT now.`,
+    );
+  }
   ctx.say(
     `cdktf-xero: ${spec.document}: rotation ${rotationId} promoted: CURRENT is now ${promoted.record.currentFingerprint}` +
       (old === undefined ? "." : `; PREVIOUS ${await doc.fingerprint(old)} stays recorded until ${promoted.record.previousExpiresAt}.`),

@@ -10,6 +10,7 @@ import {
   registeredApp,
   ROTATION_DOCUMENT,
   SECRET_ENV,
+  stageIn,
   START,
   type RegisteredApp,
 } from "../rotation/support";
@@ -170,6 +171,25 @@ describe("a rotation cut off at each step boundary, then run again", () => {
         expect({ point, ...(await snapshot()) }).toEqual({ point, ...expected });
       }
       await backend.close();
+    });
+  }
+});
+
+describe("secret stage cut off at each of its step boundaries, then staged again and deployed", () => {
+  for (const point of ["stage-tested", "staged"] as const) {
+    it(`ends with the candidate promoted and nothing lost when cut at ${point}`, async () => {
+      const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+      await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app));
+      const second = await generateSecret(world.emulator, app.clientId);
+      const cut = await stageIn(world.ws, world.emulator, second, { env: { CDKTF_XERO_FAILPOINT: `${point}:throw` } });
+      expect(cut.error?.message).toBe(`failpoint ${point} reached (CDKTF_XERO_FAILPOINT; test only)`);
+      // Whatever the cut left, CURRENT is the first secret, and staging again is safe.
+      expect((await readRotation(world.ws)).secrets.current).toBe(app.secret);
+      await expectStaged(world.ws, world.emulator, second);
+      await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1, clock: at(1) }));
+      const view = await readRotation(world.ws);
+      expect(view.secrets).toEqual({ current: second, previous: app.secret });
+      expect(view.actions.filter((action) => action === "rotation:promoted")).toHaveLength(1);
     });
   }
 });

@@ -215,6 +215,21 @@ describe("hook apply of a secret rotation: outcomes", () => {
   });
 });
 
+describe("hook apply of a secret rotation inside keepPrevious", () => {
+  it("warns that a second promotion ends the previous secret's grace early, naming until when it was kept", async () => {
+    const app = await bootstrapped();
+    const second = await generateSecret(world.emulator, app.clientId);
+    await expectStaged(world.ws, world.emulator, second);
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1, clock: at(1) }));
+    const third = await generateSecret(world.emulator, app.clientId);
+    await expectStaged(world.ws, world.emulator, third, at(2));
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 2, clock: at(2) }));
+    expect(stderr).toContain(`was to stay recorded until ${iso(8)}; this rotation replaced it early`);
+    expect(stderr).not.toContain(app.secret);
+    expect((await readRotation(world.ws)).secrets).toEqual({ current: third, previous: second });
+  });
+});
+
 describe("hook apply of a secret rotation after the app's client id changed", () => {
   it("lets the app's own hooks prove the new client with its declared secret, not the old client's CURRENT", async () => {
     await bootstrapped();
