@@ -68,6 +68,39 @@ describe("local backend files", () => {
   });
 });
 
+describe("local backend history after a writer was stopped between the document and its history line", () => {
+  /** Drops the history file's last line: what a kill after the document's rename leaves. */
+  async function loseLastHistoryLine(name: string): Promise<void> {
+    const file = path.join(stateDir(), `${name}.history.jsonl`);
+    const lines = (await fs.readFile(file, "utf8")).trimEnd().split("\n");
+    await fs.writeFile(file, `${lines.slice(0, -1).join("\n")}\n`);
+  }
+
+  it("records the lost change as unrecorded when the lock is next taken, so the history covers every serial", async () => {
+    const logger = new RecordingLogger();
+    const backend = await fixture.open({ logger });
+    const first = await backend.write("billing/App", undefined, { a: "1" });
+    await backend.write("billing/App", first.serial, { a: "2" });
+    await loseLastHistoryLine("billing/App");
+    await backend.withLock("billing/App", async () => undefined);
+    const history = await backend.history("billing/App");
+    expect(history.map((entry) => [entry.action, entry.serialBefore, entry.serialAfter])).toEqual([
+      ["create", null, 1],
+      ["unrecorded", 1, 2],
+    ]);
+    expect(logger.warnings).toContain(
+      `billing/App: the change from serial 1 to 2 had no history line (its writer was stopped between the document and the history); recorded it as "unrecorded".`,
+    );
+  });
+
+  it("adds nothing when the history already ends at the document's serial", async () => {
+    const backend = await fixture.open();
+    await backend.write("billing/App", undefined, { a: "1" });
+    await backend.withLock("billing/App", async () => undefined);
+    expect((await backend.history("billing/App")).map((entry) => entry.action)).toEqual(["create"]);
+  });
+});
+
 describe("embedded default key", () => {
   it("creates .cdktf-xero/state.key with mode 0600 on the first secret and says so once", async () => {
     const logger = new RecordingLogger();

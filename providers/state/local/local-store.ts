@@ -35,6 +35,8 @@ export interface LocalStoreOptions {
 
 export const DEFAULT_STALE_LOCK_AFTER_MS = 10 * 60_000;
 const DOCUMENT_SUFFIX = ".tfstate";
+/** How much of a history file's end is read to find its last entry: many entries' worth. */
+const HISTORY_TAIL_BYTES = 64 * 1024;
 
 export class LocalDocumentStore implements DocumentStore {
   readonly label: string;
@@ -63,11 +65,90 @@ export class LocalDocumentStore implements DocumentStore {
       await ensureDir(path.dirname(file), name);
       await writeFileAtomic(file, serializeDocument(plan.next), name);
     }
-    // After the document: a crash in between loses one history line, never a document change.
+    // After the document: a crash in between leaves a change without its history line, never a
+    // history line without its change; the next holder of the lock records it (recordLostHistory).
     await appendLineDurably(this.historyFile(name), JSON.stringify(plan.entry), name);
   }
 
-  lock(name: string, timeoutMs: number): Promise<LockRelease> {
+  async lock(name: string, timeoutMs: number): Promise<LockRelease> {
+    const release = await this.acquireLock(name, timeoutMs);
+    try {
+      await this.recordLostHistory(name);
+    } catch (error) {
+      await release();
+      throw error;
+    }
+    return release;
+  }
+
+  /**
+   * A writer killed between a document's rename and its history append leaves a change with no
+   * history line. Under the document's lock, compare the serial the history ends at with the
+   * document's and, when they differ, append an `unrecorded` entry for that change (who noticed,
+   * when): the history then accounts for every serial, as issue 3's audit trail promises.
+   */
+  private async recordLostHistory(name: string): Promise<void> {
+    const last = await this.lastHistoryEntry(name);
+    let current: StoredDocument | undefined;
+    try {
+      current = await this.read(name);
+    } catch {
+      return; // An unreadable document is reported by the operation that reads it, not here.
+    }
+    if (last === undefined && current === undefined) return;
+    const recordedSerial = last === undefined ? null : last.serialAfter;
+    const currentSerial = current === undefined ? null : current.serial;
+    if (recordedSerial === currentSerial) return;
+    const { actor, clock, logger } = this.options;
+    const entry: HistoryEntry = {
+      document: name,
+      action: "unrecorded",
+      serialBefore: recordedSerial,
+      serialAfter: currentSerial,
+      actor: actor.user,
+      pid: actor.pid,
+      at: clock.now().toISOString(),
+    };
+    await appendLineDurably(this.historyFile(name), JSON.stringify(entry), name);
+    logger.warn(
+      `${name}: the change from serial ${String(recordedSerial)} to ${String(currentSerial)} had no history line ` +
+        `(its writer was stopped between the document and the history); recorded it as "unrecorded".`,
+    );
+  }
+
+  /** The last readable entry of the document's history, reading only the file's tail. */
+  private async lastHistoryEntry(name: string): Promise<HistoryEntry | undefined> {
+    const file = this.historyFile(name);
+    let handle: import("node:fs/promises").FileHandle;
+    try {
+      handle = await fs.open(file, "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw translateFsError(error, name, file);
+    }
+    try {
+      const { size } = await handle.stat();
+      const length = Math.min(size, HISTORY_TAIL_BYTES);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      const lines = buffer.toString("utf8").split("\n");
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const line = lines[i]!.trim();
+        if (line === "") continue;
+        try {
+          const entry = parseHistoryEntry(JSON.parse(line));
+          if (entry !== undefined) return entry;
+        } catch {
+          // A line cut by a crash (or the tail's first, partial line): look further back.
+        }
+      }
+      return undefined;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private acquireLock(name: string, timeoutMs: number): Promise<LockRelease> {
     const { clock, actor, logger, isProcessAlive } = this.options;
     return acquireLockFile(path.join(this.options.dir, `${name}.lock`), {
       document: name,
