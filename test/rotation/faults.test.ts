@@ -11,7 +11,7 @@ import { CLI, inBatches, REACHED, runTrial, SCENARIOS, seededRandom, type Kill, 
  * app and state directory. Replay a random run with ROTATION_FAULT_SEED=<seed>.
  */
 const SEED = Number(process.env.ROTATION_FAULT_SEED ?? 20_260_501);
-const RANDOM_TRIALS = 200;
+const RANDOM_TRIALS = 240;
 const PARALLEL = 4;
 const KINDS = ["custom_connection", "web"] as const;
 
