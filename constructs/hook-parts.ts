@@ -108,7 +108,16 @@ class DocumentRemoteState extends TerraformRemoteState {
     const config =
       address.type === "local"
         ? { path: escapeTemplate(`${address.dir}/${localDocumentFile(document)}`) }
-        : { schemaName: address.schema, workspace: escapeTemplate(document) };
+        : {
+            schemaName: address.schema,
+            workspace: escapeTemplate(document),
+            // `hook init` (which every read depends on) has made the schema and table. Without these,
+            // each read runs Terraform's CREATE ... IF NOT EXISTS, which races between parallel reads
+            // and needs CREATE on `public` for its shared sequence.
+            skipSchemaCreation: true,
+            skipTableCreation: true,
+            skipIndexCreation: true,
+          };
     super(scope, id, address.type, { ...config, ...(options.defaults === undefined ? {} : { defaults: options.defaults }) });
     this.dependency = options.dependsOn;
   }

@@ -174,14 +174,14 @@ describe("XeroAppRegistration prop combinations", () => {
     expect(byOwner.spec.clientSecret).toEqual({ source: "state", document: "prod/Owner", key: "client_secret" });
   });
 
-  it("uses a PostgreSQL backend with only the schema and the document as workspace", () => {
+  it("uses a PostgreSQL backend by schema and document, and its reads create no tables", () => {
     const stack = testStack();
     const sync = new XeroAppRegistration(stack, "Sync", customConnectionProps({ state: XeroState.postgres({ schema: "cdktf_xero" }) }));
     expect(sync.spec.backend).toEqual({ type: "pg", schema: "cdktf_xero" });
     const synthesized = Testing.synth(stack);
     expect(synthesized).toHaveDataSourceWithProperties(TerraformRemoteState, {
       backend: "pg",
-      config: { schema_name: "cdktf_xero" },
+      config: { schema_name: "cdktf_xero", skip_schema_creation: true, skip_table_creation: true, skip_index_creation: true },
       workspace: "prod/Sync",
       defaults: STATUS_DEFAULTS,
     });

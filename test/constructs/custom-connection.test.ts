@@ -112,7 +112,7 @@ describe("XeroCustomConnection prop combinations", () => {
     expect(Testing.synth(stack)).toHaveDataSourceWithProperties(TerraformRemoteState, {
       backend: "pg",
       workspace: "prod/Link",
-      config: { schema_name: "links" },
+      config: { schema_name: "links", skip_schema_creation: true, skip_table_creation: true, skip_index_creation: true },
     });
   });
 

@@ -225,7 +225,7 @@ describe("XeroSecretRotation prop combinations", () => {
     expect(Testing.synth(stack)).toHaveDataSourceWithProperties(TerraformRemoteState, {
       backend: "pg",
       workspace: "prod/Sync/rotation",
-      config: { schema_name: "cdktf_xero" },
+      config: { schema_name: "cdktf_xero", skip_schema_creation: true, skip_table_creation: true, skip_index_creation: true },
     });
   });
 
