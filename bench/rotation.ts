@@ -1,7 +1,7 @@
 /**
  * Benchmark: one full secret rotation, as an operator and a pipeline run it (`cdktf-xero secret
- * stage` with the secret on stdin, then the rotation's `hook apply`, each a fresh process of the
- * compiled CLI), against one plain client-credentials exchange from a fresh process. No target: the
+ * stage` with the secret on stdin, then the rotation's `hook apply` through the hook launcher as
+ * Terraform runs it, each a fresh process), against one plain client-credentials exchange from a fresh process. No target: the
  * rotation does two processes, two proofs against Xero and four locked state writes, so the ratio
  * says what that costs over the least a hook can do.
  *
@@ -23,6 +23,7 @@ import { formatSummary, median, summarize } from "./stats";
 const STATE_KEY = `bench:${Buffer.alloc(32, 0x42).toString("base64")}`;
 const SCOPES = ["accounting.invoices.read"];
 const CLI = join(__dirname, "../cli/main.js");
+const LAUNCHER = join(__dirname, "../cli/hook-launcher.js");
 
 function hookEnv(base: NodeJS.ProcessEnv, spec: HookSpec, generation: number): NodeJS.ProcessEnv {
   return { ...base, [HookEnv.spec]: JSON.stringify(spec), [HookEnv.specSha256]: hashHookSpec(spec), [HookEnv.generation]: String(generation) };
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
       const { dir, rotation, candidate } = await prepared(emulator, base, created.clientId, secret);
       try {
         const stage = await timeNode([CLI, "secret", "stage", "bench/App", "--backend", "local:state"], base, { cwd: dir, stdin: candidate });
-        const apply = await timeNode([CLI, "hook", "apply"], { ...hookEnv(base, rotation, 1), BENCH_SECRET: secret }, { cwd: dir });
+        const apply = await timeNode([LAUNCHER, "hook", "apply"], { ...hookEnv(base, rotation, 1), BENCH_SECRET: secret }, { cwd: dir });
         return stage + apply;
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ function declareXero(stack: TerraformStack, pairs: number): void {
 
 /** The same four elements per construct, hand-written: spec JSON, its hash, the hook commands. */
 function declarePlain(stack: TerraformStack, pairs: number): void {
-  const cli = "../../../dist/cli/main.js";
+  const cli = "../../../dist/cli/hook-launcher.js";
   const dir = "../../../.cdktf-xero/state";
   const parts = (id: string, document: string, spec: Record<string, unknown>, dependsOn?: DataResource): DataResource => {
     const json = JSON.stringify(spec);

@@ -119,7 +119,9 @@ function freshCopy(stackDir: string, rewrite?: (json: string) => string): { root
 
 /** Every provisioner runs `node -e 0` instead of the hook: same processes started, no work done. */
 function floorOf(json: string, stateDir: string, floorStateDir: string): string {
-  return json.replace(/node [^"]*cli\/main\.js hook (init|apply|destroy)/g, "node -e 0").split(stateDir).join(floorStateDir);
+  const floor = json.replace(/node [^"]*cli\/hook-launcher\.js hook (init|apply|destroy)/g, "node -e 0");
+  if (floor === json) throw new Error("no hook command found in cdk.tf.json to replace with `node -e 0`: the floor would run the real hooks");
+  return floor.split(stateDir).join(floorStateDir);
 }
 
 async function main(): Promise<void> {

@@ -55,8 +55,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  runCli(process.argv.slice(2)).then(
+/** Runs the CLI as this process: its exit code becomes the process's. Shared by both entry points. */
+export function runCliAsProcess(argv: readonly string[]): Promise<void> {
+  return runCli(argv).then(
     (code) => {
       process.exitCode = code;
     },
@@ -66,3 +67,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) void runCliAsProcess(process.argv.slice(2));

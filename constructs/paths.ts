@@ -49,9 +49,9 @@ export function fromStackDirectory(construct: IConstruct, target: string): strin
   return toPosix(path.relative(stackDirectory(construct), absolute)) || ".";
 }
 
-/** The compiled CLI the hooks run, relative to the stack directory. */
+/** The CLI's hook launcher (dist/cli/hook-launcher.js: the CLI, started fast), relative to the stack directory. */
 export function cliScriptFromStackDirectory(construct: IConstruct): string {
-  const script = path.join(packageRoot(), "dist", "cli", "main.js");
+  const script = path.join(packageRoot(), "dist", "cli", "hook-launcher.js");
   return toPosix(path.relative(stackDirectory(construct), script));
 }
 

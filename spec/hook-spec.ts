@@ -5,7 +5,7 @@
  *
  * ## How a hook receives it
  *
- * Terraform runs `node <stack-relative path>/dist/cli/main.js hook <init|apply|destroy>` with the
+ * Terraform runs `node <stack-relative path>/dist/cli/hook-launcher.js hook <init|apply|destroy>` with the
  * stack directory (`cdktf.out/stacks/<stack>`) as working directory and these variables added to
  * the inherited environment:
  *

@@ -34,7 +34,7 @@ Reads the hook spec from ${HookEnv.spec}${verb === "init" ? "" : `, its hash fro
 Terraform sets them. Endpoints: XERO_LOGIN_URL, XERO_IDENTITY_URL, XERO_API_URL (default: Xero).
 
 Example (what the synthesized provisioner runs, from the stack directory):
-  $ ${HookEnv.spec}='{"version":1,…}'${verb === "init" ? "" : ` ${HookEnv.specSha256}=… ${HookEnv.generation}=0`} node ../../../dist/cli/main.js hook ${verb}`,
+  $ ${HookEnv.spec}='{"version":1,…}'${verb === "init" ? "" : ` ${HookEnv.specSha256}=… ${HookEnv.generation}=0`} node ../../../dist/cli/hook-launcher.js hook ${verb}`,
       )
       .action((flags: HookFlags) => runHookCommand(verb, flags));
   }

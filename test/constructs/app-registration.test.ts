@@ -15,7 +15,7 @@ import {
   webProps,
 } from "./support";
 
-const CLI = "../../../dist/cli/main.js";
+const CLI = "../../../dist/cli/hook-launcher.js";
 const LOCAL = { type: "local", dir: "../../../.cdktf-xero/state" } as const;
 
 const expectedCustomConnectionSpec: AppRegistrationSpec = {
@@ -234,13 +234,13 @@ describe("XeroAppRegistration prop combinations", () => {
     });
   });
 
-  it("points the hooks at the compiled CLI of this package, relative to the stack directory", () => {
+  it("points the hooks at the hook launcher of this package, relative to the stack directory", () => {
     const stack = testStack();
     new XeroAppRegistration(stack, "Sync", customConnectionProps());
     const resource = element(synthObject(stack), "resource", "terraform_data", "Sync");
     const command = (resource.body["provisioner"] as Array<{ "local-exec": { command: string } }>)[0]!["local-exec"].command;
     const script = command.split(" ")[1]!;
-    expect(path.resolve("cdktf.out/stacks/prod", script)).toBe(path.resolve("dist/cli/main.js"));
+    expect(path.resolve("cdktf.out/stacks/prod", script)).toBe(path.resolve("dist/cli/hook-launcher.js"));
   });
 });
 

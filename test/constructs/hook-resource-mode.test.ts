@@ -6,7 +6,7 @@ import { canonicalJson, hashHookSpec, parseHookSpec } from "../../spec/hook-spec
 import { XeroAppRegistration, XeroCustomConnection, XeroHookResource, XeroStackDefaults, XeroState } from "../../index";
 import { customConnectionProps, element, errorOf, synthObject, testStack, webProps } from "./support";
 
-const CLI = "../../../dist/cli/main.js";
+const CLI = "../../../dist/cli/hook-launcher.js";
 
 describe("null_resource mode", () => {
   const stack = testStack();

@@ -19,7 +19,7 @@ import {
 import { CLIENT_ID, customConnectionProps, element, OTHER_CLIENT_ID, synthObject, testApp, testStack, warningsOf, webProps } from "./support";
 
 const LOCAL = { type: "local", dir: "../../../.cdktf-xero/state" } as const;
-const CLI = "../../../dist/cli/main.js";
+const CLI = "../../../dist/cli/hook-launcher.js";
 const NINETY_DAYS = 90 * 86_400;
 const SEVEN_DAYS = 7 * 86_400;
 

@@ -20,7 +20,7 @@ export const TENANT_ID = "8c5c1b2e-3f4a-4b5c-9d6e-7f8091a2b3c4";
 
 /**
  * A test app synthesizing to `cdktf.out` in the project root, as `cdktf synth` does, so paths in
- * the output are the ones a real project gets (`../../dist/cli/main.js`).
+ * the output are the ones a real project gets (`../../dist/cli/hook-launcher.js`).
  */
 export function testApp(): App {
   const outdir = path.resolve("cdktf.out");

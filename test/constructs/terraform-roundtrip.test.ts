@@ -87,7 +87,7 @@ describe("the synthesized stack under real Terraform", () => {
     fs.writeFileSync(path.join(work, "hook.js"), STAND_IN_HOOK);
     const file = path.join(stackDir, "cdk.tf.json");
     const synthesized = fs.readFileSync(file, "utf8");
-    const replaced = synthesized.replace(/node \S+\/dist\/cli\/main\.js hook /g, () => `node ${path.join(work, "hook.js")} `);
+    const replaced = synthesized.replace(/node \S+\/dist\/cli\/hook-launcher\.js hook /g, () => `node ${path.join(work, "hook.js")} `);
     expect(replaced).not.toBe(synthesized);
     fs.writeFileSync(file, replaced);
     mustSucceed("init", "-input=false");

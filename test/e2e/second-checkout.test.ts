@@ -130,7 +130,7 @@ describe("a stack synthesized in one checkout and deployed from another", () => 
   test("the hooks ran the second checkout's CLI and wrote its embedded state directory", () => {
     const synthesized = readFileSync(join(stackDir, "cdk.tf.json"), "utf8");
     const commands = [...new Set([...synthesized.matchAll(/"command": "([^"]*)"/g)].map((match) => match[1]))].sort();
-    expect(commands).toEqual(["destroy", "init", "apply"].sort().map((verb) => `node ../../../dist/cli/main.js hook ${verb}`));
+    expect(commands).toEqual(["destroy", "init", "apply"].sort().map((verb) => `node ../../../dist/cli/hook-launcher.js hook ${verb}`));
     for (const document of ["Sync", "SyncLink", "Portal"]) {
       expect(existsSync(join(second, ".cdktf-xero", "state", STACK, `${document}.tfstate`))).toBe(true);
     }

@@ -1,0 +1,21 @@
+/**
+ * The entry point of the hook bundle (see hook-launcher.ts): the CLI, and what the build uses to warm
+ * the bundle up before it saves V8's code cache, so the cache covers what a hook runs.
+ */
+import { runHook, type HookVerb } from "../providers/lifecycle";
+
+export { runCliAsProcess } from "./main";
+
+/** Loads, without running anything, every module a hook may need: the hook command, axios, pg. */
+export function loadHookModules(): void {
+  require("./commands/hook");
+  require("axios");
+  require("../providers/state/pg/pg-store");
+  require("pg");
+}
+
+/** Runs one hook in this process with its output discarded: the build's training run. */
+export async function runHookSilently(verb: HookVerb, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<void> {
+  const discard = { write: (): void => undefined };
+  await runHook(verb, { env, cwd, stdout: discard, stderr: discard });
+}
