@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { ManualClock } from "../../providers/clock";
 import { hashHookSpec } from "../../spec/hook-spec";
 import {
@@ -12,7 +14,7 @@ import {
   START,
   type RegisteredApp,
 } from "../rotation/support";
-import { customConnectionApp, expectHookOk, registrationSpec, runHookIn, useHookTestWorld, type RunOptions } from "./support";
+import { customConnectionApp, expectHookOk, registrationSpec, runHookIn, useHookTestWorld, type RunOptions, type Workspace } from "./support";
 
 /** `hook apply` / `hook destroy` of a secret_rotation, in-process against the emulator and a local backend. */
 const world = useHookTestWorld();
@@ -73,6 +75,19 @@ describe("hook apply of a secret rotation: bootstrap", () => {
         `the rotation is deployed); 2) stage it: \`cdktf-xero secret stage ${APP_DOCUMENT} --backend local:state\` with the secret on stdin (or --from-env ` +
         `NAME), never as an argument; 3) run cdktf deploy: the plan shows the rotation as a replacement.`,
     );
+  });
+
+  it("prints the stage command without --backend when the documents are in the project's default .cdktf-xero/state", async () => {
+    // A project as cdktf lays it out: hooks run in the stack directory, the operator stages from the root.
+    writeFileSync(join(world.ws.dir, "cdktf.json"), "{}");
+    const stackDir = join(world.ws.dir, "cdktf.out", "stacks", "prod");
+    mkdirSync(stackDir, { recursive: true });
+    const stack: Workspace = { ...world.ws, dir: stackDir, backend: { type: "local", dir: "../../../.cdktf-xero/state" } };
+    const app = await registeredApp(world.emulator, stack, "custom_connection");
+    const spec = { ...app.spec, app: { ...app.spec.app, clientSecret: { source: "state" as const, document: ROTATION_DOCUMENT, key: "current" } } };
+    const { error } = await runHookIn(stack, world.emulator, "apply", spec);
+    expect(error?.code).toBe("ROTATION_NO_SECRET");
+    expect(error?.message).toContain(`2) stage it: \`cdktf-xero secret stage ${APP_DOCUMENT}\` with the secret on stdin`);
   });
 
   it("promotes a staged secret straight to CURRENT when there is no CURRENT yet, with no PREVIOUS", async () => {
