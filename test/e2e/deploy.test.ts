@@ -20,6 +20,7 @@ import {
   synthesize,
   terraform,
   type E2eWorld,
+  unwrapped,
 } from "./support";
 
 jest.setTimeout(240_000);
@@ -127,8 +128,8 @@ describe.each(documentBackends("e2e"))("a Custom Connection deployed through Ter
     stackDir = synthesize(world.dir, STACK, declare({ expectedTenantId: tenantId, secretVariable: "WRONG_SYNC_SECRET" }));
     const applied = await deploy(stackDir, { ...env, WRONG_SYNC_SECRET: "not-the-secret-0123456789" });
     expect(applied.code).toBe(1);
-    expect(applied.stderr).toContain("Nightly sync");
-    expect(applied.stderr).toContain(clientId);
+    expect(unwrapped(applied.stderr)).toContain("Nightly sync");
+    expect(unwrapped(applied.stderr)).toContain(clientId);
     expect(await readDocument(`${STACK}/Sync`)).toEqual(before);
   });
 
@@ -136,8 +137,8 @@ describe.each(documentBackends("e2e"))("a Custom Connection deployed through Ter
     stackDir = synthesize(world.dir, STACK, declare({ expectedTenantId: otherTenantId }));
     const applied = await deploy(stackDir, env);
     expect(applied.code).toBe(1);
-    expect(applied.stderr).toContain(otherTenantId);
-    expect(applied.stderr).toContain(tenantId);
+    expect(unwrapped(applied.stderr)).toContain(otherTenantId);
+    expect(unwrapped(applied.stderr)).toContain(tenantId);
   });
 
   test("an organisation unlinked in Xero makes the next deploy after a spec change fail with what the authorising user must do", async () => {
@@ -145,7 +146,7 @@ describe.each(documentBackends("e2e"))("a Custom Connection deployed through Ter
     stackDir = synthesize(world.dir, STACK, declare({ expectedTenantId: tenantId, unlinkOnDestroy: true }));
     const applied = await deploy(stackDir, env);
     expect(applied.code).toBe(1);
-    expect(applied.stderr).toMatch(/not linked|no organisation/i);
+    expect(unwrapped(applied.stderr)).toMatch(/not linked|no organisation/i);
     await world.emulator.admin.link(clientId, tenantId);
   });
 

@@ -23,6 +23,7 @@ import {
   terraform,
   type CommandResult,
   type E2eWorld,
+  unwrapped,
 } from "./support";
 
 jest.setTimeout(120_000);
@@ -286,14 +287,14 @@ describe("an overdue secret through Terraform (local backend)", () => {
   test('apply warns with the portal steps for onOverdue "warn"', () => {
     const warnLines = applied.stdout.split("\n").filter((line) => line.includes("WarnRotation") && /overdue/i.test(line));
     expect(warnLines.length).toBeGreaterThan(0);
-    expect(applied.stdout).toContain("cdktf-xero secret stage overdue/Warn");
+    expect(unwrapped(applied.stdout)).toContain("cdktf-xero secret stage overdue/Warn");
     expect(applied.stderr).not.toContain("overdue/Warn");
   });
 
   test('apply fails with the portal steps for onOverdue "fail"', () => {
     expect(applied.code).toBe(1);
-    expect(applied.stderr).toContain("ROTATION_OVERDUE");
-    expect(applied.stderr).toContain("cdktf-xero secret stage overdue/Fail");
+    expect(unwrapped(applied.stderr)).toContain("ROTATION_OVERDUE");
+    expect(unwrapped(applied.stderr)).toContain("cdktf-xero secret stage overdue/Fail");
   });
 
   test("the overdue messages hold no secret", () => {

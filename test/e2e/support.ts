@@ -96,6 +96,14 @@ export async function terraform(stackDir: string, args: readonly string[], env: 
   return runCommand("terraform", [...args, ...flags, ...input], { cwd: stackDir, env });
 }
 
+/**
+ * Terraform's output with its line wrapping undone. Diagnostics wrap at word boundaries, so where a
+ * phrase breaks depends on the lengths before it (the checkout's path, a client id): match on this.
+ */
+export function unwrapped(text: string): string {
+  return text.replace(/\s+/g, " ");
+}
+
 /** init + apply, failing the test with Terraform's own words when either fails. */
 export async function deploy(stackDir: string, env: Record<string, string>): Promise<CommandResult> {
   const init = await terraform(stackDir, ["init"], env);
