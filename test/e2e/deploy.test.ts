@@ -143,11 +143,15 @@ describe.each(documentBackends("e2e"))("a Custom Connection deployed through Ter
 
   test("an organisation unlinked in Xero makes the next deploy after a spec change fail with what the authorising user must do", async () => {
     await world.emulator.admin.unlink(clientId);
-    stackDir = synthesize(world.dir, STACK, declare({ expectedTenantId: tenantId, unlinkOnDestroy: true }));
-    const applied = await deploy(stackDir, env);
-    expect(applied.code).toBe(1);
-    expect(unwrapped(applied.stderr)).toMatch(/not linked|no organisation/i);
-    await world.emulator.admin.link(clientId, tenantId);
+    try {
+      stackDir = synthesize(world.dir, STACK, declare({ expectedTenantId: tenantId, unlinkOnDestroy: true }));
+      const applied = await deploy(stackDir, env);
+      expect(applied.code).toBe(1);
+      expect(unwrapped(applied.stderr)).toMatch(/not linked|no organisation/i);
+    } finally {
+      // Linked again whatever happened here, so the next step tests its own behaviour.
+      await world.emulator.admin.link(clientId, tenantId);
+    }
   });
 
   test("destroy retires the documents and unlinks the organisation only when asked", async () => {
