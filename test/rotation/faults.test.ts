@@ -11,7 +11,11 @@ import { CLI, inBatches, REACHED, runTrial, SCENARIOS, seededRandom, type Kill, 
  * app and state directory. Replay a random run with ROTATION_FAULT_SEED=<seed>.
  */
 const SEED = Number(process.env.ROTATION_FAULT_SEED ?? 20_260_501);
-const RANDOM_TRIALS = 240;
+/** Issue 5: at least this many hook processes SIGKILLed (boundary and random kills together). */
+const REQUIRED_KILLS = 200;
+const MIN_RANDOM_TRIALS = 240;
+const RANDOM_ROUND = 60;
+const MAX_RANDOM_TRIALS = 720;
 const PARALLEL = 4;
 const KINDS = ["custom_connection", "web"] as const;
 
@@ -61,25 +65,32 @@ describe("a rotation hook SIGKILLed, then run again", () => {
     expect(failures(outcomes, boundaryTrials.map(({ scenario, kind, kill }) => `${scenario}/${kind} killed at ${kill.failpoint}`))).toEqual([]);
   });
 
-  it(`loses no secret and ends as uninterrupted after ${RANDOM_TRIALS} kills at seeded random points (seed ${SEED})`, async () => {
+  it(`loses no secret and ends as uninterrupted after ${MIN_RANDOM_TRIALS} or more kills at seeded random points, until ${REQUIRED_KILLS} hook processes really died (seed ${SEED})`, async () => {
     const random = seededRandom(SEED);
-    const trials = Array.from({ length: RANDOM_TRIALS }, (_, index) => ({
-      scenario: SCENARIOS[Math.floor(random() * SCENARIOS.length)] as Scenario,
-      kind: KINDS[index % KINDS.length]!,
-      // Spread over a run's whole life, start-up included: a crash can come at any instruction.
-      kill: { afterMs: Math.round(random() * uninterruptedMs * 0.9) } as Kill,
-    }));
-    const outcomes = await inBatches(
-      trials.map(({ scenario, kind, kill }) => () => runTrial(emulator, scenario, kind, kill)),
-      PARALLEL,
-    );
-    killTrials.push(...outcomes);
-    expect(failures(outcomes, trials.map(({ scenario, kind, kill }, i) => `trial ${i} ${scenario}/${kind} killed after ${kill.afterMs} ms`))).toEqual([]);
+    const problems: string[] = [];
+    const killed = (): number => killTrials.filter((outcome) => outcome.signal === "SIGKILL").length;
+    // In rounds, at least MIN_RANDOM_TRIALS: on a loaded machine more kills land after the hook has
+    // exited (its run took less than the reference did), so rounds go on until enough kills were real.
+    for (let drawn = 0; drawn < MIN_RANDOM_TRIALS || (killed() < REQUIRED_KILLS && drawn < MAX_RANDOM_TRIALS); drawn += RANDOM_ROUND) {
+      const trials = Array.from({ length: RANDOM_ROUND }, (_, index) => ({
+        scenario: SCENARIOS[Math.floor(random() * SCENARIOS.length)] as Scenario,
+        kind: KINDS[(drawn + index) % KINDS.length]!,
+        // Spread over a run's whole life, start-up included: a crash can come at any instruction.
+        kill: { afterMs: Math.round(random() * uninterruptedMs * 0.9) } as Kill,
+      }));
+      const outcomes = await inBatches(
+        trials.map(({ scenario, kind, kill }) => () => runTrial(emulator, scenario, kind, kill)),
+        PARALLEL,
+      );
+      killTrials.push(...outcomes);
+      problems.push(...failures(outcomes, trials.map(({ scenario, kind, kill }, i) => `trial ${drawn + i} ${scenario}/${kind} killed after ${kill.afterMs} ms`)));
+    }
+    expect(problems).toEqual([]);
   });
 
-  it("really SIGKILLed at least 200 hook processes in this run (a kill that came after the exit does not count)", () => {
+  it(`really SIGKILLed at least ${REQUIRED_KILLS} hook processes in this run (a kill that came after the exit does not count)`, () => {
     const killed = killTrials.filter((outcome) => outcome.signal === "SIGKILL").length;
     process.stdout.write(`rotation fault injection: ${killed} of ${killTrials.length} trials SIGKILLed\n`);
-    expect(killed).toBeGreaterThanOrEqual(200);
+    expect(killed).toBeGreaterThanOrEqual(REQUIRED_KILLS);
   });
 });
