@@ -4,7 +4,7 @@
  */
 import { runHook, type HookVerb } from "../providers/lifecycle";
 
-export { runCliAsProcess } from "./main";
+export { isHookCommandLine, runCliAsProcess } from "./main";
 
 /** Loads, without running anything, every module a hook may need: the hook command, axios, pg. */
 export function loadHookModules(): void {

@@ -6,36 +6,43 @@
  * The build (scripts/build-hook-bundle.ts) puts the CLI in one file and saves V8's code cache for
  * it; here that file is compiled with the cache, so nothing is resolved file by file or parsed again.
  *
- * Without the bundle, or with one older than the compiled CLI beside it (tsc ran again without the
- * bundling step), the plain CLI runs: the same behaviour, slower, and never stale code.
- * A cache that V8 rejects (made by another Node.js version, or with other V8 flags) is ignored.
+ * The plain CLI (main.js) runs instead, with the same behaviour, when:
+ * - the command line is not a hook's (`hook <verb> [--json]`): commander and the other commands are
+ *   not in the bundle, and must not mix with a second copy of the modules that are;
+ * - there is no bundle, or a file it was built from is newer (compiled again without bundling, as
+ *   `tsc --watch` does): no hook ever runs stale code;
+ * - the bundle fails to load (a warning says so).
+ * A code cache that V8 rejects (made by another Node.js version, or under other V8 flags such as a
+ * different NODE_OPTIONS) is ignored: the bundle is compiled as usual, only slower.
  */
 import { readFileSync, statSync } from "node:fs";
 import { createRequire, wrap } from "node:module";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Script } from "node:vm";
 
 export const HOOK_BUNDLE_FILE = "hook-bundle.js";
 export const HOOK_BUNDLE_CACHE_FILE = "hook-bundle.cache";
+/** The files the bundle was built from (JSON array, paths relative to this directory). */
+export const HOOK_BUNDLE_INPUTS_FILE = "hook-bundle.inputs.json";
 
 /** What became of the code cache: used, refused by V8 (and compiled without), or not there. */
 export type CodeCacheUse = "accepted" | "rejected" | "absent";
 
 export interface LoadedHookBundle {
   readonly exports: typeof import("./hook-bundle-entry");
-  /** The compiled bundle: the build asks it for the code cache after warming it up. */
+  /** The compiled bundle: the build asks it for the code cache after its training run. */
   readonly script: Script;
   readonly codeCache: CodeCacheUse;
 }
 
 /**
  * Evaluates `<dir>/hook-bundle.js` as the CommonJS module it is, with its code cache unless
- * `useCodeCache` is false. Undefined when there is no bundle, or when `<dir>/main.js` is newer.
+ * `useCodeCache` is false. Undefined when there is no bundle, or when it is older than a file it
+ * was built from (or one of them is gone).
  */
 export function loadHookBundle(dir: string = __dirname, options: { useCodeCache?: boolean } = {}): LoadedHookBundle | undefined {
   const file = join(dir, HOOK_BUNDLE_FILE);
-  const built = modifiedAt(file);
-  if (built === undefined || (modifiedAt(join(dir, "main.js")) ?? 0) > built) return undefined;
+  if (!isFresh(dir, file)) return undefined;
   const source = readFileSync(file, "utf8");
   const cachedData = options.useCodeCache === false ? undefined : readIfPresent(join(dir, HOOK_BUNDLE_CACHE_FILE));
   const script = new Script(wrap(source), { filename: file, cachedData });
@@ -44,6 +51,13 @@ export function loadHookBundle(dir: string = __dirname, options: { useCodeCache?
   evaluate.call(module.exports, module.exports, createRequire(file), module, file, dir);
   const codeCache: CodeCacheUse = cachedData === undefined ? "absent" : script.cachedDataRejected === true ? "rejected" : "accepted";
   return { exports: module.exports, script, codeCache };
+}
+
+function isFresh(dir: string, bundle: string): boolean {
+  const built = modifiedAt(bundle);
+  const inputs = readIfPresent(join(dir, HOOK_BUNDLE_INPUTS_FILE));
+  if (built === undefined || inputs === undefined) return false;
+  return (JSON.parse(inputs.toString("utf8")) as string[]).every((input) => (modifiedAt(resolve(dir, input)) ?? Infinity) <= built);
 }
 
 function readIfPresent(file: string): Buffer | undefined {
@@ -59,7 +73,24 @@ function modifiedAt(file: string): number | undefined {
   return statSync(file, { throwIfNoEntry: false })?.mtimeMs;
 }
 
+/** The bundle, when it can serve `argv`; a load failure is reported and the plain CLI used. */
+function bundleFor(argv: readonly string[]): typeof import("./hook-bundle-entry") | undefined {
+  if (argv[0] !== "hook") return undefined;
+  let bundle: LoadedHookBundle | undefined;
+  try {
+    bundle = loadHookBundle();
+  } catch (error) {
+    process.stderr.write(
+      `cdktf-xero: warning: ${join(__dirname, HOOK_BUNDLE_FILE)} failed to load (${error instanceof Error ? error.message : String(error)}); ` +
+        `running the plain CLI. Run \`npm run build\` in the cdktf-xero package to rebuild it.\n`,
+    );
+    return undefined;
+  }
+  return bundle?.exports.isHookCommandLine(argv) === true ? bundle.exports : undefined;
+}
+
 if (require.main === module) {
-  const cli = loadHookBundle()?.exports ?? (require("./main") as typeof import("./main"));
-  void cli.runCliAsProcess(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const cli = bundleFor(argv) ?? (require("./main") as typeof import("./main"));
+  void cli.runCliAsProcess(argv);
 }

@@ -26,11 +26,18 @@ export function buildProgram(argv: readonly string[] = []): Command {
  * commands, mistakes) goes through commander as before. Returns the action, or undefined.
  */
 function hookFastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
-  const [command, verb, flag, ...rest] = argv;
-  if (command !== "hook" || rest.length > 0 || (flag !== undefined && flag !== "--json")) return undefined;
+  if (!isHookCommandLine(argv)) return undefined;
+  const [, verb, flag] = argv;
   const hook = require("./commands/hook") as typeof import("./commands/hook");
   if (!hook.isHookVerb(verb)) return undefined;
   return () => hook.runHookCommand(verb, flag === undefined ? {} : { json: true });
+}
+
+/** Whether `argv` is one the fast path runs: `hook <init|apply|destroy>`, optionally `--json`. */
+export function isHookCommandLine(argv: readonly string[]): boolean {
+  const [command, verb, flag, ...rest] = argv;
+  if (command !== "hook" || rest.length > 0 || (flag !== undefined && flag !== "--json")) return false;
+  return (require("./commands/hook") as typeof import("./commands/hook")).isHookVerb(verb);
 }
 
 /** Runs the CLI and resolves to the exit code; `process.exit` is called only by the entry point below. */

@@ -12,9 +12,9 @@
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { buildSync } from "esbuild";
-import { HOOK_BUNDLE_CACHE_FILE, HOOK_BUNDLE_FILE, loadHookBundle, type LoadedHookBundle } from "../cli/hook-launcher";
+import { HOOK_BUNDLE_CACHE_FILE, HOOK_BUNDLE_FILE, HOOK_BUNDLE_INPUTS_FILE, loadHookBundle, type LoadedHookBundle } from "../cli/hook-launcher";
 import { startEmulator } from "../emulator";
 import { hashHookSpec, HookEnv, type HookSpec } from "../spec/hook-spec";
 
@@ -26,6 +26,7 @@ const CLI_DIR = join(__dirname, "..", "cli");
  */
 const NOT_ON_A_HOOK_PATH = ["commander", "./commands", "jose", "pg-native"];
 
+/** Bundles the CLI; writes the bundle and the list of files it was built from, each in one rename. */
 function bundleCli(): void {
   const result = buildSync({
     entryPoints: [join(CLI_DIR, "hook-bundle-entry.js")],
@@ -37,12 +38,30 @@ function bundleCli(): void {
     external: NOT_ON_A_HOOK_PATH,
     logLevel: "warning",
     legalComments: "none",
+    metafile: true,
+    write: false,
   });
   if (result.errors.length > 0) throw new Error(`esbuild could not bundle the CLI: ${result.errors.map((e) => e.text).join("; ")}`);
+  const [output] = result.outputFiles;
+  if (output === undefined) throw new Error("esbuild produced no bundle");
+  // esbuild names inputs relative to the working directory; the launcher resolves them against CLI_DIR.
+  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(CLI_DIR, resolve(input)));
+  writeAtomically(join(CLI_DIR, HOOK_BUNDLE_FILE), output.contents);
+  writeAtomically(join(CLI_DIR, HOOK_BUNDLE_INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
+}
+
+/** Hooks may run while the build does: they see the old file or the new one, never half of one. */
+function writeAtomically(file: string, contents: string | Uint8Array): void {
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, contents);
+  renameSync(partial, file);
 }
 
 /** Init and apply of a linked Custom Connection's registration and link, run by the bundle's own code. */
 async function trainingRun(bundle: LoadedHookBundle): Promise<void> {
+  // axios honours HTTP(S)_PROXY and npm's proxy settings (npm_config_proxy, set under `npm run`);
+  // the emulator is on loopback, which no proxy should see.
+  for (const name of ["no_proxy", "NO_PROXY"]) process.env[name] = [process.env[name], "127.0.0.1", "localhost"].filter(Boolean).join(",");
   const scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-hook-training-"));
   const emulator = await startEmulator();
   try {
@@ -100,12 +119,10 @@ async function main(): Promise<void> {
   rmSync(cache, { force: true });
   bundleCli();
   const bundle = loadHookBundle(CLI_DIR, { useCodeCache: false });
-  if (bundle === undefined) throw new Error(`esbuild reported success but ${join(CLI_DIR, HOOK_BUNDLE_FILE)} is missing or older than main.js`);
+  if (bundle === undefined) throw new Error(`esbuild reported success but ${join(CLI_DIR, HOOK_BUNDLE_FILE)} is missing or older than a file it was built from`);
   bundle.exports.loadHookModules();
   await trainingRun(bundle);
-  const partial = `${cache}.${process.pid}.tmp`;
-  writeFileSync(partial, bundle.script.createCachedData());
-  renameSync(partial, cache);
+  writeAtomically(cache, bundle.script.createCachedData());
 }
 
 main().catch((error: unknown) => {

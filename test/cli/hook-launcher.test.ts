@@ -4,7 +4,7 @@
  * in dist/ (npm test builds first), in fresh Node processes as Terraform would.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -12,10 +12,11 @@ const DIST_CLI = join(__dirname, "..", "..", "dist", "cli");
 const LAUNCHER = join(DIST_CLI, "hook-launcher.js");
 const MAIN = join(DIST_CLI, "main.js");
 /** What cli/hook-bundle-entry.ts exports. */
-const BUNDLE_EXPORTS = ["loadHookModules", "runCliAsProcess", "runHookSilently"];
+const BUNDLE_EXPORTS = ["isHookCommandLine", "loadHookModules", "runCliAsProcess", "runHookSilently"];
 
 function node(args: readonly string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [...args], { encoding: "utf8", env: { PATH: process.env.PATH, ...env } });
+  // The environment the build ran in (NODE_OPTIONS included), as Terraform passes it on to hooks.
+  const result = spawnSync(process.execPath, [...args], { encoding: "utf8", env: { ...process.env, ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -43,14 +44,20 @@ describe("the hook launcher", () => {
     expect(loadIn(DIST_CLI)).toEqual({ codeCache: "accepted", exports: BUNDLE_EXPORTS });
   });
 
-  it("compiles the bundle without a code cache that V8 rejects, as one from another Node.js version", () => {
+  /** A copy of the built bundle in the scratch dir, built from `inputs` (files in the scratch dir). */
+  function bundleInScratch(inputs: readonly string[] = []): void {
     copyFileSync(join(DIST_CLI, "hook-bundle.js"), join(scratch, "hook-bundle.js"));
+    writeFileSync(join(scratch, "hook-bundle.inputs.json"), JSON.stringify(inputs));
+  }
+
+  it("compiles the bundle without a code cache that V8 rejects, as one from another Node.js version", () => {
+    bundleInScratch();
     writeFileSync(join(scratch, "hook-bundle.cache"), Buffer.alloc(4096, 0xab));
     expect(loadIn(scratch)).toEqual({ codeCache: "rejected", exports: BUNDLE_EXPORTS });
   });
 
   it("compiles the bundle as usual when the code cache is missing", () => {
-    copyFileSync(join(DIST_CLI, "hook-bundle.js"), join(scratch, "hook-bundle.js"));
+    bundleInScratch();
     expect(loadIn(scratch)?.codeCache).toBe("absent");
   });
 
@@ -58,20 +65,42 @@ describe("the hook launcher", () => {
     expect(loadIn(scratch)).toBeNull();
   });
 
-  it("passes over a bundle older than the compiled CLI beside it (tsc ran again without bundling), so no hook runs stale code", () => {
-    copyFileSync(join(DIST_CLI, "hook-bundle.js"), join(scratch, "hook-bundle.js"));
-    writeFileSync(join(scratch, "main.js"), "// compiled after the bundle\n");
+  it("passes over a bundle older than a file it was built from (compiled again without bundling), so no hook runs stale code", () => {
+    writeFileSync(join(scratch, "link.js"), "// compiled before the bundle\n");
+    writeFileSync(join(scratch, "main.js"), "// compiled again after it\n");
+    bundleInScratch(["link.js", "main.js"]);
     const bundled = new Date(Date.now() - 60_000);
     utimesSync(join(scratch, "hook-bundle.js"), bundled, bundled);
+    utimesSync(join(scratch, "link.js"), new Date(bundled.getTime() - 60_000), new Date(bundled.getTime() - 60_000));
     expect(loadIn(scratch)).toBeNull();
   });
 
-  it("uses a bundle made after the compiled CLI beside it", () => {
+  it("passes over a bundle when a file it was built from is gone, or the list of them is", () => {
+    bundleInScratch(["removed.js"]);
+    expect(loadIn(scratch)).toBeNull();
+    rmSync(join(scratch, "hook-bundle.inputs.json"));
+    expect(loadIn(scratch)).toBeNull();
+  });
+
+  it("uses a bundle made after every file it was built from", () => {
     writeFileSync(join(scratch, "main.js"), "// compiled before the bundle\n");
     const compiled = new Date(Date.now() - 60_000);
     utimesSync(join(scratch, "main.js"), compiled, compiled);
-    copyFileSync(join(DIST_CLI, "hook-bundle.js"), join(scratch, "hook-bundle.js"));
+    bundleInScratch(["main.js"]);
     expect(loadIn(scratch)?.exports).toEqual(BUNDLE_EXPORTS);
+  });
+
+  it("runs the plain CLI, with a warning that says how to fix it, when the bundle fails to load", () => {
+    // A copy of the package whose bundle throws when evaluated.
+    cpSync(join(DIST_CLI, ".."), join(scratch, "dist"), { recursive: true, filter: (source) => !source.endsWith(".map") });
+    symlinkSync(join(__dirname, "..", "..", "node_modules"), join(scratch, "node_modules"));
+    const dir = join(scratch, "dist", "cli");
+    writeFileSync(join(dir, "hook-bundle.js"), "throw new Error('truncated bundle');\n");
+    writeFileSync(join(dir, "hook-bundle.inputs.json"), "[]");
+    const run = node([join(dir, "hook-launcher.js"), "hook", "apply"]);
+    expect(run.stderr).toContain(`cdktf-xero: warning: ${join(dir, "hook-bundle.js")} failed to load (truncated bundle); running the plain CLI.`);
+    expect(run.stderr).toContain("cdktf-xero: CONFIG_INVALID: CDKTF_XERO_SPEC is not set");
+    expect(run.code).toBe(64);
   });
 
   it("answers a hook run by hand exactly as the plain CLI does: same message, same exit code", () => {
@@ -80,6 +109,12 @@ describe("the hook launcher", () => {
     expect(viaLauncher.code).toBe(64);
     expect(viaLauncher.stderr).toMatch(/^cdktf-xero: CONFIG_INVALID: CDKTF_XERO_SPEC is not set/);
     expect(viaLauncher).toEqual(viaMain);
+  });
+
+  it("runs a hook command line with flags the fast path does not take exactly as the plain CLI does", () => {
+    const viaLauncher = node([LAUNCHER, "hook", "apply", "--json", "--json"]);
+    expect(viaLauncher.code).toBe(64);
+    expect(viaLauncher).toEqual(node([MAIN, "hook", "apply", "--json", "--json"]));
   });
 
   it("hands command lines that are not hooks to commander, like the plain CLI", () => {
