@@ -5,6 +5,7 @@
  * otherwise create `public.global_states_id_seq` (refused for this role), and concurrent reads race
  * on `CREATE ... IF NOT EXISTS` (PostgreSQL's IF NOT EXISTS is not safe under concurrency).
  */
+import { randomBytes } from "node:crypto";
 import { TerraformOutput } from "cdktf";
 import { Client } from "pg";
 import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroState } from "../../index";
@@ -17,14 +18,15 @@ const SUFFIX = `${process.pid}_${Date.now() % 100000}`;
 const DATABASE = `xero_rights_${SUFFIX}`;
 const ROLE = `xero_deployer_${SUFFIX}`;
 const LINKS = 6;
+const PASSWORD = randomBytes(12).toString("hex");
 
-/** A connection string for `database` as `role`, on the server PG_CONN_STR names. */
+/** A connection string for `database` (as `role`, with its password), on the server PG_CONN_STR names. */
 function connectionString(base: string, database: string, role?: string): string {
   const url = new URL(base);
   url.pathname = `/${database}`;
   if (role !== undefined) {
     url.username = role;
-    url.password = "";
+    url.password = PASSWORD;
   }
   return url.toString();
 }
@@ -48,10 +50,12 @@ describe("the pg backend with a role that owns nothing but its own schema", () =
   beforeAll(async () => {
     const adminDatabase = new URL(requirePostgres()).pathname.slice(1) || "postgres";
     await asAdmin(adminDatabase, async (client) => {
-      await client.query(`CREATE ROLE ${ROLE} LOGIN`);
+      await client.query(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD}'`);
       await client.query(`CREATE DATABASE ${DATABASE}`);
       await client.query(`GRANT CONNECT, CREATE ON DATABASE ${DATABASE} TO ${ROLE}`);
     });
+    // PostgreSQL 15's default, made explicit for older servers where everyone may create in public.
+    await asAdmin(DATABASE, (client) => client.query("REVOKE CREATE ON SCHEMA public FROM PUBLIC"));
 
     world = await startWorld();
     const state = XeroState.postgres({ schema: "xero_credentials" });
@@ -109,18 +113,25 @@ describe("the pg backend with a role that owns nothing but its own schema", () =
     expect(tenants.map((_, i) => values[`tenant_${i}`])).toEqual(tenants);
   });
 
-  test("Terraform created nothing: no sequence in public, no index beyond the ones cdktf-xero made", async () => {
-    const relations = await asAdmin(DATABASE, async (client) =>
-      (
-        await client.query<{ name: string }>(
-          `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname IN ('public', 'xero_credentials') AND c.relkind IN ('r', 'S', 'i') ORDER BY 1`,
-        )
-      ).rows.map((row) => row.name),
+  test("Terraform created nothing: the database holds exactly what cdktf-xero's own backend creates in a schema", async () => {
+    const { openStateBackend } = await import("../../providers/state");
+    const reference = await openStateBackend(
+      { type: "pg", schema: "made_by_cdktf_xero_alone" },
+      { env: { PG_CONN_STR: env.PG_CONN_STR, CDKTF_XERO_STATE_KEY: env.CDKTF_XERO_STATE_KEY } },
     );
-    expect(relations).not.toContain("public.global_states_id_seq");
-    expect(relations).not.toContain("xero_credentials.states_by_name");
-    expect(relations).toContain("xero_credentials.states");
+    await reference.close();
+    const relations = (schema: string): Promise<string[]> =>
+      asAdmin(DATABASE, async (client) =>
+        (
+          await client.query<{ name: string }>(
+            `SELECT c.relkind::text || ' ' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 ORDER BY 1`,
+            [schema],
+          )
+        ).rows.map((row) => row.name),
+      );
+    expect(await relations("public")).toEqual([]);
+    expect(await relations("xero_credentials")).toEqual(await relations("made_by_cdktf_xero_alone"));
   });
 
   test("the plan after the first deploy is clean", async () => {
