@@ -9,8 +9,8 @@
  * The plain CLI (main.js) runs instead, with the same behaviour, when:
  * - the command line is not a hook's (`hook <verb> [--json]`): commander and the other commands are
  *   not in the bundle, and must not mix with a second copy of the modules that are;
- * - there is no bundle, or a file it was built from is newer (compiled again without bundling, as
- *   `tsc --watch` does): no hook ever runs stale code;
+ * - there is no bundle, or one of our compiled files it was built from is newer (compiled again
+ *   without bundling, as `tsc --watch` does): no hook ever runs stale code;
  * - the bundle fails to load (a warning says so).
  * A code cache that V8 rejects (made by another Node.js version, or under other V8 flags such as a
  * different NODE_OPTIONS) is ignored: the bundle is compiled as usual, only slower.
@@ -22,7 +22,7 @@ import { Script } from "node:vm";
 
 export const HOOK_BUNDLE_FILE = "hook-bundle.js";
 export const HOOK_BUNDLE_CACHE_FILE = "hook-bundle.cache";
-/** The files the bundle was built from (JSON array, paths relative to this directory). */
+/** Our compiled files the bundle was built from (JSON array, paths relative to this directory). */
 export const HOOK_BUNDLE_INPUTS_FILE = "hook-bundle.inputs.json";
 
 /** What became of the code cache: used, refused by V8 (and compiled without), or not there. */

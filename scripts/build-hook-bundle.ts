@@ -44,8 +44,12 @@ function bundleCli(): void {
   if (result.errors.length > 0) throw new Error(`esbuild could not bundle the CLI: ${result.errors.map((e) => e.text).join("; ")}`);
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error("esbuild produced no bundle");
+  // Our compiled files only: where dependencies live differs once the package is installed as one
+  // (npm hoists them), and a dependency upgraded without a rebuild is simply the one bundled.
   // esbuild names inputs relative to the working directory; the launcher resolves them against CLI_DIR.
-  const inputs = Object.keys(result.metafile.inputs).map((input) => relative(CLI_DIR, resolve(input)));
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.split(/[\\/]/).includes("node_modules"))
+    .map((input) => relative(CLI_DIR, resolve(input)));
   writeAtomically(join(CLI_DIR, HOOK_BUNDLE_FILE), output.contents);
   writeAtomically(join(CLI_DIR, HOOK_BUNDLE_INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
 }

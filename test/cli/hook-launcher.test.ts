@@ -4,9 +4,9 @@
  * in dist/ (npm test builds first), in fresh Node processes as Terraform would.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 const DIST_CLI = join(__dirname, "..", "..", "dist", "cli");
 const LAUNCHER = join(DIST_CLI, "hook-launcher.js");
@@ -49,6 +49,13 @@ describe("the hook launcher", () => {
     copyFileSync(join(DIST_CLI, "hook-bundle.js"), join(scratch, "hook-bundle.js"));
     writeFileSync(join(scratch, "hook-bundle.inputs.json"), JSON.stringify(inputs));
   }
+
+  it("judges freshness by the package's own compiled files, none from node_modules, whose layout changes on install", () => {
+    const inputs = JSON.parse(readFileSync(join(DIST_CLI, "hook-bundle.inputs.json"), "utf8")) as string[];
+    expect(inputs).toContain("main.js");
+    expect(inputs).toContain("../providers/lifecycle/run-hook.js");
+    expect(inputs.filter((input) => input.includes("node_modules") || !resolve(DIST_CLI, input).startsWith(resolve(DIST_CLI, "..")))).toEqual([]);
+  });
 
   it("compiles the bundle without a code cache that V8 rejects, as one from another Node.js version", () => {
     bundleInScratch();
