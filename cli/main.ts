@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import type { Command } from "commander";
+import type { HookVerb } from "../providers/lifecycle";
 import { describeError, exitCodeFor, ExitCode } from "./run";
 
 type Commander = typeof import("commander");
@@ -27,9 +28,8 @@ export function buildProgram(argv: readonly string[] = []): Command {
  */
 function hookFastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
   if (!isHookCommandLine(argv)) return undefined;
-  const [, verb, flag] = argv;
+  const [, verb, flag] = argv as readonly [string, HookVerb, string?];
   const hook = require("./commands/hook") as typeof import("./commands/hook");
-  if (!hook.isHookVerb(verb)) return undefined;
   return () => hook.runHookCommand(verb, flag === undefined ? {} : { json: true });
 }
 
