@@ -1,9 +1,9 @@
 /**
  * Benchmark: one full secret rotation, as an operator and a pipeline run it (`cdktf-xero secret
  * stage` with the secret on stdin, then the rotation's `hook apply` through the hook launcher as
- * Terraform runs it, each a fresh process), against one plain client-credentials exchange from a fresh process. No target: the
- * rotation does two processes, two proofs against Xero and four locked state writes, so the ratio
- * says what that costs over the least a hook can do.
+ * Terraform runs it, each a fresh process), against one plain client-credentials exchange from a
+ * fresh process. No target: the rotation does two processes, two proofs against Xero and four
+ * locked state writes, so the ratio says what that costs over the least a hook can do.
  *
  *   npm run build && node dist/bench/rotation.js [--runs N]
  *
