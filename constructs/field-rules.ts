@@ -127,7 +127,7 @@ export function checkTenantId(value: unknown): FieldCheck<string | undefined> {
   return {
     value: undefined,
     errors: [
-      `expectedTenantId must be a tenant id (a uuid such as "8c5c1b2e-3f4a-4b5c-9d6e-7f8091a2b3c4"), got ${describeValue(value)}; \`cdktf-xero connect\` or GET /connections shows it`,
+      `expectedTenantId must be a tenant id (a uuid such as "8c5c1b2e-3f4a-4b5c-9d6e-7f8091a2b3c4"), got ${describeValue(value)}; GET https://api.xero.com/connections with the connection's token shows it, or leave it out and read the link's tenantId after a deploy`,
     ],
     warnings: [],
   };

@@ -165,7 +165,7 @@ function invalidGrantMessage(kind: TokenRequestKind, id: string, said: string): 
       return (
         `Xero rejected the refresh token for client ${id} (${said}): it was used more than 30 minutes ago, ` +
         `revoked, unused for 60 days, or issued to another client. Re-authorise the connection ` +
-        `(cdktf-xero connect) to get a new token set.`
+        `(a user signs in and consents again in Xero's authorization code flow) to get a new token set.`
       );
     default:
       return `Xero rejected the grant of client ${id} (${said}). Start the authorization again.`;
@@ -177,7 +177,7 @@ function unauthorizedClientMessage(kind: TokenRequestKind, id: string, said: str
     case "client_credentials":
       return (
         `Client ${id} may not use client credentials (${said}): only Custom Connections can. For a Web or PKCE ` +
-        `app use the authorization code flow (cdktf-xero connect); otherwise check the client id.`
+        `app use the authorization code flow (a user signs in and consents in Xero); otherwise check the client id.`
       );
     case "probe":
       return (

@@ -284,7 +284,7 @@ const cases: Array<[string, Build, string]> = [
   [
     "an expected tenant id that is not a uuid",
     link({ expectedTenantId: "Demo Company" }),
-    'prod/Link: expectedTenantId must be a tenant id (a uuid such as "8c5c1b2e-3f4a-4b5c-9d6e-7f8091a2b3c4"), got "Demo Company"; `cdktf-xero connect` or GET /connections shows it',
+    `prod/Link: expectedTenantId must be a tenant id (a uuid such as "8c5c1b2e-3f4a-4b5c-9d6e-7f8091a2b3c4"), got "Demo Company"; GET https://api.xero.com/connections with the connection's token shows it, or leave it out and read the link's tenantId after a deploy`,
   ],
   [
     "a whitespace expected tenant name",

@@ -100,7 +100,7 @@ describe("parseTokenResponse", () => {
     expect(error).toBeInstanceOf(XeroInvalidGrantError);
     expect(error.message).toBe(
       `Xero rejected the refresh token for client ${CLIENT_ID} (invalid_grant): it was used more than 30 minutes ago, ` +
-        "revoked, unused for 60 days, or issued to another client. Re-authorise the connection (cdktf-xero connect) to get a new token set.",
+        "revoked, unused for 60 days, or issued to another client. Re-authorise the connection (a user signs in and consents again in Xero's authorization code flow) to get a new token set.",
     );
   });
 
@@ -131,7 +131,7 @@ describe("parseTokenResponse", () => {
     expect(error).toBeInstanceOf(XeroUnauthorizedClientError);
     expect(error.message).toBe(
       `Client ${CLIENT_ID} may not use client credentials (unauthorized_client): only Custom Connections can. For a Web or ` +
-        "PKCE app use the authorization code flow (cdktf-xero connect); otherwise check the client id.",
+        "PKCE app use the authorization code flow (a user signs in and consents in Xero); otherwise check the client id.",
     );
   });
 
