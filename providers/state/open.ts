@@ -12,7 +12,8 @@ import { stderrLogger, type StateLogger } from "./logger";
 export interface OpenStateBackendOptions {
   /**
    * Environment: state keys (CDKTF_XERO_STATE_KEY, CDKTF_XERO_STATE_KEY_FILE) and PostgreSQL
-   * (PG_CONN_STR; the pg library reads the libpq PG* variables from the process environment itself).
+   * (PG_CONN_STR, else the libpq variables PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE;
+   * those left unset here fall back to the pg library's defaults, which read `process.env`).
    * @default process.env
    */
   readonly env?: Readonly<Record<string, string | undefined>>;

@@ -6,6 +6,7 @@ import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";
 import type { StateLogger } from "../logger";
 import type { DocumentStore, LockRelease, SwapPlan } from "../store";
 import { acquireAdvisoryLock } from "./advisory-lock";
+import { pgConnectionConfig } from "./connection";
 import { migrate } from "./migrations";
 import { lockKeysOf, tablesOf, translatePgError, type LockKeys, type Tables } from "./sql";
 
@@ -16,7 +17,7 @@ import { lockKeysOf, tablesOf, translatePgError, type LockKeys, type Tables } fr
 
 export interface PgStoreOptions {
   readonly schema: string;
-  /** PG_CONN_STR is passed as the connection string; the pg library reads libpq's PG* variables itself. */
+  /** The connection: PG_CONN_STR, else libpq's PG* variables, from here rather than `process.env` (see pgConnectionConfig). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly actor: Actor;
   readonly logger: StateLogger;
@@ -25,9 +26,8 @@ export interface PgStoreOptions {
 
 /** Opens a pool, migrates the schema and returns the store. */
 export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentStore> {
-  const connectionString = options.env.PG_CONN_STR;
   const clientConfig: ClientConfig = {
-    ...(connectionString === undefined || connectionString === "" ? {} : { connectionString }),
+    ...pgConnectionConfig(options.env),
     // Shows up in pg_stat_activity, which is how a waiting process names the lock holder.
     application_name: `cdktf-xero ${options.actor.user} pid ${options.actor.pid}`.slice(0, 63),
     connectionTimeoutMillis: 15_000,
