@@ -12,6 +12,8 @@ export interface AuthorizeRequest {
   readonly scopes: readonly string[];
   readonly state: string | undefined;
   readonly codeChallenge: string | undefined;
+  /** How the verifier becomes the challenge; plain only with the `pkcePlainMethod` option. */
+  readonly codeChallengeMethod: "S256" | "plain" | undefined;
   readonly nonce: string | undefined;
 }
 
@@ -39,7 +41,11 @@ function single(params: URLSearchParams, name: string): string | undefined {
   return value === null || value.length === 0 ? undefined : value;
 }
 
-export function validateAuthorizeRequest(params: URLSearchParams, state: XeroState): AuthorizeValidation {
+export function validateAuthorizeRequest(
+  params: URLSearchParams,
+  state: XeroState,
+  rules: { readonly pkcePlainMethod: boolean } = { pkcePlainMethod: false },
+): AuthorizeValidation {
   const page = (error: string, description: string): AuthorizeValidation => ({ kind: "error-page", error, description });
   const clientId = single(params, "client_id");
   if (clientId === undefined) return page("invalid_request", "client_id is missing");
@@ -67,13 +73,17 @@ export function validateAuthorizeRequest(params: URLSearchParams, state: XeroSta
     if (app.kind === "pkce") return back("invalid_request", "code challenge required");
     if (method !== undefined) return back("invalid_request", "code_challenge_method sent without code_challenge");
   } else {
-    // Without a method OAuth means "plain", which the emulator rejects (an OPEN item).
-    if (method !== "S256") return back("invalid_request", "Transform algorithm not supported: code_challenge_method must be S256");
+    // Without a method OAuth means "plain": an OPEN item, refused unless `pkcePlainMethod`.
+    const plainAllowed = rules.pkcePlainMethod && (method === undefined || method === "plain");
+    if (method !== "S256" && !plainAllowed) {
+      return back("invalid_request", "Transform algorithm not supported: code_challenge_method must be S256");
+    }
     if (!CHALLENGE_PATTERN.test(codeChallenge)) return back("invalid_request", "Invalid code_challenge");
   }
+  const codeChallengeMethod = codeChallenge === undefined ? undefined : method === "S256" ? "S256" : "plain";
   return {
     kind: "ok",
-    request: { app, redirectUri, scopes, state: stateParam, codeChallenge, nonce: single(params, "nonce") },
+    request: { app, redirectUri, scopes, state: stateParam, codeChallenge, codeChallengeMethod, nonce: single(params, "nonce") },
   };
 }
 

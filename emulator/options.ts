@@ -56,6 +56,24 @@ export interface EmulatorOptions {
    * @default undefined (no limit)
    */
   tokenRateLimitPerMinute?: number;
+  /**
+   * OPEN item: whether the authorize endpoint takes `code_challenge_method=plain` (or no method,
+   * which OAuth reads as plain); the token endpoint then compares the verifier with the challenge as is.
+   * @default false (only S256, as xero-platform.md has the emulator do)
+   */
+  pkcePlainMethod?: boolean;
+  /**
+   * OPEN item: the HTTP status of `{"error":"invalid_client"}` at the token and revocation endpoints.
+   * RFC 6749 allows 401; IdentityServer answers 400.
+   * @default 400
+   */
+  invalidClientStatus?: 400 | 401;
+  /**
+   * OPEN item: whether Custom Connection access tokens carry the user claims of Web and PKCE tokens
+   * (`sub`, `auth_time`, `idp`, `xero_userid`, `global_session_id`, `amr`), as the authorising user's.
+   * @default false (the same shape without user claims)
+   */
+  customConnectionUserClaims?: boolean;
 }
 
 export interface RateLimitSettings {
@@ -78,6 +96,9 @@ export interface ResolvedOptions {
   readonly rateLimits: RateLimitSettings;
   readonly defaultAppTier: AppTier;
   readonly tokenRateLimitPerMinute: number | undefined;
+  readonly pkcePlainMethod: boolean;
+  readonly invalidClientStatus: 400 | 401;
+  readonly customConnectionUserClaims: boolean;
 }
 
 export const XERO_RATE_LIMITS: RateLimitSettings = {
@@ -104,6 +125,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     throw new RangeError(`emulator option issuer must be an http(s) URL, got ${options.issuer}`);
   }
   const limits = options.rateLimits ?? {};
+  if (options.invalidClientStatus !== undefined && options.invalidClientStatus !== 400 && options.invalidClientStatus !== 401) {
+    throw new RangeError(`emulator option invalidClientStatus must be 400 or 401, got ${String(options.invalidClientStatus)}`);
+  }
   if (options.defaultAppTier !== undefined && !isAppTier(options.defaultAppTier)) {
     throw new RangeError(`emulator option defaultAppTier must be starter, core, plus, advanced, enterprise or uncertified, got ${String(options.defaultAppTier)}`);
   }
@@ -129,5 +153,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     defaultAppTier: options.defaultAppTier ?? DEFAULT_APP_TIER,
     tokenRateLimitPerMinute:
       options.tokenRateLimitPerMinute === undefined ? undefined : positiveInteger("tokenRateLimitPerMinute", options.tokenRateLimitPerMinute, 1),
+    pkcePlainMethod: options.pkcePlainMethod ?? false,
+    invalidClientStatus: options.invalidClientStatus ?? 400,
+    customConnectionUserClaims: options.customConnectionUserClaims ?? false,
   };
 }

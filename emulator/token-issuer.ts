@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { EmulatorContext } from "./context";
 import { accessTokenHash, ACCESS_TOKEN_AUDIENCE } from "./signing";
 import type { App } from "./state";
@@ -73,10 +74,13 @@ export async function issueUserTokens(
   };
 }
 
-/** Custom Connection tokens: the same shape without user claims, and never a refresh token. */
+/**
+ * Custom Connection tokens: the same shape without user claims (unless `withUserClaims`, the
+ * `customConnectionUserClaims` OPEN item), and never a refresh token.
+ */
 export async function issueClientCredentialsToken(
   ctx: EmulatorContext,
-  input: { app: App; scopes: readonly string[]; authEventId: string | undefined },
+  input: { app: App; scopes: readonly string[]; authEventId: string | undefined; withUserClaims?: boolean },
 ): Promise<TokenResponseBody> {
   const iat = epochSeconds(ctx.clock.now());
   const accessToken = await ctx.signer.sign({
@@ -85,9 +89,28 @@ export async function issueClientCredentialsToken(
     iss: ctx.issuer,
     aud: ACCESS_TOKEN_AUDIENCE,
     client_id: input.app.clientId,
+    ...(input.withUserClaims === true ? authorisingUserClaims(input.app, iat) : {}),
     jti: ctx.random.bytes(16).toString("hex").toUpperCase(),
     ...(input.authEventId === undefined ? {} : { authentication_event_id: input.authEventId }),
     scope: [...input.scopes],
+    ...(input.withUserClaims === true ? { amr: ["pwd"] } : {}),
   });
   return { access_token: accessToken, expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, token_type: "Bearer", scope: input.scopes.join(" ") };
+}
+
+/**
+ * The user claims of a Custom Connection's authorising user, stable per app. Who that user is the
+ * emulator does not model (the emailed authorisation is `POST /admin/apps/{id}/link`), so the ids are
+ * derived from the client id, in Xero's formats: `sub` 32 hex characters, `xero_userid` a uuid.
+ */
+function authorisingUserClaims(app: App, iat: number): Record<string, unknown> {
+  const digest = createHash("sha256").update(`authorising user of ${app.clientId}`).digest("hex");
+  const uuid = (hex: string): string => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return {
+    sub: digest.slice(0, 32),
+    auth_time: iat,
+    idp: "Xero",
+    xero_userid: uuid(digest.slice(32, 64)),
+    global_session_id: uuid(digest.slice(0, 32)),
+  };
 }

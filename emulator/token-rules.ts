@@ -33,7 +33,8 @@ export function authorizationCodeProblem(input: {
   }
   if (input.codeVerifier === null) return "code_verifier missing for a PKCE authorization";
   if (!VERIFIER_PATTERN.test(input.codeVerifier)) return "code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~";
-  if (s256Challenge(input.codeVerifier) !== code.codeChallenge) return "code_verifier does not match code_challenge";
+  const challenge = code.codeChallengeMethod === "plain" ? input.codeVerifier : s256Challenge(input.codeVerifier);
+  if (challenge !== code.codeChallenge) return "code_verifier does not match code_challenge";
   return undefined;
 }
 

@@ -21,6 +21,7 @@ export interface AuthorizationCode {
   readonly redirectUri: string;
   readonly scopes: readonly string[];
   readonly codeChallenge: string | undefined;
+  readonly codeChallengeMethod: "S256" | "plain" | undefined;
   readonly nonce: string | undefined;
   readonly session: AuthSession;
   readonly createdAt: Date;

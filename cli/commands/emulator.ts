@@ -14,6 +14,9 @@ interface EmulatorFlags {
   autoConsent: boolean;
   defaultAppTier?: string;
   tokenRateLimit?: string;
+  pkcePlain?: boolean;
+  invalidClientStatus?: string;
+  customConnectionUserClaims?: boolean;
 }
 
 /** Flags in, emulator options out; bad values are a ConfigError naming the flag and the value. */
@@ -30,6 +33,9 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   if (flags.tokenRateLimit !== undefined && (!/^\d+$/.test(flags.tokenRateLimit) || Number(flags.tokenRateLimit) < 1)) {
     throw new ConfigError(`--token-rate-limit must be a whole number of requests per minute, 1 or more, got ${flags.tokenRateLimit}`);
   }
+  if (flags.invalidClientStatus !== undefined && flags.invalidClientStatus !== "400" && flags.invalidClientStatus !== "401") {
+    throw new ConfigError(`--invalid-client-status must be 400 (IdentityServer's) or 401, got ${flags.invalidClientStatus}`);
+  }
   return {
     port: Number(flags.port),
     host: flags.host,
@@ -38,6 +44,9 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
     autoConsent: flags.autoConsent,
     ...(flags.defaultAppTier === undefined ? {} : { defaultAppTier: flags.defaultAppTier as AppTier }),
     ...(flags.tokenRateLimit === undefined ? {} : { tokenRateLimitPerMinute: Number(flags.tokenRateLimit) }),
+    ...(flags.pkcePlain === true ? { pkcePlainMethod: true } : {}),
+    ...(flags.invalidClientStatus === undefined ? {} : { invalidClientStatus: Number(flags.invalidClientStatus) as 400 | 401 }),
+    ...(flags.customConnectionUserClaims === true ? { customConnectionUserClaims: true } : {}),
   };
 }
 
@@ -81,6 +90,9 @@ export function registerEmulatorCommand(program: Command): void {
     .option("--auto-consent", "approve authorize requests at once for the user set by POST /admin/consent")
     .option("--default-app-tier <tier>", `connection-limit tier of new Web/PKCE apps: ${APP_TIERS.join(", ")} (default starter)`)
     .option("--token-rate-limit <n>", "429 at the token endpoint past n requests per client per minute (default: no limit)")
+    .option("--pkce-plain", "accept code_challenge_method=plain (default: S256 only)")
+    .option("--invalid-client-status <status>", "HTTP status of invalid_client at the token endpoint: 400 or 401 (default 400)")
+    .option("--custom-connection-user-claims", "give Custom Connection access tokens the authorising user's claims (default: none)")
     .addHelpText(
       "after",
       `

@@ -4,7 +4,7 @@ import { jsonResponse, type EmulatorRequest } from "../http";
 /** Bearer authentication for the API, and Xero's 401 and 403 bodies. */
 export interface ApiCaller {
   readonly clientId: string;
-  /** `xero_userid`; undefined for a Custom Connection token. */
+  /** `xero_userid`; undefined for a Custom Connection's token, whatever its claims. */
   readonly userId: string | undefined;
   readonly scopes: readonly string[];
 }
@@ -43,9 +43,11 @@ export async function authenticateBearer(request: EmulatorRequest, ctx: Emulator
   if (typeof clientId !== "string" || (userId !== undefined && typeof userId !== "string")) {
     return unauthorized(ctx, "access token lacks client_id or has a malformed xero_userid");
   }
+  // A Custom Connection's token speaks for the connection, even with user claims (customConnectionUserClaims).
+  const forConnection = ctx.state.apps.get(clientId)?.kind === "custom_connection";
   return {
     clientId,
-    userId: userId as string | undefined,
+    userId: forConnection ? undefined : (userId as string | undefined),
     scopes: Array.isArray(scope) ? scope.filter((s): s is string => typeof s === "string") : [],
   };
 }

@@ -64,6 +64,7 @@ function approve(ctx: EmulatorContext, request: AuthorizeRequest, userId: string
     redirectUri: request.redirectUri,
     scopes,
     codeChallenge: request.codeChallenge,
+    codeChallengeMethod: request.codeChallengeMethod,
     nonce: request.nonce,
     session,
   });
@@ -79,7 +80,7 @@ function approve(ctx: EmulatorContext, request: AuthorizeRequest, userId: string
 
 export function handleAuthorize(request: EmulatorRequest, ctx: EmulatorContext): HandlerResult {
   if (request.method !== "GET") return methodNotAllowed(["GET"]);
-  const validation = validateAuthorizeRequest(request.query, ctx.state);
+  const validation = validateAuthorizeRequest(request.query, ctx.state, ctx.options);
   if (validation.kind !== "ok") return refuse(validation);
   const consent = ctx.state.consent;
   if (ctx.options.autoConsent) {
@@ -115,7 +116,7 @@ export function handleConsent(request: EmulatorRequest, ctx: EmulatorContext): H
   if (request.method !== "POST") return methodNotAllowed(["POST"]);
   if (!isFormEncoded(request)) return showError("invalid_request", "the consent form must be posted as application/x-www-form-urlencoded");
   const form = new URLSearchParams(request.body);
-  const validation = validateAuthorizeRequest(form, ctx.state);
+  const validation = validateAuthorizeRequest(form, ctx.state, ctx.options);
   if (validation.kind !== "ok") return refuse(validation);
   const { redirectUri, state } = validation.request;
   if (form.get("decision") !== "allow") {

@@ -70,5 +70,7 @@ export async function exchangeClientCredentials(ctx: EmulatorContext, app: App, 
     const tenantId = app.awaitingAuthorisation?.tenantId ?? ctx.state.orgs.values().next().value?.tenantId;
     if (tenantId !== undefined) link = ctx.state.link(app, tenantId);
   }
-  return tokenSuccess(await issueClientCredentialsToken(ctx, { app, scopes, authEventId: link?.authEventId }));
+  return tokenSuccess(
+    await issueClientCredentialsToken(ctx, { app, scopes, authEventId: link?.authEventId, withUserClaims: ctx.options.customConnectionUserClaims }),
+  );
 }

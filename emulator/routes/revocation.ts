@@ -18,7 +18,7 @@ export async function handleRevocation(request: EmulatorRequest, ctx: EmulatorCo
   await hooks.simulateLatency();
   const form = new URLSearchParams(request.body);
   const auth = authenticateClient(request.headers.authorization, form, ctx.state);
-  if (!auth.ok) return tokenError("invalid_client", { note: auth.reason });
+  if (!auth.ok) return tokenError("invalid_client", { note: auth.reason, status: ctx.options.invalidClientStatus });
   const token = form.get("token");
   if (token === null || token.length === 0) return tokenError("invalid_request", { note: "token missing" });
   const hint = form.get("token_type_hint");

@@ -39,7 +39,7 @@ export async function handleToken(request: EmulatorRequest, ctx: EmulatorContext
   await hooks.simulateLatency();
   const form = new URLSearchParams(request.body);
   const auth = authenticateClient(request.headers.authorization, form, ctx.state);
-  if (!auth.ok) return tokenError("invalid_client", { note: auth.reason });
+  if (!auth.ok) return tokenError("invalid_client", { note: auth.reason, status: ctx.options.invalidClientStatus });
 
   const grantType = form.get("grant_type") ?? "";
   if (!KNOWN_GRANTS.has(grantType)) return tokenError("unsupported_grant_type", { note: `grant_type ${JSON.stringify(grantType)}` });

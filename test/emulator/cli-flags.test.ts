@@ -10,10 +10,25 @@ describe("cdktf-xero emulator flags", () => {
     });
   });
 
-  it("leave both options unset when the flags are absent", () => {
+  it("leave the options unset when the flags are absent", () => {
     const options = emulatorOptionsFromFlags(base);
-    expect(options).not.toHaveProperty("defaultAppTier");
-    expect(options).not.toHaveProperty("tokenRateLimitPerMinute");
+    for (const name of ["defaultAppTier", "tokenRateLimitPerMinute", "pkcePlainMethod", "invalidClientStatus", "customConnectionUserClaims"]) {
+      expect(options).not.toHaveProperty(name);
+    }
+  });
+
+  it("pass the OPEN-item flags --pkce-plain, --invalid-client-status and --custom-connection-user-claims through", () => {
+    expect(emulatorOptionsFromFlags({ ...base, pkcePlain: true, invalidClientStatus: "401", customConnectionUserClaims: true })).toMatchObject({
+      pkcePlainMethod: true,
+      invalidClientStatus: 401,
+      customConnectionUserClaims: true,
+    });
+  });
+
+  it("refuse an invalid_client status other than 400 or 401, naming the flag and the value", () => {
+    expect(() => emulatorOptionsFromFlags({ ...base, invalidClientStatus: "403" })).toThrow(
+      "--invalid-client-status must be 400 (IdentityServer's) or 401, got 403",
+    );
   });
 
   it("refuse an unknown tier, naming the flag, the tiers and the value", () => {

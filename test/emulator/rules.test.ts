@@ -21,7 +21,7 @@ const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 const session = { userId: "u", authTime: T0, authEventId: "e", globalSessionId: "g", sid: "s" };
 
 function code(overrides: Partial<AuthorizationCode> = {}): AuthorizationCode {
-  return { code: "C", clientId: "A", redirectUri: "https://a.example/cb", scopes: ["openid"], codeChallenge: undefined, nonce: undefined, session, createdAt: T0, redeemed: false, ...overrides };
+  return { code: "C", clientId: "A", redirectUri: "https://a.example/cb", scopes: ["openid"], codeChallenge: undefined, codeChallengeMethod: undefined, nonce: undefined, session, createdAt: T0, redeemed: false, ...overrides };
 }
 
 function codeInput(overrides: Partial<Parameters<typeof authorizationCodeProblem>[0]> = {}): Parameters<typeof authorizationCodeProblem>[0] {
