@@ -134,11 +134,24 @@ describe.each(documentBackends("e2e"))("a Custom Connection deployed through Ter
   });
 
   test("changing the expected tenant replaces the link hook and fails saying which tenant was found", async () => {
+    // The wrong secret above left the registration hook's failed replacement (tainted): deploy the right spec first, so
+    // the plan below shows only what the tenant change does.
+    stackDir = synthesize(world.dir, STACK, declare({ expectedTenantId: tenantId }));
+    expect((await deploy(stackDir, env)).code).toBe(0);
+    const before = await readStored(`${STACK}/SyncLink`);
+    expect(before?.values.tenant_id).toBe(tenantId);
+
     stackDir = synthesize(world.dir, STACK, declare({ expectedTenantId: otherTenantId }));
+    const plan = await plannedReplacements(stackDir, env);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.replaced).toHaveLength(1);
+    expect(plan.replaced[0]).toMatch(/^terraform_data\.SyncLink_[0-9A-F]{8}$/);
+
     const applied = await deploy(stackDir, env);
     expect(applied.code).toBe(1);
     expect(unwrapped(applied.stderr)).toContain(otherTenantId);
     expect(unwrapped(applied.stderr)).toContain(tenantId);
+    expect(await readStored(`${STACK}/SyncLink`)).toEqual(before);
   });
 
   test("an organisation unlinked in Xero makes the next deploy after a spec change fail with what the authorising user must do", async () => {
@@ -152,6 +165,22 @@ describe.each(documentBackends("e2e"))("a Custom Connection deployed through Ter
       // Linked again whatever happened here, so the next step tests its own behaviour.
       await world.emulator.admin.link(clientId, tenantId);
     }
+  });
+
+  test("destroy without unlinkOnDestroy retires the link's document and leaves the organisation linked", async () => {
+    // A stack of its own (its own documents and Terraform state), so the main stack's steps go on as they were.
+    const keepDir = synthesize(world.dir, `${STACK}-keep`, declare({ expectedTenantId: tenantId, unlinkOnDestroy: false }));
+    const connections = async () => (await world.emulator.admin.getApp(clientId)).connections.map(({ id, tenantId: tenant }) => ({ id, tenant }));
+    const linked = await connections();
+    expect(linked).toEqual([{ id: expect.any(String), tenant: tenantId }]);
+
+    expect((await deploy(keepDir, env)).code).toBe(0);
+    const destroyed = await terraform(keepDir, ["destroy", "-auto-approve"], env);
+    expect(destroyed.code).toBe(0);
+
+    // Retired: the destroy hook ran, and chose not to unlink.
+    expect((await readDocument(`${STACK}-keep/SyncLink`))?.retired).toBe(true);
+    expect(await connections()).toEqual(linked);
   });
 
   test("destroy retires the documents and unlinks the organisation only when asked", async () => {
@@ -183,6 +212,17 @@ describe.each(documentBackends("e2e"))("a Custom Connection deployed through Ter
       expect(text).not.toContain(env.CDKTF_XERO_STATE_KEY);
     }
   });
+
+  /** A document's serial and values: equal before and after means nothing was written. */
+  async function readStored(name: string): Promise<{ serial: number; values: Record<string, unknown> } | undefined> {
+    const backend = await openBackend();
+    try {
+      const stored = await backend.read(name);
+      return stored === undefined ? undefined : { serial: stored.serial, values: { ...stored.values } };
+    } finally {
+      await backend.close();
+    }
+  }
 
   async function readDocument(name: string): Promise<Record<string, unknown> | undefined> {
     const backend = await openBackend();

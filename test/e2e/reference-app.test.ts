@@ -1,7 +1,8 @@
 /**
  * The reference app (main.ts) and `npm start`: what a new user runs first.
  */
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
 import { referenceAppConfigFromEnv, XeroIntegrationsStack } from "../../main";
@@ -46,10 +47,42 @@ test("the reference stack synthesizes with no path of this machine, secrets only
 
 test("npm start deploys main.ts on the embedded emulator with the real cdktf deploy and prints the outputs", async () => {
   const env: Record<string, string> = { PG_CONN_STR: "" };
+  // start.js always deploys from the project root (main.ts and cdktf.json live there), whatever the
+  // working directory: the cdktf.out/, .cdktf-xero/ and terraform.*.tfstate it leaves are in .gitignore.
   const result = await runCommand(process.execPath, [join(projectRoot, "dist", "scripts", "start.js")], { cwd: projectRoot, env });
   expect(result.stderr).not.toContain("npm start:");
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/ledger_tenant_id = [0-9a-f-]{36}\n/);
   expect(result.stdout).toContain("ledger_jdbc_url = jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=");
   expect(result.stdout).toMatch(/ledger_secret_next_due = \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\n/);
+});
+
+test("npm start without terraform on PATH fails at once, saying to install Terraform, and starts nothing", async () => {
+  const scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-no-terraform-"));
+  try {
+    // A PATH that still finds node (npm scripts and cdktf need it) but no terraform.
+    const bin = join(scratch, "bin");
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, "node"));
+    const cwd = join(scratch, "cwd");
+    mkdirSync(cwd);
+
+    const started = Date.now();
+    const result = await runCommand(process.execPath, [join(projectRoot, "dist", "scripts", "start.js")], {
+      cwd,
+      env: { PATH: bin, PG_CONN_STR: "" },
+    });
+    const elapsedMs = Date.now() - started;
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("npm start: terraform is not on PATH.");
+    expect(result.stderr).toContain("Install Terraform >= 1.5");
+    expect(result.stderr).toContain("run npm start again");
+    // The emulator's banner is the first thing written once the check has passed.
+    expect(result.stdout).toBe("");
+    expect(existsSync(join(cwd, "cdktf.out"))).toBe(false);
+    expect(elapsedMs).toBeLessThan(10_000);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });
