@@ -12,9 +12,9 @@ import {
   type SealedSecrets,
   type StoredDocument,
 } from "./document";
-import { StateConflictError, StateKeyMismatchError, StateKeyMissingError, StateUnknownKidError } from "./errors";
+import { StateConflictError, StateCorruptError, StateKeyMismatchError, StateKeyMissingError, StateUnknownKidError } from "./errors";
 import type { Actor, HistoryAction, HistoryEntry } from "./history";
-import type { KeyringLoader } from "./keyring";
+import type { Keyring, KeyringLoader } from "./keyring";
 import {
   envelopeOf,
   fingerprintSecrets,
@@ -22,6 +22,7 @@ import {
   parseEnvelope,
   sealSecrets,
   type SecretValues,
+  type SecretsEnvelope,
 } from "./secrets";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
@@ -68,10 +69,13 @@ export class CredentialStateBackend implements StateBackend {
     checkName(name);
     const { store } = this.parts;
     const fingerprints = await this.fingerprintsOf(name, values);
+    const keyring = typeof values[SECRETS_OUTPUT] === "string" ? await this.parts.keys.forReading() : undefined;
     let written: StoredDocument | undefined;
     const swap = (): Promise<void> =>
       store.swap(name, (current) => {
         if (current?.serial !== expectedSerial) throw new StateConflictError(name, expectedSerial, current?.serial);
+        // Checked on the document being replaced, inside the swap, so no writer can slip one in between.
+        if (current !== undefined && keyring !== undefined) this.checkReplaceableSecrets(current, values, keyring);
         const next = nextDocument(current?.document, values, this.parts.newLineage ?? randomUUID);
         written = { name, serial: next.serial, document: next, values: valuesOf(next.outputs) };
         const action = options.action ?? (current === undefined ? "create" : "write");
@@ -185,6 +189,32 @@ export class CredentialStateBackend implements StateBackend {
 
   async close(): Promise<void> {
     await this.parts.store.close();
+  }
+
+  /**
+   * Refuses (StateKeyMissingError, StateUnknownKidError, StateKeyMismatchError) to replace an envelope
+   * this keyring cannot open: a process with the wrong key would otherwise destroy the only copy of
+   * secrets it never saw, or leave two different keys under one kid. Carrying the stored envelope over
+   * unchanged and dropping the `secrets` output (retire) stay possible without the key; so does
+   * replacing an envelope that is corrupt, which holds nothing readable.
+   */
+  private checkReplaceableSecrets(current: StoredDocument, values: OutputValues, keyring: Keyring): void {
+    const stored = current.values[SECRETS_OUTPUT];
+    if (typeof stored !== "string" || stored === values[SECRETS_OUTPUT]) return;
+    const location = this.parts.store.locationOf(current.name);
+    let envelope: SecretsEnvelope;
+    try {
+      envelope = parseEnvelope(current.name, location, stored);
+    } catch (error) {
+      if (error instanceof StateCorruptError) return;
+      throw error;
+    }
+    try {
+      openEnvelope(keyring, current.name, location, envelope);
+    } catch (error) {
+      if (error instanceof StateCorruptError) return;
+      throw error;
+    }
   }
 
   /**

@@ -238,6 +238,18 @@ describe.each(["local", "pg"] as const)("state backend contract (%s)", (kind) =>
   });
 
   describe("secrets", () => {
+    /** A fresh document whose secrets are sealed with the fixture's key "a". */
+    const documentWithSecrets = async (): Promise<string> => {
+      const name = freshName();
+      await backend.write(name, undefined, { tenant_id: "t-1", secrets: await backend.sealSecrets(name, { a: "original" }) });
+      return name;
+    };
+    /** What a caller of `bad` does to store new secrets: read, seal with its own keyring, compare-and-swap. */
+    const replaceSecrets = async (bad: StateBackend, name: string): Promise<StoredDocument> => {
+      const stored = (await bad.read(name)) as StoredDocument;
+      return bad.write(name, stored.serial, { ...stored.values, secrets: await bad.sealSecrets(name, { a: "replaced" }) });
+    };
+
     it("stores secrets only as a sensitive AES-256-GCM envelope and opens them again", async () => {
       const name = freshName();
       const written = await backend.write(name, undefined, {
@@ -276,6 +288,14 @@ describe.each(["local", "pg"] as const)("state backend contract (%s)", (kind) =>
       });
     });
 
+    it("refuses with STATE_UNKNOWN_KID to replace secrets sealed with a key the keyring lacks, leaving the stored bytes as they were", async () => {
+      const name = await documentWithSecrets();
+      const before = await fixture.getRaw(name);
+      const other = await fixture.open({ env: { ...fixture.env, CDKTF_XERO_STATE_KEY: `b:${TEST_KEY_B}` } });
+      await expect(replaceSecrets(other, name)).rejects.toMatchObject({ code: "STATE_UNKNOWN_KID" });
+      expect(await fixture.getRaw(name)).toBe(before);
+    });
+
     it("fails with STATE_KEY_MISMATCH when the key under the envelope's kid is a different key", async () => {
       const name = freshName();
       await backend.write(name, undefined, { secrets: await backend.sealSecrets(name, { a: "b" }) });
@@ -286,6 +306,14 @@ describe.each(["local", "pg"] as const)("state backend contract (%s)", (kind) =>
       });
     });
 
+    it("refuses with STATE_KEY_MISMATCH to replace secrets when the key under their kid is a different key, leaving the stored bytes as they were", async () => {
+      const name = await documentWithSecrets();
+      const before = await fixture.getRaw(name);
+      const other = await fixture.open({ env: { ...fixture.env, CDKTF_XERO_STATE_KEY: `a:${TEST_KEY_B}` } });
+      await expect(replaceSecrets(other, name)).rejects.toMatchObject({ code: "STATE_KEY_MISMATCH" });
+      expect(await fixture.getRaw(name)).toBe(before);
+    });
+
     it("refuses to write a secret without a key and says how to set one", async () => {
       const name = freshName();
       const keyless = await fixture.open({ env: { ...fixture.env, CDKTF_XERO_STATE_KEY: "" }, createDefaultKey: false });
@@ -293,6 +321,14 @@ describe.each(["local", "pg"] as const)("state backend contract (%s)", (kind) =>
         code: "STATE_KEY_MISSING",
         message: `cannot write the secrets of state document "${name}": no state key is configured. Set CDKTF_XERO_STATE_KEY to a base64-encoded 32-byte key (for example \`openssl rand -base64 32\`), or a keyring \`kid:key,kid:key\` whose first key writes, or set CDKTF_XERO_STATE_KEY_FILE to a file holding either.`,
       });
+    });
+
+    it("refuses with STATE_KEY_MISSING to replace secrets without a key, leaving the stored bytes as they were", async () => {
+      const name = await documentWithSecrets();
+      const before = await fixture.getRaw(name);
+      const keyless = await fixture.open({ env: { ...fixture.env, CDKTF_XERO_STATE_KEY: "" }, createDefaultKey: false });
+      await expect(replaceSecrets(keyless, name)).rejects.toMatchObject({ code: "STATE_KEY_MISSING" });
+      expect(await fixture.getRaw(name)).toBe(before);
     });
 
     it("writes with the first key of a keyring and still reads envelopes of the others", async () => {
