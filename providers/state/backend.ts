@@ -36,6 +36,7 @@ export interface StateBackend {
   /**
    * Compare-and-swap: writes `values` as the next document if the stored serial is `expectedSerial`
    * (`undefined`: only if there is no document yet). Throws StateConflictError otherwise, writing nothing.
+   * Replacing a stored `secrets` envelope needs a keyring that opens it (else the key error, nothing written).
    * Takes the document's lock only for the swap itself; use {@link update} for read-modify-write.
    */
   write(name: string, expectedSerial: number | undefined, values: OutputValues, options?: WriteOptions): Promise<StoredDocument>;
