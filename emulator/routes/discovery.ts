@@ -37,8 +37,8 @@ export function discoveryDocument(ctx: EmulatorContext): Record<string, unknown>
     revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
     subject_types_supported: ["public"],
     id_token_signing_alg_values_supported: ["RS256"],
-    // Xero's document also lists "plain"; the emulator rejects plain (an OPEN item), so it does not offer it.
-    code_challenge_methods_supported: ["S256"],
+    // Xero's document also lists "plain", an OPEN item: offered only when the emulator takes it (pkcePlainMethod).
+    code_challenge_methods_supported: ctx.options.pkcePlainMethod ? ["S256", "plain"] : ["S256"],
     request_parameter_supported: false,
   };
 }

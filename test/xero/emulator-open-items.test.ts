@@ -92,6 +92,15 @@ describe("pkcePlainMethod", () => {
     return { clientId: app.clientId, redirect: new URL(response.headers.get("location") ?? "http://none/").searchParams };
   }
 
+  it.each([
+    [false, ["S256"]],
+    [true, ["S256", "plain"]],
+  ])("offers plain in discovery only when it takes it (pkcePlainMethod %s)", async (pkcePlainMethod, methods) => {
+    const emulator = await emulatorWith({ pkcePlainMethod });
+    const document = (await (await fetch(`${emulator.identityUrl}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(document["code_challenge_methods_supported"]).toEqual(methods);
+  });
+
   it("refuses a plain code challenge back to the redirect URI (the default)", async () => {
     const { redirect } = await authorizePlain(await emulatorWith({}), "plain");
     expect(redirect.get("error")).toBe("invalid_request");
