@@ -25,7 +25,7 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { Construct } from "constructs";
 import { STATUS_DEFAULTS } from "../spec/document-outputs";
-import { canonicalJson, hashHookSpec, HookEnv, type HookSpec } from "../spec/hook-spec";
+import { canonicalJson, hashCanonicalJson, HookEnv, type HookSpec } from "../spec/hook-spec";
 import { formatBackendAddress, localDocumentFile, type StateBackendAddress } from "../spec/state-address";
 import type { XeroHookResourceType } from "./hook-resource";
 import { cliScriptFromStackDirectory } from "./paths";
@@ -149,8 +149,9 @@ function nullProvider(scope: Construct): NullProvider {
 /** Renders Init, Status, Resource and State under `scope`. */
 export function renderHookParts(scope: Construct, props: HookPartsProps): HookParts {
   const { spec } = props;
-  const specSha256 = hashHookSpec(spec);
-  const specJson = escapeTemplate(canonicalJson(spec));
+  const canonical = canonicalJson(spec);
+  const specSha256 = hashCanonicalJson(canonical);
+  const specJson = escapeTemplate(canonical);
   const cli = shellWord(escapeTemplate(cliScriptFromStackDirectory(scope)));
   const command = (verb: "init" | "apply" | "destroy"): string => `node ${cli} hook ${verb}`;
   const stableTriggers = {

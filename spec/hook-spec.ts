@@ -185,7 +185,12 @@ export function canonicalJson(value: unknown): string {
 
 /** Lower-case hex SHA-256 of the spec's canonical JSON: what `triggers_replace` carries. */
 export function hashHookSpec(spec: HookSpec): string {
-  return createHash("sha256").update(canonicalJson(spec)).digest("hex");
+  return hashCanonicalJson(canonicalJson(spec));
+}
+
+/** {@link hashHookSpec} for a spec whose {@link canonicalJson} the caller already has. */
+export function hashCanonicalJson(canonical: string): string {
+  return createHash("sha256").update(canonical).digest("hex");
 }
 
 /** Parses `CDKTF_XERO_SPEC` text. Throws {@link HookSpecError}. */
