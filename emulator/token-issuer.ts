@@ -27,13 +27,12 @@ export async function issueUserTokens(
   const iat = epochSeconds(now);
   const user = ctx.state.users.get(input.session.userId);
   const sub = user?.sub ?? input.session.userId;
-  const userClaims = {
+  const userClaims = userClaimsOf({
     sub,
-    auth_time: epochSeconds(input.session.authTime),
-    idp: "Xero",
-    xero_userid: input.session.userId,
-    global_session_id: input.session.globalSessionId,
-  };
+    authTime: epochSeconds(input.session.authTime),
+    userId: input.session.userId,
+    globalSessionId: input.session.globalSessionId,
+  });
   const accessToken = await ctx.signer.sign({
     nbf: iat,
     exp: iat + ACCESS_TOKEN_LIFETIME_SECONDS,
@@ -106,11 +105,10 @@ export async function issueClientCredentialsToken(
 function authorisingUserClaims(app: App, iat: number): Record<string, unknown> {
   const digest = createHash("sha256").update(`authorising user of ${app.clientId}`).digest("hex");
   const uuid = (hex: string): string => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  return {
-    sub: digest.slice(0, 32),
-    auth_time: iat,
-    idp: "Xero",
-    xero_userid: uuid(digest.slice(32, 64)),
-    global_session_id: uuid(digest.slice(0, 32)),
-  };
+  return userClaimsOf({ sub: digest.slice(0, 32), authTime: iat, userId: uuid(digest.slice(32, 64)), globalSessionId: uuid(digest.slice(0, 32)) });
+}
+
+/** The user claims of Xero's tokens, in Xero's order. */
+function userClaimsOf(user: { sub: string; authTime: number; userId: string; globalSessionId: string }): Record<string, unknown> {
+  return { sub: user.sub, auth_time: user.authTime, idp: "Xero", xero_userid: user.userId, global_session_id: user.globalSessionId };
 }
