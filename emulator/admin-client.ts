@@ -43,6 +43,8 @@ export interface FaultSpec {
   path: string;
   status?: number;
   delayMs?: number;
+  /** Hold each request until {@link EmulatorAdminClient.releaseHeldRequests} (or its client goes away). */
+  hold?: boolean;
   drop?: "before" | "after-commit";
   count: number;
 }
@@ -164,6 +166,16 @@ export class EmulatorAdminClient {
 
   async injectFault(fault: FaultSpec): Promise<void> {
     await this.call("POST", "/faults", fault);
+  }
+
+  /** How many requests a `hold` fault is holding right now. */
+  async heldRequests(): Promise<number> {
+    return field<number>(await this.call("GET", "/faults"), "held", (value): value is number => typeof value === "number", "a number");
+  }
+
+  /** Lets every held request go on; resolves to how many there were. */
+  async releaseHeldRequests(): Promise<number> {
+    return field<number>(await this.call("POST", "/faults/release"), "released", (value): value is number => typeof value === "number", "a number");
   }
 
   async requests(): Promise<RequestLogEntry[]> {

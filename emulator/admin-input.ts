@@ -206,6 +206,7 @@ export interface FaultInput {
   readonly path: string;
   readonly status: number | undefined;
   readonly delayMs: number | undefined;
+  readonly hold: boolean;
   readonly drop: "before" | "after-commit" | undefined;
   readonly count: number;
 }
@@ -223,15 +224,18 @@ export function parseFaultInput(body: Record<string, unknown>): Parsed<FaultInpu
   if (status.value !== undefined && status.value < 100) return fail(`status must be 100..599, got ${status.value}`);
   const delayMs = optionalNonNegative(body, "delayMs", 600_000);
   if (!delayMs.ok) return delayMs;
+  const hold = body["hold"] ?? false;
+  if (typeof hold !== "boolean") return fail(`hold must be true or false, got ${JSON.stringify(hold)}`);
   const drop = body["drop"];
   if (drop !== undefined && drop !== "before" && drop !== "after-commit") {
     return fail(`drop must be "before" or "after-commit", got ${JSON.stringify(drop)}`);
   }
   const count = body["count"];
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1) return fail(`count must be a whole number >= 1, got ${JSON.stringify(count)}`);
-  if (status.value === undefined && delayMs.value === undefined && drop === undefined) {
-    return fail("a fault needs at least one of status, delayMs or drop");
+  if (status.value === undefined && delayMs.value === undefined && !hold && drop === undefined) {
+    return fail("a fault needs at least one of status, delayMs, hold or drop");
   }
+  if (hold && delayMs.value !== undefined) return fail("a fault may set delayMs or hold, not both");
   if (status.value !== undefined && drop !== undefined) return fail("a fault may set status or drop, not both");
-  return ok({ path, status: status.value, delayMs: delayMs.value, drop, count });
+  return ok({ path, status: status.value, delayMs: delayMs.value, hold, drop, count });
 }

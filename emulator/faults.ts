@@ -1,18 +1,22 @@
 /**
  * Faults injected by `POST /admin/faults`: for the next `count` requests to `path`, answer with
- * `status`, wait `delayMs` first, or drop the connection before doing the work or after committing
- * it (e.g. after rotating a refresh token) without answering.
+ * `status`, wait `delayMs` first, hold the request until `POST /admin/faults/release`, or drop the
+ * connection before doing the work or after committing it (e.g. after rotating a refresh token)
+ * without answering. A held request is what a test uses for "a call still in flight" or "no answer
+ * in time": it waits as long as the test needs, however slow the machine, and no longer.
  */
 export interface Fault {
   readonly path: string;
   readonly status: number | undefined;
   readonly delayMs: number | undefined;
+  readonly hold: boolean;
   readonly drop: "before" | "after-commit" | undefined;
   remaining: number;
 }
 
 export class FaultQueue {
   private readonly faults: Fault[] = [];
+  private readonly held = new Set<() => void>();
 
   add(fault: Omit<Fault, "remaining"> & { count: number }): void {
     const { count, ...rest } = fault;
@@ -33,11 +37,37 @@ export class FaultQueue {
   pending(): Fault[] {
     return this.faults.map((f) => ({ ...f }));
   }
+
+  /** Resolves when {@link release} is called or `gone` fires (the client went away), whichever is first. */
+  hold(gone: { once(event: "close", listener: () => void): unknown; off(event: "close", listener: () => void): unknown }): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.held.delete(done);
+        gone.off("close", done);
+        resolve();
+      };
+      this.held.add(done);
+      gone.once("close", done);
+    });
+  }
+
+  /** How many requests are held right now. */
+  heldCount(): number {
+    return this.held.size;
+  }
+
+  /** Lets every held request go on; returns how many there were. */
+  release(): number {
+    const waiting = [...this.held];
+    waiting.forEach((done) => done());
+    return waiting.length;
+  }
 }
 
 export function describeFault(fault: Fault): string {
   const parts = [
     fault.delayMs === undefined ? undefined : `delay ${fault.delayMs}ms`,
+    fault.hold ? "hold" : undefined,
     fault.status === undefined ? undefined : `status ${fault.status}`,
     fault.drop === undefined ? undefined : `drop ${fault.drop}`,
   ].filter((p): p is string => p !== undefined);

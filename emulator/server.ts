@@ -49,8 +49,17 @@ function toEmulatorRequest(req: IncomingMessage, body: string): EmulatorRequest 
   return { method: (req.method ?? "GET").toUpperCase(), path: url.pathname, query: url.searchParams, headers, body };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** An injected delay; it ends early when the client goes away, so a request nobody waits for holds nothing. */
+function delay(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      res.off("close", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once("close", done);
+  });
 }
 
 function faultResponse(status: number): HandlerResult {
@@ -76,7 +85,8 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
     return;
   }
   const hooks: RequestHooks = {
-    simulateLatency: () => (fault?.delayMs === undefined ? Promise.resolve() : sleep(fault.delayMs)),
+    simulateLatency: () =>
+      fault?.hold === true ? ctx.faults.hold(res) : fault?.delayMs === undefined ? Promise.resolve() : delay(fault.delayMs, res),
   };
   let response: HandlerResult;
   if (body === undefined) {
@@ -129,6 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     admin: new EmulatorAdminClient(urls.adminUrl),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
+        ctx.faults.release();
         server.close((error) => (error === undefined ? resolve() : reject(error)));
         server.closeAllConnections();
       });

@@ -76,7 +76,7 @@ function customConnectionOrgProblem(state: XeroState, tenantId: string): Handler
 
 export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): HandlerResult {
   const segments = request.path.slice(ADMIN_PREFIX.length).split("/").filter((s) => s.length > 0).map(safeDecode);
-  const route = `${request.method} /${segments.map((s, i) => (i === 1 && segments[0] !== "requests" ? "{id}" : i === 3 ? "{n}" : s)).join("/")}`;
+  const route = `${request.method} /${segments.map((s, i) => (i === 1 && segments[0] !== "requests" && segments[0] !== "faults" ? "{id}" : i === 3 ? "{n}" : s)).join("/")}`;
   const { state } = ctx;
   const app = (): App | undefined => state.apps.get(segments[1] ?? "");
   const noApp = (): HandlerResult => adminError(404, `no app with clientId ${segments[1] ?? ""}: create it with POST /apps`);
@@ -153,6 +153,10 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
         ctx.faults.add(input);
         return jsonResponse(200, { pending: ctx.faults.pending() });
       });
+    case "GET /faults":
+      return jsonResponse(200, { pending: ctx.faults.pending(), held: ctx.faults.heldCount() });
+    case "POST /faults/release":
+      return jsonResponse(200, { released: ctx.faults.release() });
     case "GET /requests":
       return jsonResponse(200, ctx.log.list());
     case "DELETE /requests":

@@ -58,7 +58,46 @@ describe("injected faults", () => {
     const entry = (await fixture.emulator.admin.requests()).at(-1);
     expect(entry?.fault).toBe("delay 50ms");
   });
+
+  it("holds a request until the test releases it, then answers it normally", async () => {
+    const app = await createCustomConnection(fixture);
+    await fixture.emulator.admin.injectFault({ path: "/identity/connect/token", hold: true, count: 1 });
+    const answer = clientCredentials(fixture, app);
+    await waitForHeld(1);
+    expect(await fixture.emulator.admin.releaseHeldRequests()).toBe(1);
+    expect((await answer).status).toBe(200);
+    expect((await fixture.emulator.admin.requests()).at(-1)?.fault).toBe("hold");
+    expect(await fixture.emulator.admin.heldRequests()).toBe(0);
+  });
+
+  it("lets a held request go when its client goes away, without a release", async () => {
+    const app = await createCustomConnection(fixture);
+    await fixture.emulator.admin.injectFault({ path: "/identity/connect/token", hold: true, count: 1 });
+    const abort = new AbortController();
+    const answer = fetch(fixture.tokenUrl, {
+      method: "POST",
+      headers: { authorization: basic(app.clientId, app.clientSecret), "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials",
+      signal: abort.signal,
+    });
+    await waitForHeld(1);
+    abort.abort();
+    await expect(answer).rejects.toThrow();
+    await waitForHeld(0);
+    expect(await fixture.emulator.admin.releaseHeldRequests()).toBe(0);
+  });
+
+  it("rejects a fault that both delays and holds", async () => {
+    await expect(fixture.emulator.admin.injectFault({ path: "/identity/connect/token", delayMs: 10, hold: true, count: 1 })).rejects.toThrow(
+      "a fault may set delayMs or hold, not both",
+    );
+  });
 });
+
+/** Polls the emulator until exactly `count` requests are held: a condition, not a time window. */
+async function waitForHeld(count: number): Promise<void> {
+  while ((await fixture.emulator.admin.heldRequests()) !== count) await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 function refreshTokenAfter(result: { json: unknown }): string {
   return (result.json as TokenSet).refresh_token ?? "";

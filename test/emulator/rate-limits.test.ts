@@ -140,13 +140,16 @@ describe("per-tenant concurrency limit", () => {
   it("refuses a sixth call while five are in flight with X-Rate-Limit-Problem concurrent", async () => {
     const env = await setUp();
     try {
-      await env.emulator.admin.injectFault({ path: "/api/api.xro/2.0/Organisation", delayMs: 1500, count: 6 });
-      const results = await Promise.all(Array.from({ length: 6 }, () => organisation(env.emulator, env.userToken, env.tenantA)));
-      const statuses = results.map((r) => r.status).sort();
-      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-      const refused = results.find((r) => r.status === 429);
-      expect(refused?.headers.get("x-rate-limit-problem")).toBe("concurrent");
-      expect(refused?.headers.get("retry-after")).toBe("1");
+      // Five calls held in flight (the test releases them), then a sixth: no timing involved.
+      await env.emulator.admin.injectFault({ path: "/api/api.xro/2.0/Organisation", hold: true, count: 5 });
+      const inFlight = Array.from({ length: 5 }, () => organisation(env.emulator, env.userToken, env.tenantA));
+      while ((await env.emulator.admin.heldRequests()) < 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      const refused = await organisation(env.emulator, env.userToken, env.tenantA);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("x-rate-limit-problem")).toBe("concurrent");
+      expect(refused.headers.get("retry-after")).toBe("1");
+      await env.emulator.admin.releaseHeldRequests();
+      expect((await Promise.all(inFlight)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     } finally {
       await env.emulator.close();
     }

@@ -58,7 +58,8 @@ describe("retries against the emulator", () => {
   it("turns answers slower than timeoutMs into XeroUnavailableError (timeout) after the attempts allowed", async () => {
     const app = await customConnection(emulator);
     const { client } = clientFor(emulator, app, { timeoutMs: 100, retry: { maxAttempts: 2, baseDelayMs: 1 } });
-    await emulator.admin.injectFault({ path: "/identity/connect/token", delayMs: 400, count: 2 });
+    // Held until the client gives up, however long that takes on a busy machine.
+    await emulator.admin.injectFault({ path: "/identity/connect/token", hold: true, count: 2 });
     const error = await rejection(client.clientCredentials());
     expect(error).toBeInstanceOf(XeroUnavailableError);
     expect(error).toMatchObject({ code: "XERO_UNAVAILABLE", reason: "timeout" });
@@ -66,15 +67,19 @@ describe("retries against the emulator", () => {
 
   it("turns a refresh slower than timeoutMs into an unknown outcome, sent once", async () => {
     const app = await emulator.admin.createApp({ kind: "web", name: "Web", scopes: ["offline_access", "openid"], redirectUris: [REDIRECT_URI] });
-    const { client, lines } = clientFor(emulator, { clientId: app.clientId, clientSecret: app.clientSecret ?? "" }, { timeoutMs: 100 });
+    const credentials = { clientId: app.clientId, clientSecret: app.clientSecret ?? "" };
+    const { client } = clientFor(emulator, credentials);
     const state = createState();
     const code = await authorizationCode(client.authorizeUrl({ redirectUri: REDIRECT_URI, scopes: ["offline_access", "openid"], state }), state);
     const tokens = await client.exchangeAuthorizationCode({ code, redirectUri: REDIRECT_URI });
-    await emulator.admin.injectFault({ path: "/identity/connect/token", delayMs: 400, count: 1 });
-    const error = await rejection(client.refresh(tokens.refreshToken ?? ""));
+    // Only the refresh has the short timeout; the emulator holds it until the client gives up.
+    const impatient = clientFor(emulator, credentials, { timeoutMs: 100 });
+    const lines = impatient.lines;
+    await emulator.admin.injectFault({ path: "/identity/connect/token", hold: true, count: 1 });
+    const error = await rejection(impatient.client.refresh(tokens.refreshToken ?? ""));
     expect(error).toBeInstanceOf(XeroRefreshOutcomeUnknownError);
     expect(error).toMatchObject({ reason: "timeout" });
-    // The emulator logs a request when it finishes (after the delay), so count the client's attempts.
+    // The emulator logs a request when it finishes, so count the client's attempts.
     expect(lines.filter((line) => line.startsWith("xero: the refresh_token token request:")).map((line) => line.split(" {")[0])).toEqual([
       `xero: the refresh_token token request: POST ${emulator.identityUrl}/connect/token attempt 1 -> timeout (POST ${emulator.identityUrl}/connect/token: no answer within 100 ms)`,
     ]);
@@ -85,7 +90,9 @@ describe("secrets in errors and logs", () => {
   it("never shows a client secret, access token or refresh token in any error or log line", async () => {
     const app = await emulator.admin.createApp({ kind: "web", name: "Web", scopes: ["offline_access", "openid"], redirectUris: [REDIRECT_URI] });
     const secret = app.clientSecret ?? "";
-    const { client, lines } = clientFor(emulator, { clientId: app.clientId, clientSecret: secret }, { timeoutMs: 100, retry: { maxAttempts: 2, baseDelayMs: 1 } });
+    const { client, lines } = clientFor(emulator, { clientId: app.clientId, clientSecret: secret }, { retry: { maxAttempts: 2, baseDelayMs: 1 } });
+    // The same credentials with a short timeout, for the one call that must go unanswered.
+    const impatient = clientFor(emulator, { clientId: app.clientId, clientSecret: secret }, { timeoutMs: 100, retry: { maxAttempts: 2, baseDelayMs: 1 } });
     const state = createState();
     const code = await authorizationCode(client.authorizeUrl({ redirectUri: REDIRECT_URI, scopes: ["offline_access", "openid"], state }), state);
     const tokens = await client.exchangeAuthorizationCode({ code, redirectUri: REDIRECT_URI });
@@ -97,8 +104,8 @@ describe("secrets in errors and logs", () => {
     await collect(client.refresh(refreshToken)); // unknown outcome
     await emulator.admin.injectFault({ path: "/identity/connect/token", drop: "before", count: 2 });
     await collect(client.clientCredentials()); // unavailable (network): both attempts dropped
-    await emulator.admin.injectFault({ path: "/api/connections", delayMs: 400, count: 2 });
-    await collect(client.listConnections(tokens.accessToken)); // unavailable (timeout)
+    await emulator.admin.injectFault({ path: "/api/connections", hold: true, count: 2 });
+    await collect(impatient.client.listConnections(tokens.accessToken)); // unavailable (timeout)
     await collect(client.exchangeAuthorizationCode({ code, redirectUri: REDIRECT_URI })); // invalid_grant
     await collect(clientFor(emulator, { clientId: app.clientId, clientSecret: `${secret}x` }).client.revoke(refreshToken)); // invalid_client
 
@@ -109,7 +116,7 @@ describe("secrets in errors and logs", () => {
       "XERO_INVALID_GRANT",
       "XERO_INVALID_CLIENT",
     ]);
-    const printed = [...errors.map((error) => inspect(error, { depth: Infinity, showHidden: true })), ...lines].join("\n");
+    const printed = [...errors.map((error) => inspect(error, { depth: Infinity, showHidden: true })), ...lines, ...impatient.lines].join("\n");
     for (const value of [secret, refreshToken, tokens.accessToken, code]) {
       expect(printed).not.toContain(value);
     }
