@@ -15,7 +15,12 @@ const SEED = Number(process.env.ROTATION_FAULT_SEED ?? 20_260_501);
 const REQUIRED_KILLS = 200;
 const MIN_RANDOM_TRIALS = 240;
 const RANDOM_ROUND = 60;
-const MAX_RANDOM_TRIALS = 720;
+/**
+ * Far beyond what is needed: the kill times follow the run times each round measures, so a loaded
+ * machine does not make kills miss round after round (it failed at 186 and 196 of 200 with a time
+ * scale measured once).
+ */
+const MAX_RANDOM_TRIALS = 1_200;
 const PARALLEL = 4;
 const KINDS = ["custom_connection", "web"] as const;
 
@@ -37,7 +42,7 @@ const boundaryTrials = SCENARIOS.flatMap((scenario) =>
 );
 
 describe("a rotation hook SIGKILLed, then run again", () => {
-  /** How long an uninterrupted run takes here: the random kills' time scale. */
+  /** How long an uninterrupted run takes here now: the random kills' time scale, measured again every round. */
   let uninterruptedMs = 0;
   /** Every trial that was meant to be killed, to count the kills that really happened. */
   const killTrials: TrialOutcome[] = [];
@@ -84,6 +89,10 @@ describe("a rotation hook SIGKILLed, then run again", () => {
       );
       killTrials.push(...outcomes);
       problems.push(...failures(outcomes, trials.map(({ scenario, kind, kill }, i) => `trial ${drawn + i} ${scenario}/${kind} killed after ${kill.afterMs} ms`)));
+      // The runs a kill came too late for took their whole time: they say how long a run takes under
+      // the machine's load right now, slower or faster than before.
+      const finished = outcomes.filter((outcome) => outcome.signal === null).map((outcome) => outcome.wallMs);
+      if (finished.length > 0) uninterruptedMs = Math.max(...finished);
     }
     expect(problems).toEqual([]);
   });

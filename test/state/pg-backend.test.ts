@@ -20,8 +20,9 @@ afterAll(async () => {
   await fixture.cleanup();
 });
 
+/** Polls until `probe` answers; the bound (about a minute) is for a broken server, not a busy one. */
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 200; i += 1) {
+  for (let i = 0; i < 2_400; i += 1) {
     const value = await probe();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 25));
