@@ -7,6 +7,10 @@ module.exports = {
   testTimeout: 60000,
   // End-to-end suites start Terraform and PostgreSQL processes; two workers fit the 2-core machines.
   maxWorkers: 2,
+  // One throwaway PostgreSQL for the whole run (unless PG_CONN_STR is set), and a check that no test
+  // wrote into the checkout.
+  globalSetup: "<rootDir>/test/global-setup.ts",
+  globalTeardown: "<rootDir>/test/global-teardown.ts",
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },
 };

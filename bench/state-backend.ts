@@ -15,6 +15,7 @@ import { Pool } from "pg";
 import { openStateBackend, serializeDocument, nextDocument, type OutputValues, type StateBackend } from "../providers/state";
 import type { StateBackendAddress } from "../spec/state-address";
 import { percentile } from "./stats";
+import { startThrowawayPostgres } from "../scripts/throwaway-postgres";
 
 const WARMUP = 20;
 const ITERATIONS = 300;
@@ -131,11 +132,18 @@ async function main(): Promise<void> {
   process.stdout.write(`state backend: write+read of one document, ${ITERATIONS} runs after ${WARMUP} warm-up, interleaved with the baseline\n`);
   await benchLocal();
   const connectionString = process.env.PG_CONN_STR;
-  if (connectionString === undefined || connectionString === "") {
-    process.stdout.write("pg: not measured (PG_CONN_STR is not set; `source .ci/postgres.sh && start_postgres` starts one)\n");
+  if (connectionString !== undefined && connectionString !== "") {
+    await benchPg(connectionString);
     return;
   }
-  await benchPg(connectionString);
+  // No PG_CONN_STR: a throwaway server, as `npm test` starts one.
+  const server = await startThrowawayPostgres();
+  process.stdout.write(`pg: a throwaway PostgreSQL (${server.source})\n`);
+  try {
+    await benchPg(server.connectionString);
+  } finally {
+    await server.stop();
+  }
 }
 
 main().catch((error: unknown) => {
