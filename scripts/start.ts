@@ -5,9 +5,15 @@
  * organisation through its admin API (what a person does in Xero's developer portal), links the
  * Custom Connection, then runs the real `cdktf deploy` of main.ts with the endpoints, client ids and
  * secrets in the environment, the way a pipeline passes them. Prints the outputs and stops the emulator.
+ *
+ *   node dist/scripts/start.js [--project-dir DIR]
+ *
+ * The deploy runs in the project root (the Terraform state and .cdktf-xero/ it leaves are git-ignored),
+ * or in DIR, which gets a cdktf.json that runs this checkout's main.ts: the tests deploy there, so the
+ * state of the user's own `npm start` survives `npm test`.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
@@ -15,6 +21,22 @@ import { ReferenceAppEnv } from "../main";
 
 const projectRoot = resolve(__dirname, "..", "..");
 const stackName = "xero-integrations";
+
+/** Where `cdktf deploy` runs: the project root, or a directory given with --project-dir. */
+function projectDirectory(args: readonly string[]): string {
+  if (args.length === 0) return projectRoot;
+  if (args.length !== 2 || args[0] !== "--project-dir" || args[1] === "") {
+    throw new Error(`unexpected arguments ${JSON.stringify(args)}: the only option is --project-dir DIR`);
+  }
+  const dir = resolve(args[1]!);
+  if (dir !== projectRoot) {
+    mkdirSync(dir, { recursive: true });
+    const config: unknown = JSON.parse(readFileSync(join(projectRoot, "cdktf.json"), "utf8"));
+    const app = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(projectRoot, "dist", "main.js"))}`;
+    writeFileSync(join(dir, "cdktf.json"), `${JSON.stringify({ ...(config as object), app }, null, 2)}\n`);
+  }
+  return dir;
+}
 
 async function main(): Promise<number> {
   const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" });
@@ -25,6 +47,7 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  const projectDir = projectDirectory(process.argv.slice(2));
   const emulator = await startEmulator({ autoConsent: true });
   const scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-start-"));
   try {
@@ -34,7 +57,7 @@ async function main(): Promise<number> {
 
     const outputsFile = join(scratch, "outputs.json");
     const cdktf = join(projectRoot, "node_modules", ".bin", "cdktf");
-    const code = await run(cdktf, ["deploy", stackName, "--auto-approve", "--outputs-file", outputsFile, "--outputs-file-include-sensitive-outputs=false"], env);
+    const code = await run(cdktf, ["deploy", stackName, "--auto-approve", "--outputs-file", outputsFile, "--outputs-file-include-sensitive-outputs=false"], env, projectDir);
     if (code !== 0) {
       process.stderr.write(`\nnpm start: cdktf deploy failed (exit ${code}); the first lines above say why.\n`);
       return code;
@@ -94,9 +117,9 @@ function terraformEnv(scratch: string): Record<string, string> {
   return env;
 }
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, [...args], { cwd: projectRoot, env, stdio: "inherit" });
+    const child = spawn(command, [...args], { cwd, env, stdio: "inherit" });
     child.on("error", reject);
     child.on("exit", (code, signal) => resolvePromise(code ?? (signal === null ? 1 : 128)));
   });
