@@ -10,6 +10,9 @@ import { CLI, inBatches, REACHED, runTrial, SCENARIOS, seededRandom, type Kill, 
  * uninterrupted run ends, every step in the history). Trials run four at a time; each has its own
  * app and state directory. Replay a random run with ROTATION_FAULT_SEED=<seed>.
  */
+// Rounds go on until enough kills were real, so on a loaded machine this takes minutes, not seconds.
+jest.setTimeout(1_200_000);
+
 const SEED = Number(process.env.ROTATION_FAULT_SEED ?? 20_260_501);
 /** Issue 5: at least this many hook processes SIGKILLed (boundary and random kills together). */
 const REQUIRED_KILLS = 200;
