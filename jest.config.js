@@ -11,6 +11,8 @@ module.exports = {
   // wrote into the checkout.
   globalSetup: "<rootDir>/test/global-setup.ts",
   globalTeardown: "<rootDir>/test/global-teardown.ts",
+  // The README's examples import the package by its name, as a user's project does.
+  moduleNameMapper: { "^cdktf-xero$": "<rootDir>/index.ts" },
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { warnOnly: false } }] },
 };
