@@ -35,6 +35,9 @@ interface StageFlags {
 
 const DEFAULT_BACKEND = `local:${DEFAULT_LOCAL_STATE_DIR}`;
 
+/** Environment variable names as people write them: upper case, digits and `_`. Only these are repeated in errors. */
+const CONVENTIONAL_ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
 export function registerSecretCommand(program: Command, overrides: Partial<SecretCommandDeps> = {}): void {
   const deps: SecretCommandDeps = { ...defaultDeps(), ...overrides };
   const secret = program.command("secret").description("client secret rotation: stage a new secret for the next deploy");
@@ -67,7 +70,11 @@ The secret is never accepted as an argument. Exit 0: staged (or already staged /
       }
       const address = parseBackendAddress(flags.backend);
       if (address === undefined) {
-        throw new ConfigError(`--backend must be local:<dir> or pg:<schema> (schema: lower-case letters, digits, _), got ${flags.backend}`);
+        // Not echoed: `--backend` takes the next word whatever it is, so a misplaced secret lands here too.
+        throw new ConfigError(
+          "--backend must be local:<dir> or pg:<schema> (schema: lower-case letters, digits, _); the value given is not shown " +
+            "(it may be a secret). Example: --backend pg:cdktf_xero",
+        );
       }
       const candidate = await readCandidate(flags, deps);
       const result = await stageSecret(
@@ -89,7 +96,11 @@ async function readCandidate(flags: StageFlags, deps: SecretCommandDeps): Promis
     }
     const value = deps.env[flags.fromEnv];
     if (value === undefined || value === "") {
-      throw new ConfigError(`--from-env ${flags.fromEnv}: that variable is not set (or empty) in this environment; nothing was written`);
+      // A conventional name (NEW_XERO_SECRET) is shown; a mixed-case word may be the secret itself.
+      const named = CONVENTIONAL_ENV_NAME.test(flags.fromEnv)
+        ? `--from-env ${flags.fromEnv}: that variable`
+        : "the variable --from-env names (not shown: it is not an upper-case NAME_LIKE_THIS, so it may be the secret itself)";
+      throw new ConfigError(`${named} is not set (or empty) in this environment; nothing was written`);
     }
     return value;
   }
