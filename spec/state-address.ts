@@ -33,6 +33,19 @@ export function localDocumentFile(name: string): string {
 /** Valid PostgreSQL schema names we accept: conservative, so no quoting surprises in Terraform's pg backend. */
 export const PG_SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/**
+ * Why `schema` cannot hold credential state, or undefined when it can: `public` (every role's
+ * default), `information_schema` and `pg_*` belong to PostgreSQL and to everything else in the
+ * database, and a typo there would put (or, before, create) cdktf-xero's tables among them.
+ */
+export function reservedPgSchemaProblem(schema: string): string | undefined {
+  if (schema !== "public" && schema !== "information_schema" && !schema.startsWith("pg_")) return undefined;
+  return (
+    `pg schema "${schema}" is reserved (public, information_schema and pg_* belong to PostgreSQL and everything else in the ` +
+    `database): give the credential state a schema of its own, e.g. cdktf_xero`
+  );
+}
+
 /** Parses `local:<dir>` or `pg:<schema>` (the CLI's `--backend` form). */
 export function parseBackendAddress(text: string): StateBackendAddress | undefined {
   if (text.startsWith("local:") && text.length > "local:".length) return { type: "local", dir: text.slice("local:".length) };

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { ConfigError } from "../../providers/errors";
 import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation-stage";
-import { DEFAULT_LOCAL_STATE_DIR, parseBackendAddress } from "../../spec/state-address";
+import { DEFAULT_LOCAL_STATE_DIR } from "../../spec/state-address";
+import { backendFromFlag } from "../backend-flag";
 import { ENV_NAME_PATTERN } from "../../spec/hook-spec";
 
 /**
@@ -68,14 +69,7 @@ The secret is never accepted as an argument. Exit 0: staged (or already staged /
             "shell history and CI logs); pipe it on stdin or name an environment variable with --from-env",
         );
       }
-      const address = parseBackendAddress(flags.backend);
-      if (address === undefined) {
-        // Not echoed: `--backend` takes the next word whatever it is, so a misplaced secret lands here too.
-        throw new ConfigError(
-          "--backend must be local:<dir> or pg:<schema> (schema: lower-case letters, digits, _); the value given is not shown " +
-            "(it may be a secret). Example: --backend pg:cdktf_xero",
-        );
-      }
+      const address = backendFromFlag(flags.backend, { showValue: false });
       const candidate = await readCandidate(flags, deps);
       const result = await stageSecret(
         { appDocument, backend: address, candidate },

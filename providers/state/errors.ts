@@ -162,6 +162,17 @@ export class StateUnavailableError extends CdktfXeroError {
   }
 }
 
+/**
+ * A read-only command's backend does not exist (a local directory, or a pg schema or its tables):
+ * usually a typo in `--backend`. Nothing was created.
+ */
+export class StateBackendNotFoundError extends CdktfXeroError {
+  readonly code = "STATE_BACKEND_NOT_FOUND";
+  constructor(backend: string, problem: string, fix: string) {
+    super(`state backend ${backend} does not exist: ${problem}. ${fix}; nothing was created.`, { context: { backend } });
+  }
+}
+
 /** The document a command asked for does not exist. */
 export class StateNotFoundError extends CdktfXeroError {
   readonly code = "STATE_NOT_FOUND";

@@ -209,6 +209,21 @@ const cases: Array<[string, Build, string]> = [
     'prod/App: state XeroState.postgres({ schema: "Xero-State" }) needs a schema name of lower-case letters, digits and "_" (at most 63, not starting with a digit), e.g. "cdktf_xero"',
   ],
   [
+    "the PostgreSQL schema public",
+    app(customConnectionProps({ state: XeroState.postgres({ schema: "public" }) })),
+    'prod/App: state XeroState.postgres({ schema: "public" }): pg schema "public" is reserved (public, information_schema and pg_* belong to PostgreSQL and everything else in the database): give the credential state a schema of its own, e.g. cdktf_xero',
+  ],
+  [
+    "a PostgreSQL system schema pg_*",
+    app(customConnectionProps({ state: XeroState.postgres({ schema: "pg_catalog" }) })),
+    'prod/App: state XeroState.postgres({ schema: "pg_catalog" }): pg schema "pg_catalog" is reserved (public, information_schema and pg_* belong to PostgreSQL and everything else in the database): give the credential state a schema of its own, e.g. cdktf_xero',
+  ],
+  [
+    "the PostgreSQL schema information_schema",
+    app(customConnectionProps({ state: XeroState.postgres({ schema: "information_schema" }) })),
+    'prod/App: state XeroState.postgres({ schema: "information_schema" }): pg schema "information_schema" is reserved (public, information_schema and pg_* belong to PostgreSQL and everything else in the database): give the credential state a schema of its own, e.g. cdktf_xero',
+  ],
+  [
     "an empty local state directory",
     app(customConnectionProps({ state: XeroState.local("") })),
     'prod/App: state XeroState.local("") needs a directory, e.g. XeroState.local(".cdktf-xero/state")',
