@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { DocumentOutputs } from "../../spec/document-outputs";
 import { rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../spec/hook-spec";
-import { checkDocumentName, formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
+import {
+  checkDocumentName,
+  checkDocumentNameLength,
+  formatBackendAddress,
+  MAX_DOCUMENT_NAME_LENGTH,
+  MAX_DOCUMENT_SEGMENT_LENGTH,
+  type StateBackendAddress,
+} from "../../spec/state-address";
 import { ConfigError } from "../errors";
 import { SECRETS_OUTPUT, type OutputValues, type StateBackend } from "../state";
 import { HookContext, type HookDeps } from "./context";
@@ -76,6 +83,14 @@ export async function stageSecret(input: StageSecretInput, deps: StageDeps): Pro
 
 async function stage(input: StageSecretInput, ctx: HookContext, newRotationId: () => string): Promise<StageResult> {
   const failpoint = failpointsFrom(ctx.env);
+  if (checkDocumentNameLength(input.appDocument) !== undefined) {
+    const longest = Math.max(...input.appDocument.split("/").map((segment) => segment.length));
+    throw new ConfigError(
+      `the app document name is ${input.appDocument.length} characters long, its longest segment ${longest}; the limits are ` +
+        `${MAX_DOCUMENT_NAME_LENGTH} and ${MAX_DOCUMENT_SEGMENT_LENGTH} per segment (file names are limited to 255 bytes); the value ` +
+        "given is not shown; nothing was written",
+    );
+  }
   if (checkDocumentName(input.appDocument) !== undefined || !input.appDocument.includes("/")) {
     // Not echoed: a value of the wrong shape here may be the secret, pasted in the wrong place.
     throw new ConfigError(

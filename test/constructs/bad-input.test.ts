@@ -239,6 +239,13 @@ const cases: Array<[string, Build, string]> = [
     'prod/Nightly Sync: this construct\'s path cannot name its credential document: document name "prod/Nightly Sync" must be segments of letters, digits, ".", "_" or "-" joined by "/"; use construct ids of letters, digits, ".", "_" and "-"',
   ],
   [
+    "a construct id too long for a file name",
+    app(customConnectionProps(), "A".repeat(201)),
+    `prod/${"A".repeat(201)}: this construct's path cannot name its credential document: document name segment "${"A".repeat(40)}…" ` +
+      "is 201 characters long; the limit is 200 per segment (a segment is a file name, and file systems allow 255 bytes); use " +
+      "shorter construct ids (or stack name)",
+  ],
+  [
     "two registrations of one client id in a stack",
     (stack) => {
       new XeroAppRegistration(stack, "First", customConnectionProps());

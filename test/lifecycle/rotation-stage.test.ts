@@ -126,6 +126,16 @@ describe("secret stage", () => {
     expect((await readRotation(world.ws)).secrets).toEqual({ pending: third });
   });
 
+  it("refuses an app document name too long for a file name with CONFIG_INVALID, naming the limits and the lengths but not the name", async () => {
+    const name = `billing/${"S".repeat(250)}`;
+    const outcome = await stageIn(world.ws, world.emulator, "abc", { appDocument: name });
+    expect(outcome.error?.code).toBe("CONFIG_INVALID");
+    expect(outcome.error?.message).toBe(
+      "the app document name is 258 characters long, its longest segment 250; the limits are 1024 and 200 per segment (file " +
+        "names are limited to 255 bytes); the value given is not shown; nothing was written",
+    );
+  });
+
   it("refuses an app document that does not exist with ROTATION_APP_UNUSABLE", async () => {
     const outcome = await stageIn(world.ws, world.emulator, "abc", { appDocument: "billing/Nope" });
     expect(outcome.error?.code).toBe("ROTATION_APP_UNUSABLE");

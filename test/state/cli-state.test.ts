@@ -72,6 +72,16 @@ describe.each(["local", "pg"] as const)("cdktf-xero state (%s)", (kind) => {
     });
   });
 
+  it("refuses a document name too long for a file name with CONFIG_INVALID, naming the limit and the length", async () => {
+    const name = `billing/${"x".repeat(300)}`;
+    await expect(cli(["show", name])).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+      message:
+        `invalid state document name: document name segment "${"x".repeat(40)}…" is 300 characters long; the limit is 200 per ` +
+        "segment (a segment is a file name, and file systems allow 255 bytes)",
+    });
+  });
+
   it("prints history under column headers with fingerprints and never a secret value", async () => {
     const text = await cli(["history", "billing/App"]);
     expect(text).toMatch(
