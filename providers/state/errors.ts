@@ -96,6 +96,23 @@ export class StateKeyInvalidError extends CdktfXeroError {
   }
 }
 
+/**
+ * A state key file that group or others may read or write: anyone with an account on the machine
+ * could take the key (ssh refuses a private key file like this for the same reason). Nothing was read.
+ */
+export class StateKeyFileExposedError extends CdktfXeroError {
+  readonly code = "STATE_KEY_FILE_EXPOSED";
+  constructor(file: string, mode: number) {
+    const octal = mode.toString(8).padStart(4, "0");
+    super(
+      `the state key file ${file} has mode ${octal}: group or others may read or write it, so anyone with an account on this ` +
+        `machine could take the key that opens every stored secret. Run \`chmod 600 ${file}\` (readable by its owner only) and ` +
+        `retry; the key was not used.`,
+      { context: { file, mode: octal } },
+    );
+  }
+}
+
 /** The envelope names a key id the keyring does not have. */
 export class StateUnknownKidError extends CdktfXeroError {
   readonly code = "STATE_UNKNOWN_KID";
