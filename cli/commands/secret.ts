@@ -3,7 +3,7 @@ import { ConfigError } from "../../providers/errors";
 import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation-stage";
 import { DEFAULT_LOCAL_STATE_DIR } from "../../spec/state-address";
 import { backendFromFlag } from "../backend-flag";
-import { ENV_NAME_PATTERN } from "../../spec/hook-spec";
+import { ENV_NAME_PATTERN, MAX_CLIENT_SECRET_BYTES } from "../../spec/hook-spec";
 
 /**
  * `cdktf-xero secret stage <app-document>`: stage a new client secret for an app's rotation
@@ -16,8 +16,11 @@ export interface SecretCommandDeps {
   readonly cwd: string;
   readonly stdout: { write(text: string): void };
   readonly stderr: { write(text: string): void };
-  /** The whole of stdin as text. */
-  readonly readStdin: () => Promise<string>;
+  /**
+   * Stdin as text, up to the first `limitBytes` bytes: a longer input is cut there (and refused),
+   * never read whole.
+   */
+  readonly readStdin: (limitBytes: number) => Promise<string>;
 }
 
 const defaultDeps = (): SecretCommandDeps => ({
@@ -99,21 +102,36 @@ async function readCandidate(flags: StageFlags, deps: SecretCommandDeps): Promis
     return value;
   }
   // One secret, optionally followed by a newline (echo, a here-string, a file).
-  return (await deps.readStdin()).replace(/\r?\n$/, "");
+  // Read one byte past the limit (plus a newline's two) so that stageSecret can tell a too-long input from a full one.
+  return (await deps.readStdin(MAX_CLIENT_SECRET_BYTES + 3)).replace(/\r?\n$/, "");
 }
 
-function readAllStdin(): Promise<string> {
-  if (process.stdin.isTTY) return readHiddenLine();
+function readAllStdin(limitBytes: number): Promise<string> {
+  if (process.stdin.isTTY) return readHiddenLine(limitBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    process.stdin.on("data", (chunk: Buffer) => chunks.push(chunk));
-    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    let size = 0;
+    const finish = (): void => {
+      process.stdin.off("data", onData);
+      resolve(Buffer.concat(chunks).subarray(0, limitBytes).toString("utf8"));
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limitBytes) {
+        // Enough to know it is too long: stop reading (the writer gets EPIPE) rather than hold it all.
+        process.stdin.destroy();
+        finish();
+      }
+    };
+    process.stdin.on("data", onData);
+    process.stdin.on("end", finish);
     process.stdin.on("error", reject);
   });
 }
 
 /** At a terminal: one line read without echo, so a pasted secret never shows on screen or in a recording. */
-function readHiddenLine(): Promise<string> {
+function readHiddenLine(limitBytes: number): Promise<string> {
   const stdin = process.stdin;
   process.stderr.write("Paste the new client secret (it is not shown), then press Enter: ");
   stdin.setRawMode(true);
@@ -140,6 +158,11 @@ function readHiddenLine(): Promise<string> {
         }
         if (char === "\u007f" || char === "\b") text = text.slice(0, -1);
         else text += char;
+        if (Buffer.byteLength(text, "utf8") >= limitBytes) {
+          stop();
+          resolve(text);
+          return;
+        }
       }
     };
     stdin.on("data", onData);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DocumentOutputs } from "../../spec/document-outputs";
-import { rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../spec/hook-spec";
+import { MAX_CLIENT_SECRET_BYTES, rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../spec/hook-spec";
 import {
   checkDocumentName,
   checkDocumentNameLength,
@@ -206,6 +206,12 @@ function sameAs(secrets: RotationSecrets, candidate: string): StageOutcome | und
 /** A pasted secret with whitespace inside or control characters is a copy error, whatever Xero would say. */
 function checkCandidate(candidate: string): void {
   if (candidate === "") throw new ConfigError("the candidate secret is empty: pipe it on stdin or name a set variable with --from-env");
+  if (Buffer.byteLength(candidate, "utf8") > MAX_CLIENT_SECRET_BYTES) {
+    throw new ConfigError(
+      `the candidate secret holds more than ${MAX_CLIENT_SECRET_BYTES} bytes, the most a client secret may have (Xero's are 48 ` +
+        "characters): pipe or name only the secret, as the Xero developer portal shows it; nothing was sent to Xero or written",
+    );
+  }
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(candidate)) {
     throw new ConfigError(

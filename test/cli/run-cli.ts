@@ -28,6 +28,8 @@ export function runCompiledCli(
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
+    // The CLI may stop reading stdin early (a too-long secret): the write then fails with EPIPE, which is expected.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.stdin ?? "");
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });

@@ -52,3 +52,28 @@ describe("cdktf-xero secret stage with a secret on its command line by mistake",
     expect(`${run.stdout}${run.stderr}`).not.toContain(secret);
   });
 });
+
+describe("cdktf-xero secret stage with a candidate too long for a secret", () => {
+  it("refuses 8 MiB on stdin with exit 64 and CONFIG_INVALID naming the limit, echoing none of it", async () => {
+    const chunk = "P".repeat(1024);
+    const run = await runCompiledCli(["secret", "stage", DOC, "--backend", "local:state"], { cwd, stdin: chunk.repeat(8 * 1024) });
+    expect(run).toEqual({
+      code: 64,
+      stdout: "",
+      stderr:
+        "cdktf-xero: CONFIG_INVALID: the candidate secret holds more than 4096 bytes, the most a client secret may have (Xero's " +
+        "are 48 characters): pipe or name only the secret, as the Xero developer portal shows it; nothing was sent to Xero or written\n",
+    });
+  });
+
+  it("refuses a --from-env variable over 4096 bytes the same way", async () => {
+    const run = await runCompiledCli(["secret", "stage", DOC, "--backend", "local:state", "--from-env", "NEW_SECRET"], {
+      cwd,
+      env: { NEW_SECRET: "V".repeat(5000) },
+    });
+    expect(run.code).toBe(64);
+    expect(run.stderr).toMatch(/^cdktf-xero: CONFIG_INVALID: the candidate secret holds more than 4096 bytes/);
+    expect(`${run.stdout}${run.stderr}`).not.toContain("VVVV");
+  });
+});
+

@@ -136,6 +136,19 @@ describe("secret stage", () => {
     );
   });
 
+  it("refuses a candidate over 4096 bytes with CONFIG_INVALID, without asking Xero or writing", async () => {
+    await registeredApp(world.emulator, world.ws, "custom_connection");
+    const requests = await tokenRequests();
+    const outcome = await stageIn(world.ws, world.emulator, "K".repeat(4097));
+    expect(outcome.error?.code).toBe("CONFIG_INVALID");
+    expect(outcome.error?.message).toBe(
+      "the candidate secret holds more than 4096 bytes, the most a client secret may have (Xero's are 48 characters): pipe or " +
+        "name only the secret, as the Xero developer portal shows it; nothing was sent to Xero or written",
+    );
+    expect(await tokenRequests()).toBe(requests);
+    expect((await readRotation(world.ws)).values).toEqual({ generation: 0 });
+  });
+
   it("refuses an app document that does not exist with ROTATION_APP_UNUSABLE", async () => {
     const outcome = await stageIn(world.ws, world.emulator, "abc", { appDocument: "billing/Nope" });
     expect(outcome.error?.code).toBe("ROTATION_APP_UNUSABLE");
