@@ -106,9 +106,9 @@ export function exposureWarning(listening: { address: string; port: number }, ad
   const bound = `${listening.address.includes(":") ? `[${listening.address}]` : listening.address}:${listening.port}`;
   const reachable = wildcard
     ? Object.values(networkInterfaces())
-        .flat()
-        .filter((info) => info !== undefined && !info.internal && (listening.address === "::" || info.family === "IPv4"))
-        .map((info) => `http://${info!.family === "IPv6" ? `[${info!.address}]` : info!.address}:${listening.port}/admin`)
+        .flatMap((infos) => infos ?? [])
+        .filter((info) => !info.internal && (listening.address === "::" || info.family === "IPv4"))
+        .map((info) => `http://${info.family === "IPv6" ? `[${info.address}]` : info.address}:${listening.port}/admin`)
     : [];
   return (
     `cdktf-xero: warning: the emulator listens on ${bound}${wildcard ? " (every interface)" : ""}, not only on loopback: its admin ` +
