@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { Command } from "commander";
 import type { HookVerb } from "../providers/lifecycle";
-import { describeError, exitCodeFor, ExitCode } from "./run";
+import { describeError, describeErrorAsJson, exitCodeFor, ExitCode, wantsJson } from "./run";
 
 type Commander = typeof import("commander");
 
@@ -13,7 +13,10 @@ function commander(): Commander {
 export function buildProgram(argv: readonly string[] = []): Command {
   const program = new (commander().Command)("cdktf-xero")
     .description("Xero app registrations, Custom Connection links and secret rotations, as code")
-    .showHelpAfterError()
+    .version((require("./version") as typeof import("./version")).packageVersion(), "-V, --version", "print the version of cdktf-xero")
+    // Commander's own error lines repeat what was typed (a secret, pasted by mistake, would show):
+    // they are silenced here and runCli reports the error, translated by usage-errors.ts.
+    .configureOutput({ outputError: () => undefined })
     .exitOverride();
   (require("./commands") as typeof import("./commands")).registerCommands(program, argv);
   return program;
@@ -42,22 +45,25 @@ export function isHookCommandLine(argv: readonly string[]): boolean {
 
 /** Runs the CLI and resolves to the exit code; `process.exit` is called only by the entry point below. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  let usedCommander = false;
+  let program: Command | undefined;
   try {
     const runHook = hookFastPath(argv);
     if (runHook !== undefined) {
       await runHook();
     } else {
-      usedCommander = true;
-      await buildProgram(argv).parseAsync([...argv], { from: "user" });
+      program = buildProgram(argv);
+      await program.parseAsync([...argv], { from: "user" });
     }
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
-  } catch (error) {
-    if (usedCommander && error instanceof commander().CommanderError) {
-      // Commander has already printed its message (or the help/version text).
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  } catch (caught) {
+    let error = caught;
+    if (program !== undefined && caught instanceof commander().CommanderError) {
+      if (caught.exitCode === 0) return ExitCode.ok; // --help or --version, printed by commander
+      // Help shown for a command that needs a subcommand (`cdktf-xero state`): commander printed it.
+      if (caught.code === "commander.help" || caught.code === "commander.helpDisplayed") return ExitCode.usage;
+      error = (require("./usage-errors") as typeof import("./usage-errors")).usageErrorFrom(caught, program, argv);
     }
-    process.stderr.write(`${describeError(error)}\n`);
+    process.stderr.write(`${wantsJson(argv) ? describeErrorAsJson(error) : describeError(error)}\n`);
     return exitCodeFor(error);
   }
 }
@@ -69,7 +75,7 @@ export function runCliAsProcess(argv: readonly string[]): Promise<void> {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${describeError(error)}\n`);
+      process.stderr.write(`${wantsJson(argv) ? describeErrorAsJson(error) : describeError(error)}\n`);
       process.exitCode = ExitCode.error;
     },
   );

@@ -25,3 +25,19 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `cdktf-xero: unexpected error: ${error.message}`;
   return `cdktf-xero: unexpected error: ${String(error)}`;
 }
+
+/** The code `--json` reports for an error cdktf-xero did not raise on purpose. */
+export const UNEXPECTED_ERROR_CODE = "UNEXPECTED_ERROR";
+
+/** Under `--json`: one JSON object `{"code","message"}` on one line, instead of {@link describeError}'s text. */
+export function describeErrorAsJson(error: unknown): string {
+  const code = error instanceof CdktfXeroError ? error.code : UNEXPECTED_ERROR_CODE;
+  const message = error instanceof Error ? error.message : String(error);
+  return JSON.stringify({ code, message });
+}
+
+/** Whether a command line asks for JSON output: `--json` anywhere before a `--` that ends the options. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}

@@ -4,7 +4,7 @@
  */
 import { Annotations, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
-import { checkDocumentName, type StateBackendAddress } from "../spec/state-address";
+import { checkDocumentName, checkDocumentNameLength, type StateBackendAddress } from "../spec/state-address";
 import { describeValue, XeroConstructError } from "./errors";
 import type { FieldCheck } from "./field-rules";
 import { HOOK_RESOURCE_TYPES, type XeroHookResourceType } from "./hook-resource";
@@ -45,8 +45,11 @@ export function documentNameFor(construct: IConstruct, findings: Findings): stri
   const stack = TerraformStack.of(construct);
   const below = construct.node.path.slice(stack.node.path.length).replace(/^\//, "");
   const name = `${stack.node.id}/${below}`;
-  const problem = checkDocumentName(name);
-  if (problem !== undefined) {
+  const tooLong = checkDocumentNameLength(name);
+  const problem = tooLong === undefined ? checkDocumentName(name) : undefined;
+  if (tooLong !== undefined) {
+    findings.error(`this construct's path cannot name its credential document: ${tooLong}; use shorter construct ids (or stack name)`);
+  } else if (problem !== undefined) {
     findings.error(
       `this construct's path cannot name its credential document: ${problem}; use construct ids of letters, digits, ".", "_" and "-"`,
     );

@@ -1,4 +1,4 @@
-import { DEFAULT_LOCAL_STATE_DIR, PG_SCHEMA_PATTERN, type StateBackendAddress } from "../spec/state-address";
+import { DEFAULT_LOCAL_STATE_DIR, PG_SCHEMA_PATTERN, reservedPgSchemaProblem, type StateBackendAddress } from "../spec/state-address";
 import type { IConstruct } from "constructs";
 import { fromStackDirectory } from "./paths";
 
@@ -65,6 +65,8 @@ export class XeroState {
         problem: `${this} needs a schema name of lower-case letters, digits and "_" (at most 63, not starting with a digit), e.g. "cdktf_xero"`,
       };
     }
+    const reserved = reservedPgSchemaProblem(schema);
+    if (reserved !== undefined) return { problem: `${this}: ${reserved}` };
     return { address: { type: "pg", schema } };
   }
 

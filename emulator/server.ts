@@ -19,6 +19,11 @@ export interface RunningEmulator {
   readonly apiUrl: string;
   /** e.g. http://127.0.0.1:PORT/admin: the admin API (see emulator/README.md). */
   readonly adminUrl: string;
+  /**
+   * The address and port the server is bound to, as the OS reports it: `127.0.0.1` by default,
+   * `0.0.0.0` or `::` for every interface (the URLs above then use loopback, which reaches it).
+   */
+  readonly listening: { readonly address: string; readonly port: number };
   /** A typed client for the admin API, over real HTTP. */
   readonly admin: EmulatorAdminClient;
   /** Stops listening and closes open connections. */
@@ -136,6 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let closing: Promise<void> | undefined;
   return {
     ...urls,
+    listening: { address: address.address, port: address.port },
     admin: new EmulatorAdminClient(urls.adminUrl),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {

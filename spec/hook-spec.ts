@@ -71,6 +71,13 @@ export type SecretReference =
 
 /** Environment variable names a secret may come from. */
 export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The longest client secret accepted from stdin, a variable, a file or a state document, in bytes
+ * (UTF-8). Xero's are 48 characters; anything near this is a wrong file or a pasted document, and
+ * must not be sent to Xero (with its retries) or held in memory whole.
+ */
+export const MAX_CLIENT_SECRET_BYTES = 4096;
 /** Keys inside a document's secrets envelope. */
 export const SECRET_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 /** Xero tenant and connection ids. */

@@ -14,8 +14,35 @@ export type StateBackendAddress =
  */
 export const DOCUMENT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
+/**
+ * The longest segment of a document name. A segment is a file name under a local backend, and file
+ * names are limited to 255 bytes (NAME_MAX); the longest one made from a segment is the atomic
+ * write's temp file, `.<segment>.tfstate.<pid>.<12 hex>.tmp`, up to 34 characters more.
+ */
+export const MAX_DOCUMENT_SEGMENT_LENGTH = 200;
+/** The longest document name: a path under the backend directory, well inside PATH_MAX (4096). */
+export const MAX_DOCUMENT_NAME_LENGTH = 1024;
+
+/** Returns why the name is too long for a file system (naming the limit and the length), or undefined. */
+export function checkDocumentNameLength(name: string): string | undefined {
+  const shown = (text: string): string => JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  if (name.length > MAX_DOCUMENT_NAME_LENGTH) {
+    return `document name ${shown(name)} is ${name.length} characters long; the limit is ${MAX_DOCUMENT_NAME_LENGTH}`;
+  }
+  const long = name.split("/").find((segment) => segment.length > MAX_DOCUMENT_SEGMENT_LENGTH);
+  if (long !== undefined) {
+    return (
+      `document name segment ${shown(long)} is ${long.length} characters long; the limit is ${MAX_DOCUMENT_SEGMENT_LENGTH} ` +
+      `per segment (a segment is a file name, and file systems allow 255 bytes)`
+    );
+  }
+  return undefined;
+}
+
 /** Returns a reason the name is unusable, or undefined when it is fine. */
 export function checkDocumentName(name: string): string | undefined {
+  const length = checkDocumentNameLength(name);
+  if (length !== undefined) return length;
   if (!DOCUMENT_NAME_PATTERN.test(name)) {
     return `document name ${JSON.stringify(name)} must be segments of letters, digits, ".", "_" or "-" joined by "/"`;
   }
@@ -32,6 +59,19 @@ export function localDocumentFile(name: string): string {
 
 /** Valid PostgreSQL schema names we accept: conservative, so no quoting surprises in Terraform's pg backend. */
 export const PG_SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Why `schema` cannot hold credential state, or undefined when it can: `public` (every role's
+ * default), `information_schema` and `pg_*` belong to PostgreSQL and to everything else in the
+ * database, and a typo there would put (or, before, create) cdktf-xero's tables among them.
+ */
+export function reservedPgSchemaProblem(schema: string): string | undefined {
+  if (schema !== "public" && schema !== "information_schema" && !schema.startsWith("pg_")) return undefined;
+  return (
+    `pg schema "${schema}" is reserved (public, information_schema and pg_* belong to PostgreSQL and everything else in the ` +
+    `database): give the credential state a schema of its own, e.g. cdktf_xero`
+  );
+}
 
 /** Parses `local:<dir>` or `pg:<schema>` (the CLI's `--backend` form). */
 export function parseBackendAddress(text: string): StateBackendAddress | undefined {

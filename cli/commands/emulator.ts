@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import type { Command } from "commander";
 import { APP_TIERS, startEmulator, type AppTier, type EmulatorOptions } from "../../emulator";
 import { ConfigError } from "../../providers/errors";
@@ -23,6 +25,11 @@ interface EmulatorFlags {
 export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
   if (!/^\d+$/.test(flags.port) || Number(flags.port) > 65535) {
     throw new ConfigError(`--port must be a whole number 0..65535 (0 = any free port), got ${flags.port}`);
+  }
+  if (!isHost(flags.host)) {
+    throw new ConfigError(
+      `--host must be an IP address or a host name of letters, digits, "-" and "." (the interface to listen on, e.g. 127.0.0.1), got ${JSON.stringify(flags.host)}`,
+    );
   }
   if (flags.issuer !== undefined && !/^https?:\/\/\S+$/.test(flags.issuer)) {
     throw new ConfigError(`--issuer must be an http(s) URL such as https://identity.xero.com, got ${flags.issuer}`);
@@ -63,18 +70,73 @@ function firstStopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/** An IP address, or a host name made of DNS labels. */
+function isHost(text: string): boolean {
+  return isIP(text) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(text);
+}
+
+/** Whether a bound address is reachable from this machine only. */
+export function isLoopbackAddress(address: string): boolean {
+  return address === "::1" || address === "::ffff:127.0.0.1" || /^127\.\d+\.\d+\.\d+$/.test(address);
+}
+
+/** Listening failures as CONFIG_INVALID naming the flag and the value, instead of `getaddrinfo ENOTFOUND`. */
+function listenError(error: unknown, options: EmulatorOptions): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const host = JSON.stringify(options.host);
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
+    return new ConfigError(`--host ${host} is not a name this machine can resolve (${code}); give an IP address such as 127.0.0.1`, { cause: error });
+  }
+  if (code === "EADDRNOTAVAIL") {
+    return new ConfigError(`--host ${host} is not an address of this machine (EADDRNOTAVAIL); give one of its own, such as 127.0.0.1`, { cause: error });
+  }
+  if (code === "EADDRINUSE") {
+    return new ConfigError(`--port ${options.port ?? 0} is already in use on ${host}; give another, or 0 for any free port`, { cause: error });
+  }
+  if (code === "EACCES") {
+    return new ConfigError(`--port ${options.port ?? 0} on ${host} needs privileges this process lacks (EACCES); give a port above 1023, or 0`, { cause: error });
+  }
+  return error;
+}
+
+/** The warning printed when the emulator listens beyond loopback: its admin API has no authentication. */
+export function exposureWarning(listening: { address: string; port: number }, adminUrl: string): string | undefined {
+  if (isLoopbackAddress(listening.address)) return undefined;
+  const wildcard = listening.address === "0.0.0.0" || listening.address === "::";
+  const bound = `${listening.address.includes(":") ? `[${listening.address}]` : listening.address}:${listening.port}`;
+  const reachable = wildcard
+    ? Object.values(networkInterfaces())
+        .flatMap((infos) => infos ?? [])
+        .filter((info) => !info.internal && (listening.address === "::" || info.family === "IPv4"))
+        .map((info) => `http://${info.family === "IPv6" ? `[${info.address}]` : info.address}:${listening.port}/admin`)
+    : [];
+  return (
+    `cdktf-xero: warning: the emulator listens on ${bound}${wildcard ? " (every interface)" : ""}, not only on loopback: its admin ` +
+    `API, which takes no credentials and can create apps, secrets and tokens, is open to every machine that can reach this one` +
+    `${reachable.length === 0 ? "" : ` (${reachable.join(", ")})`}.` +
+    `${wildcard ? ` The URLs printed (${adminUrl}, …) use loopback, which reaches it from this machine.` : ""}` +
+    ` Use --host 127.0.0.1 (the default) unless other machines must reach it.\n`
+  );
+}
+
 export async function runEmulatorCommand(
   options: EmulatorOptions,
-  io: { write(line: string): void; waitForStop(): Promise<unknown> } = {
+  io: { write(line: string): void; warn(line: string): void; waitForStop(): Promise<unknown> } = {
     write: (line) => process.stdout.write(line),
+    warn: (line) => process.stderr.write(line),
     waitForStop: firstStopSignal,
   },
 ): Promise<void> {
-  const emulator = await startEmulator(options);
+  const emulator = await startEmulator(options).catch((error: unknown) => {
+    throw listenError(error, options);
+  });
   // Listen for the stop signal before printing: a caller may signal as soon as it reads the line.
   const stopped = io.waitForStop();
-  const { loginUrl, identityUrl, apiUrl, adminUrl } = emulator;
-  io.write(`${JSON.stringify({ loginUrl, identityUrl, apiUrl, adminUrl })}\n`);
+  const { loginUrl, identityUrl, apiUrl, adminUrl, listening } = emulator;
+  const warning = exposureWarning(listening, adminUrl);
+  if (warning !== undefined) io.warn(warning);
+  const wildcard = listening.address === "0.0.0.0" || listening.address === "::";
+  io.write(`${JSON.stringify({ loginUrl, identityUrl, apiUrl, adminUrl, ...(wildcard ? { listening: `${listening.address}:${listening.port}` } : {}) })}\n`);
   await stopped;
   await emulator.close();
 }

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { ConfigError } from "../../providers/errors";
 import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation-stage";
-import { DEFAULT_LOCAL_STATE_DIR, parseBackendAddress } from "../../spec/state-address";
-import { ENV_NAME_PATTERN } from "../../spec/hook-spec";
+import { DEFAULT_LOCAL_STATE_DIR } from "../../spec/state-address";
+import { backendFromFlag } from "../backend-flag";
+import { ENV_NAME_PATTERN, MAX_CLIENT_SECRET_BYTES } from "../../spec/hook-spec";
 
 /**
  * `cdktf-xero secret stage <app-document>`: stage a new client secret for an app's rotation
@@ -15,8 +16,11 @@ export interface SecretCommandDeps {
   readonly cwd: string;
   readonly stdout: { write(text: string): void };
   readonly stderr: { write(text: string): void };
-  /** The whole of stdin as text. */
-  readonly readStdin: () => Promise<string>;
+  /**
+   * Stdin as text, up to the first `limitBytes` bytes: a longer input is cut there (and refused),
+   * never read whole.
+   */
+  readonly readStdin: (limitBytes: number) => Promise<string>;
 }
 
 const defaultDeps = (): SecretCommandDeps => ({
@@ -34,6 +38,9 @@ interface StageFlags {
 }
 
 const DEFAULT_BACKEND = `local:${DEFAULT_LOCAL_STATE_DIR}`;
+
+/** Environment variable names as people write them: upper case, digits and `_`. Only these are repeated in errors. */
+const CONVENTIONAL_ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 export function registerSecretCommand(program: Command, overrides: Partial<SecretCommandDeps> = {}): void {
   const deps: SecretCommandDeps = { ...defaultDeps(), ...overrides };
@@ -65,10 +72,7 @@ The secret is never accepted as an argument. Exit 0: staged (or already staged /
             "shell history and CI logs); pipe it on stdin or name an environment variable with --from-env",
         );
       }
-      const address = parseBackendAddress(flags.backend);
-      if (address === undefined) {
-        throw new ConfigError(`--backend must be local:<dir> or pg:<schema> (schema: lower-case letters, digits, _), got ${flags.backend}`);
-      }
+      const address = backendFromFlag(flags.backend, { showValue: false });
       const candidate = await readCandidate(flags, deps);
       const result = await stageSecret(
         { appDocument, backend: address, candidate },
@@ -89,26 +93,45 @@ async function readCandidate(flags: StageFlags, deps: SecretCommandDeps): Promis
     }
     const value = deps.env[flags.fromEnv];
     if (value === undefined || value === "") {
-      throw new ConfigError(`--from-env ${flags.fromEnv}: that variable is not set (or empty) in this environment; nothing was written`);
+      // A conventional name (NEW_XERO_SECRET) is shown; a mixed-case word may be the secret itself.
+      const named = CONVENTIONAL_ENV_NAME.test(flags.fromEnv)
+        ? `--from-env ${flags.fromEnv}: that variable`
+        : "the variable --from-env names (not shown: it is not an upper-case NAME_LIKE_THIS, so it may be the secret itself)";
+      throw new ConfigError(`${named} is not set (or empty) in this environment; nothing was written`);
     }
     return value;
   }
   // One secret, optionally followed by a newline (echo, a here-string, a file).
-  return (await deps.readStdin()).replace(/\r?\n$/, "");
+  // Read one byte past the limit (plus a newline's two) so that stageSecret can tell a too-long input from a full one.
+  return (await deps.readStdin(MAX_CLIENT_SECRET_BYTES + 3)).replace(/\r?\n$/, "");
 }
 
-function readAllStdin(): Promise<string> {
-  if (process.stdin.isTTY) return readHiddenLine();
+function readAllStdin(limitBytes: number): Promise<string> {
+  if (process.stdin.isTTY) return readHiddenLine(limitBytes);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    process.stdin.on("data", (chunk: Buffer) => chunks.push(chunk));
-    process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    let size = 0;
+    const finish = (): void => {
+      process.stdin.off("data", onData);
+      resolve(Buffer.concat(chunks).subarray(0, limitBytes).toString("utf8"));
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limitBytes) {
+        // Enough to know it is too long: stop reading (the writer gets EPIPE) rather than hold it all.
+        process.stdin.destroy();
+        finish();
+      }
+    };
+    process.stdin.on("data", onData);
+    process.stdin.on("end", finish);
     process.stdin.on("error", reject);
   });
 }
 
 /** At a terminal: one line read without echo, so a pasted secret never shows on screen or in a recording. */
-function readHiddenLine(): Promise<string> {
+function readHiddenLine(limitBytes: number): Promise<string> {
   const stdin = process.stdin;
   process.stderr.write("Paste the new client secret (it is not shown), then press Enter: ");
   stdin.setRawMode(true);
@@ -135,6 +158,11 @@ function readHiddenLine(): Promise<string> {
         }
         if (char === "\u007f" || char === "\b") text = text.slice(0, -1);
         else text += char;
+        if (Buffer.byteLength(text, "utf8") >= limitBytes) {
+          stop();
+          resolve(text);
+          return;
+        }
       }
     };
     stdin.on("data", onData);

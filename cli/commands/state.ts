@@ -1,5 +1,6 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
 import type { Command } from "commander";
-import { ConfigError } from "../../providers/errors";
 import {
   StateRekeyIncompleteError,
   openStateBackend,
@@ -13,7 +14,8 @@ import {
   type RekeyReport,
   type StateBackend,
 } from "../../providers/state";
-import { DEFAULT_LOCAL_STATE_DIR, parseBackendAddress } from "../../spec/state-address";
+import { DEFAULT_LOCAL_STATE_DIR } from "../../spec/state-address";
+import { backendFromFlag } from "../backend-flag";
 
 /**
  * `cdktf-xero state list|show|history|rekey`: look into the credential state backend and re-encrypt it.
@@ -47,12 +49,10 @@ export function registerStateCommand(program: Command, overrides: Partial<StateC
     .command("state")
     .description("inspect credential state documents, their history, and re-encrypt their secrets");
 
-  const withBackend = async <T>(flags: CommonFlags, body: (backend: StateBackend) => Promise<T>): Promise<T> => {
-    const address = parseBackendAddress(flags.backend);
-    if (address === undefined) {
-      throw new ConfigError(`--backend must be local:<dir> or pg:<schema> (schema: lower-case letters, digits, _), got ${flags.backend}`);
-    }
-    const backend = await deps.open(address, { env: deps.env, cwd: deps.cwd });
+  /** Opens the backend for `body`; only `state init` may create it (the others would turn a typo into a new backend). */
+  const withBackend = async <T>(flags: CommonFlags, body: (backend: StateBackend) => Promise<T>, createIfMissing = false): Promise<T> => {
+    const address = backendFromFlag(flags.backend, { showValue: true });
+    const backend = await deps.open(address, { env: deps.env, cwd: deps.cwd, createIfMissing });
     try {
       return await body(backend);
     } finally {
@@ -91,6 +91,27 @@ export function registerStateCommand(program: Command, overrides: Partial<StateC
       deps.write(flags.json ? toJson(history) : renderHistory(name, history));
     });
 
+  common(state.command("init"))
+    .description("create the backend if it does not exist: the local directory, or the pg schema and its tables")
+    .addHelpText(
+      "after",
+      "\nThe hooks create the backend on a deploy's first write; this is for a schema dropped since, or prepared ahead.\n" +
+        "\nExamples:\n  $ cdktf-xero state init --backend pg:cdktf_xero\n  $ cdktf-xero state init --backend local:.cdktf-xero/state --json\n",
+    )
+    .action(async (flags: CommonFlags) => {
+      const address = backendFromFlag(flags.backend, { showValue: true });
+      const label = await withBackend(
+        flags,
+        async (backend) => {
+          // Opening made the pg schema and tables; a local directory is otherwise made on the first write.
+          if (address.type === "local") await fs.mkdir(path.resolve(deps.cwd, address.dir), { recursive: true });
+          return backend.label;
+        },
+        true,
+      );
+      deps.write(flags.json ? toJson({ backend: label, ready: true }) : `state backend ${label} is ready\n`);
+    });
+
   common(state.command("rekey"))
     .description("re-encrypt every document's secrets with the first key of CDKTF_XERO_STATE_KEY's keyring")
     .addHelpText(
@@ -110,15 +131,27 @@ function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** Columns padded to their widest cell (header included), the last one not padded; no trailing spaces. */
+function renderTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [headers, ...rows].map((cells) => `${line(cells)}\n`).join("");
+}
+
 function renderList(summaries: readonly DocumentSummary[]): string {
   if (summaries.length === 0) return "no documents\n";
-  const width = Math.max(...summaries.map((s) => s.name.length));
-  return summaries
-    .map((s) => {
-      const detail = s.error !== undefined ? `${s.error.code}: ${s.error.message}` : `serial ${s.serial ?? "?"}${s.retired === true ? "  retired" : ""}`;
-      return `${s.name.padEnd(width)}  ${detail}\n`;
-    })
-    .join("");
+  return renderTable(
+    ["DOCUMENT", "SERIAL", "STATUS"],
+    summaries.map((s) => [
+      s.name,
+      s.error !== undefined ? "?" : String(s.serial ?? "?"),
+      s.error !== undefined ? `${s.error.code}: ${s.error.message}` : s.retired === true ? "retired" : "",
+    ]),
+  );
 }
 
 function renderView(view: DocumentView): string {
@@ -142,15 +175,18 @@ function renderView(view: DocumentView): string {
 
 function renderHistory(name: string, history: readonly HistoryEntry[]): string {
   if (history.length === 0) return `no history for ${name}\n`;
-  return history
-    .map((entry) => {
-      const serials = `${entry.serialBefore ?? "-"} -> ${entry.serialAfter ?? "-"}`;
-      const fingerprints = Object.entries(entry.secretFingerprints ?? {})
+  return renderTable(
+    ["AT", "ACTION", "SERIALS", "BY", "SECRET FINGERPRINTS"],
+    history.map((entry) => [
+      entry.at,
+      entry.action,
+      `${entry.serialBefore ?? "-"} -> ${entry.serialAfter ?? "-"}`,
+      `${entry.actor} pid ${entry.pid}`,
+      Object.entries(entry.secretFingerprints ?? {})
         .map(([secret, fingerprint]) => `${secret}=${fingerprint}`)
-        .join(" ");
-      return `${entry.at}  ${entry.action.padEnd(7)}  ${serials.padEnd(9)}  ${entry.actor} pid ${entry.pid}${fingerprints === "" ? "" : `  ${fingerprints}`}\n`;
-    })
-    .join("");
+        .join(" "),
+    ]),
+  );
 }
 
 function rekeyJson(report: RekeyReport): unknown {

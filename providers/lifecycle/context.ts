@@ -1,5 +1,6 @@
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
+import { MAX_CLIENT_SECRET_BYTES } from "../../spec/hook-spec";
 import { formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
 import { systemClock, type Clock } from "../clock";
 import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../state";
@@ -49,7 +50,11 @@ export interface HookDeps {
   readonly createXeroClient?: XeroClientFactory;
   /** @default openStateBackend */
   readonly openBackend?: StateBackendFactory;
-  /** Reads a `file` secret (absolute path). @default fs.readFile as UTF-8 */
+  /**
+   * Reads a `file` secret (absolute path). It may stop past {@link MAX_CLIENT_SECRET_BYTES}: a
+   * longer result is refused anyway.
+   * @default the file's first MAX_CLIENT_SECRET_BYTES + 1 bytes, as UTF-8
+   */
   readonly readFile?: (absolutePath: string) => Promise<string>;
 }
 
@@ -76,7 +81,7 @@ export class HookContext {
     this.projectRoot = deps.projectRoot ?? findProjectRoot(deps.cwd);
     this.clock = deps.clock ?? systemClock;
     this.sleep = deps.sleep ?? realSleep;
-    this.readFile = deps.readFile ?? ((file) => fs.readFile(file, "utf8"));
+    this.readFile = deps.readFile ?? readFileHead;
     this.createClient = deps.createXeroClient ?? ((options) => new XeroClient(options));
     this.openBackendAt = deps.openBackend ?? openStateBackend;
   }
@@ -145,5 +150,22 @@ export function findProjectRoot(cwd: string): string {
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, "cdktf.json"))) return dir;
     if (path.dirname(dir) === dir) return path.resolve(cwd);
+  }
+}
+
+/** The first MAX_CLIENT_SECRET_BYTES + 1 bytes of a file: enough to tell a secret from something too long for one. */
+async function readFileHead(file: string): Promise<string> {
+  const handle = await fs.open(file, "r");
+  try {
+    const buffer = Buffer.alloc(MAX_CLIENT_SECRET_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      length += bytesRead;
+      if (bytesRead === 0 || length === buffer.length) break;
+    }
+    return buffer.subarray(0, length).toString("utf8");
+  } finally {
+    await handle.close();
   }
 }

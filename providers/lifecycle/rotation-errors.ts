@@ -82,3 +82,21 @@ export class RotationAppUnusableError extends CdktfXeroError {
     });
   }
 }
+
+/**
+ * `secret stage` for an app with no rotation document: no XeroSecretRotation names the app, or it
+ * has not been deployed, so nothing would ever promote the staged secret.
+ */
+export class RotationNotDeclaredError extends CdktfXeroError {
+  readonly code = "ROTATION_NOT_DECLARED";
+  constructor(appDocument: string, rotationDocument: string, backend: string) {
+    const id = `${appDocument.slice(appDocument.lastIndexOf("/") + 1)}Rotation`;
+    super(
+      `cannot stage a secret for app document "${appDocument}" in ${backend}: no XeroSecretRotation is deployed for it (its ` +
+        `rotation document "${rotationDocument}" does not exist), so nothing would promote the secret. Declare one with the app ` +
+        `as its app (new XeroSecretRotation(stack, "${id}", { app: <the XeroAppRegistration of ${appDocument}> })), run ` +
+        `cdktf deploy (which creates that document), then stage again; nothing was written.`,
+      { context: { document: appDocument, rotationDocument, backend } },
+    );
+  }
+}

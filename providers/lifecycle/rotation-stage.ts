@@ -1,14 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { DocumentOutputs } from "../../spec/document-outputs";
-import { rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../spec/hook-spec";
-import { checkDocumentName, formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
+import { MAX_CLIENT_SECRET_BYTES, rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../spec/hook-spec";
+import {
+  checkDocumentName,
+  checkDocumentNameLength,
+  formatBackendAddress,
+  MAX_DOCUMENT_NAME_LENGTH,
+  MAX_DOCUMENT_SEGMENT_LENGTH,
+  type StateBackendAddress,
+} from "../../spec/state-address";
 import { ConfigError } from "../errors";
 import { SECRETS_OUTPUT, type OutputValues, type StateBackend } from "../state";
 import { HookContext, type HookDeps } from "./context";
 import { describeApp } from "./errors";
 import { HookRecordOutputs } from "./record";
 import { rotationAction } from "./rotation-document";
-import { RotationAppUnusableError, RotationCandidateRejectedError } from "./rotation-errors";
+import { RotationAppUnusableError, RotationCandidateRejectedError, RotationNotDeclaredError } from "./rotation-errors";
 import { failpointsFrom } from "./rotation-failpoints";
 import { proveClientSecret, type RotatedApp } from "./rotation-probe";
 import {
@@ -76,6 +83,14 @@ export async function stageSecret(input: StageSecretInput, deps: StageDeps): Pro
 
 async function stage(input: StageSecretInput, ctx: HookContext, newRotationId: () => string): Promise<StageResult> {
   const failpoint = failpointsFrom(ctx.env);
+  if (checkDocumentNameLength(input.appDocument) !== undefined) {
+    const longest = Math.max(...input.appDocument.split("/").map((segment) => segment.length));
+    throw new ConfigError(
+      `the app document name is ${input.appDocument.length} characters long, its longest segment ${longest}; the limits are ` +
+        `${MAX_DOCUMENT_NAME_LENGTH} and ${MAX_DOCUMENT_SEGMENT_LENGTH} per segment (file names are limited to 255 bytes); the value ` +
+        "given is not shown; nothing was written",
+    );
+  }
   if (checkDocumentName(input.appDocument) !== undefined || !input.appDocument.includes("/")) {
     // Not echoed: a value of the wrong shape here may be the secret, pasted in the wrong place.
     throw new ConfigError(
@@ -87,6 +102,15 @@ async function stage(input: StageSecretInput, ctx: HookContext, newRotationId: (
   ctx.registerSecret(input.candidate);
 
   const backend = await ctx.backend(input.backend);
+  const appOfRotation = appDocumentOfRotation(input.appDocument);
+  if (appOfRotation !== undefined) {
+    throw new RotationAppUnusableError(
+      input.appDocument,
+      backend.label,
+      `that is the rotation document of app "${appOfRotation}", not an app registration's document`,
+      `Name the app's document: \`cdktf-xero secret stage ${appOfRotation} --backend ${formatBackendAddress(backend.address)}\``,
+    );
+  }
   const app = await readApp(backend, input.appDocument);
   const name = rotationDocumentFor(input.appDocument);
   const done = (outcome: StageOutcome, rotation: { values: OutputValues | undefined; serial: number | undefined }): StageResult => {
@@ -105,8 +129,9 @@ async function stage(input: StageSecretInput, ctx: HookContext, newRotationId: (
 
   // Equal to CURRENT or already PENDING: say so without asking Xero (checked again under the lock).
   const before = await backend.read(name);
-  const early = sameAs(readRotationSecrets(before === undefined ? {} : await backend.openSecrets(before)), input.candidate);
-  if (early !== undefined) return report(ctx, app, done(early, { values: before?.values, serial: before?.serial }));
+  if (before === undefined) throw new RotationNotDeclaredError(input.appDocument, name, backend.label);
+  const early = sameAs(readRotationSecrets(await backend.openSecrets(before)), input.candidate);
+  if (early !== undefined) return report(ctx, app, done(early, { values: before.values, serial: before.serial }));
 
   const proof = await proveClientSecret(app, input.candidate, { source: "state", document: name, key: "pending" }, ctx);
   if (!proof.valid) throw new RotationCandidateRejectedError(app, { document: name, during: "stage" }, { cause: proof.error });
@@ -117,18 +142,20 @@ async function stage(input: StageSecretInput, ctx: HookContext, newRotationId: (
   const stored = await backend.update(
     name,
     async (current) => {
-      const secrets = readRotationSecrets(current === undefined ? {} : await backend.openSecrets(current));
+      // Deleted since the read above (a destroy of the rotation): the same refusal, under the lock.
+      if (current === undefined) throw new RotationNotDeclaredError(input.appDocument, name, backend.label);
+      const secrets = readRotationSecrets(await backend.openSecrets(current));
       const same = sameAs(secrets, input.candidate);
       outcome = same ?? "staged";
       if (same !== undefined) return undefined;
-      replacedFingerprint = secrets.pending === undefined ? undefined : readRotationRecord(current?.values).pendingFingerprint;
-      return staged(backend, name, current?.values, secrets, input.candidate, ctx.clock.now(), newRotationId());
+      replacedFingerprint = secrets.pending === undefined ? undefined : readRotationRecord(current.values).pendingFingerprint;
+      return staged(backend, name, current.values, secrets, input.candidate, ctx.clock.now(), newRotationId());
     },
     { action: rotationAction("staged") },
   );
   if (outcome === "staged") failpoint("staged");
   const result = done(outcome, { values: stored?.values, serial: stored?.serial });
-  return report(ctx, app, replacedFingerprint === undefined ? result : { ...result, replacedFingerprint }, before === undefined);
+  return report(ctx, app, replacedFingerprint === undefined ? result : { ...result, replacedFingerprint });
 }
 
 /** The rotation document with `candidate` as PENDING under a new rotation id, and `generation` bumped. */
@@ -164,6 +191,12 @@ async function staged(
   };
 }
 
+/** The app document whose rotation document `name` is (`<app document>/rotation`), or undefined. */
+function appDocumentOfRotation(name: string): string | undefined {
+  const appDocument = name.slice(0, name.lastIndexOf("/"));
+  return appDocument.includes("/") && rotationDocumentFor(appDocument) === name ? appDocument : undefined;
+}
+
 function sameAs(secrets: RotationSecrets, candidate: string): StageOutcome | undefined {
   if (secrets.current === candidate) return "already_current";
   if (secrets.pending === candidate) return "already_staged";
@@ -173,6 +206,12 @@ function sameAs(secrets: RotationSecrets, candidate: string): StageOutcome | und
 /** A pasted secret with whitespace inside or control characters is a copy error, whatever Xero would say. */
 function checkCandidate(candidate: string): void {
   if (candidate === "") throw new ConfigError("the candidate secret is empty: pipe it on stdin or name a set variable with --from-env");
+  if (Buffer.byteLength(candidate, "utf8") > MAX_CLIENT_SECRET_BYTES) {
+    throw new ConfigError(
+      `the candidate secret holds more than ${MAX_CLIENT_SECRET_BYTES} bytes, the most a client secret may have (Xero's are 48 ` +
+        "characters): pipe or name only the secret, as the Xero developer portal shows it; nothing was sent to Xero or written",
+    );
+  }
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(candidate)) {
     throw new ConfigError(
@@ -205,7 +244,7 @@ async function readApp(backend: StateBackend, appDocument: string): Promise<Rota
   return { clientId, appKind: kind as RotatedAppKind, appName: typeof appName === "string" ? appName : appDocument };
 }
 
-function report(ctx: HookContext, app: RotatedApp, result: StageResult, created = false): StageResult {
+function report(ctx: HookContext, app: RotatedApp, result: StageResult): StageResult {
   const where = `"${result.document}" in ${result.backend}`;
   if (result.outcome === "already_current") {
     ctx.say(`cdktf-xero: the candidate is already the CURRENT secret of ${describeApp(app)} (${where}); nothing changed.`);
@@ -221,12 +260,6 @@ function report(ctx: HookContext, app: RotatedApp, result: StageResult, created 
         (result.replacedFingerprint === undefined ? "" : `, replacing the candidate ${result.replacedFingerprint} staged before`) +
         `. \`cdktf diff\` now shows the rotation as a replacement; cdktf deploy carries it out.`,
     );
-    if (created) {
-      ctx.warn(
-        `cdktf-xero: warning: there was no rotation document for "${result.appDocument}" yet: a XeroSecretRotation for this app ` +
-          `must be deployed to promote the staged secret.`,
-      );
-    }
   }
   return result;
 }

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import type { SecretReference } from "../../spec/hook-spec";
+import { MAX_CLIENT_SECRET_BYTES, type SecretReference } from "../../spec/hook-spec";
 import type { StateBackendAddress } from "../../spec/state-address";
 import type { HookContext } from "./context";
 import { HookSecretUnavailableError, type AppDescription } from "./errors";
@@ -19,6 +19,15 @@ export async function resolveSecret(
   ctx: HookContext,
 ): Promise<string> {
   const value = await read(reference, app, backend, ctx);
+  if (Buffer.byteLength(value, "utf8") > MAX_CLIENT_SECRET_BYTES) {
+    // Refused before it is registered or sent anywhere; the message says how long, never what.
+    throw new HookSecretUnavailableError(
+      app,
+      reference,
+      `which holds more than ${MAX_CLIENT_SECRET_BYTES} bytes, the most a client secret may have (Xero's are 48 characters)`,
+      "Make it hold only the secret, as the Xero developer portal shows it",
+    );
+  }
   ctx.registerSecret(value);
   return value;
 }

@@ -96,6 +96,23 @@ export class StateKeyInvalidError extends CdktfXeroError {
   }
 }
 
+/**
+ * A state key file that group or others may read or write: anyone with an account on the machine
+ * could take the key (ssh refuses a private key file like this for the same reason). Nothing was read.
+ */
+export class StateKeyFileExposedError extends CdktfXeroError {
+  readonly code = "STATE_KEY_FILE_EXPOSED";
+  constructor(file: string, mode: number) {
+    const octal = mode.toString(8).padStart(4, "0");
+    super(
+      `the state key file ${file} has mode ${octal}: group or others may read or write it, so anyone with an account on this ` +
+        `machine could take the key that opens every stored secret. Run \`chmod 600 ${file}\` (readable by its owner only) and ` +
+        `retry; the key was not used.`,
+      { context: { file, mode: octal } },
+    );
+  }
+}
+
 /** The envelope names a key id the keyring does not have. */
 export class StateUnknownKidError extends CdktfXeroError {
   readonly code = "STATE_UNKNOWN_KID";
@@ -159,6 +176,17 @@ export class StateUnavailableError extends CdktfXeroError {
         `and that PG_CONN_STR (or the PG* variables) point at it, then retry.`,
       { cause: options.cause, context: { backend, document: document ?? null } },
     );
+  }
+}
+
+/**
+ * A read-only command's backend does not exist (a local directory, or a pg schema or its tables):
+ * usually a typo in `--backend`. Nothing was created.
+ */
+export class StateBackendNotFoundError extends CdktfXeroError {
+  readonly code = "STATE_BACKEND_NOT_FOUND";
+  constructor(backend: string, problem: string, fix: string) {
+    super(`state backend ${backend} does not exist: ${problem}. ${fix}; nothing was created.`, { context: { backend } });
   }
 }
 

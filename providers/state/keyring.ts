@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { StateKeyInvalidError } from "./errors";
+import { StateKeyFileExposedError, StateKeyInvalidError } from "./errors";
 import type { StateLogger } from "./logger";
 
 /**
@@ -16,6 +16,8 @@ export const STATE_KEY_FILE_ENV = "CDKTF_XERO_STATE_KEY_FILE";
 export const DEFAULT_STATE_KEY_FILE = ".cdktf-xero/state.key";
 
 const KEY_BYTES = 32;
+/** The largest key file read: a keyring is about 110 bytes per key, so this is some 140 keys. */
+export const MAX_KEY_FILE_BYTES = 16 * 1024;
 const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface StateKey {
@@ -139,12 +141,35 @@ export class KeyringLoader {
   }
 }
 
+/**
+ * Reads a key file: only a regular file, at most {@link MAX_KEY_FILE_BYTES}, readable by its owner
+ * only (not checked on Windows, which has no such mode bits).
+ */
 async function readKeyFile(filePath: string, source: string, options: { missingOk?: boolean } = {}): Promise<string | undefined> {
+  let handle: fs.FileHandle;
   try {
-    return await fs.readFile(filePath, "utf8");
+    handle = await fs.open(filePath, "r");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && options.missingOk === true) return undefined;
     throw new StateKeyInvalidError(source, `the file cannot be read (${code ?? "error"})`);
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new StateKeyInvalidError(source, "it is not a regular file");
+    if (process.platform !== "win32" && (stat.mode & 0o077) !== 0) throw new StateKeyFileExposedError(filePath, stat.mode & 0o7777);
+    const tooBig = (size: number): StateKeyInvalidError =>
+      new StateKeyInvalidError(source, `the file is ${size} bytes or more; a key file holds at most ${MAX_KEY_FILE_BYTES} bytes`);
+    if (stat.size > MAX_KEY_FILE_BYTES) throw tooBig(stat.size);
+    // Read with a bound, not by the size seen above: the file may have grown since.
+    const buffer = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > MAX_KEY_FILE_BYTES) throw tooBig(bytesRead);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } catch (error) {
+    if (error instanceof StateKeyInvalidError || error instanceof StateKeyFileExposedError) throw error;
+    throw new StateKeyInvalidError(source, `the file cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  } finally {
+    await handle.close();
   }
 }

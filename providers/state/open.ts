@@ -1,10 +1,12 @@
+import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { PG_SCHEMA_PATTERN, formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
+import { PG_SCHEMA_PATTERN, formatBackendAddress, reservedPgSchemaProblem, type StateBackendAddress } from "../../spec/state-address";
 import { ConfigError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { StateBackend } from "./backend";
 import { CredentialStateBackend } from "./credential-backend";
 import { currentActor, type Actor } from "./history";
+import { StateBackendNotFoundError } from "./errors";
 import { KeyringLoader } from "./keyring";
 import { LocalDocumentStore } from "./local/local-store";
 import { stderrLogger, type StateLogger } from "./logger";
@@ -45,6 +47,13 @@ export interface OpenStateBackendOptions {
    * @default true
    */
   readonly createDefaultKey?: boolean;
+  /**
+   * Whether opening may create the backend: the local directory (on the first write) or the pg
+   * schema and its tables (at once). Read-only commands pass false: a backend that does not exist
+   * (a typo in `--backend`, most likely) is then {@link StateBackendNotFoundError} and nothing is created.
+   * @default true
+   */
+  readonly createIfMissing?: boolean;
   /** @default crypto.randomUUID */
   readonly newLineage?: () => string;
   /** @default crypto.randomBytes */
@@ -71,6 +80,8 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
     logger,
     ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
   });
+  const createIfMissing = options.createIfMissing !== false;
+  if (address.type === "local" && !createIfMissing) await expectDirectory(path.resolve(cwd, address.dir), formatBackendAddress(address), cwd);
   const store =
     address.type === "local"
       ? new LocalDocumentStore({
@@ -81,7 +92,14 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
           ...(options.staleLockAfterMs === undefined ? {} : { staleLockAfterMs: options.staleLockAfterMs }),
         })
       : // Loaded only for pg: every hook is a fresh process, and most use local files.
-        await (await import("./pg/pg-store")).openPgStore({ schema: address.schema, env, actor, logger, label: formatBackendAddress(address) });
+        await (await import("./pg/pg-store")).openPgStore({
+          schema: address.schema,
+          env,
+          actor,
+          logger,
+          label: formatBackendAddress(address),
+          createIfMissing,
+        });
   return new CredentialStateBackend({
     address,
     store,
@@ -101,6 +119,25 @@ function checkAddress(address: StateBackendAddress): void {
   if (address.type === "pg" && !PG_SCHEMA_PATTERN.test(address.schema)) {
     throw new ConfigError(
       `state backend pg:<schema> needs a schema of lower-case letters, digits and _ (at most 63), got ${JSON.stringify(address.schema)}`,
+    );
+  }
+  const reserved = address.type === "pg" ? reservedPgSchemaProblem(address.schema) : undefined;
+  if (reserved !== undefined) throw new ConfigError(reserved);
+}
+
+async function expectDirectory(dir: string, label: string, cwd: string): Promise<void> {
+  const isDirectory = await fs.stat(dir).then(
+    (stat) => stat.isDirectory(),
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT" || error.code === "ENOTDIR") return false;
+      throw error;
+    },
+  );
+  if (!isDirectory) {
+    throw new StateBackendNotFoundError(
+      label,
+      `there is no directory ${dir}`,
+      `Check the directory in --backend (a relative one resolves against ${cwd}); the hooks create it on a deploy's first write`,
     );
   }
 }

@@ -51,7 +51,8 @@ export function endpointsFromEnv(env: XeroEnv): Partial<XeroEndpoints> {
 
 /**
  * The endpoints to use: explicit options win over the environment, which wins over real Xero.
- * Throws {@link ConfigError} naming the option or variable when a URL is not a plain http(s) base.
+ * Throws {@link ConfigError} naming the option or variable when a URL is not a plain http(s) base,
+ * or uses http to anything but loopback.
  */
 export function resolveEndpoints(options: { overrides?: Partial<XeroEndpoints>; env?: XeroEnv } = {}): XeroEndpoints {
   const fromEnv = endpointsFromEnv(options.env ?? {});
@@ -94,5 +95,18 @@ function checkBaseUrl(value: string, name: string): string {
       context: { name, value },
     });
   }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    // Client secrets go to the identity URL in HTTP Basic auth: over plain http anyone on the path reads them.
+    throw new ConfigError(
+      `${name} uses plain http:// to ${url.hostname}, which would send client secrets and tokens in cleartext; http is allowed ` +
+        `only to this machine (localhost, 127.0.0.0/8, [::1], e.g. the emulator): use https://`,
+      { context: { name, host: url.hostname } },
+    );
+  }
   return value.replace(/\/+$/, "");
+}
+
+/** localhost, 127.0.0.0/8 or ::1, as WHATWG URL parsing normalizes a hostname (`127.1` is `127.0.0.1`). */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

@@ -209,6 +209,21 @@ const cases: Array<[string, Build, string]> = [
     'prod/App: state XeroState.postgres({ schema: "Xero-State" }) needs a schema name of lower-case letters, digits and "_" (at most 63, not starting with a digit), e.g. "cdktf_xero"',
   ],
   [
+    "the PostgreSQL schema public",
+    app(customConnectionProps({ state: XeroState.postgres({ schema: "public" }) })),
+    'prod/App: state XeroState.postgres({ schema: "public" }): pg schema "public" is reserved (public, information_schema and pg_* belong to PostgreSQL and everything else in the database): give the credential state a schema of its own, e.g. cdktf_xero',
+  ],
+  [
+    "a PostgreSQL system schema pg_*",
+    app(customConnectionProps({ state: XeroState.postgres({ schema: "pg_catalog" }) })),
+    'prod/App: state XeroState.postgres({ schema: "pg_catalog" }): pg schema "pg_catalog" is reserved (public, information_schema and pg_* belong to PostgreSQL and everything else in the database): give the credential state a schema of its own, e.g. cdktf_xero',
+  ],
+  [
+    "the PostgreSQL schema information_schema",
+    app(customConnectionProps({ state: XeroState.postgres({ schema: "information_schema" }) })),
+    'prod/App: state XeroState.postgres({ schema: "information_schema" }): pg schema "information_schema" is reserved (public, information_schema and pg_* belong to PostgreSQL and everything else in the database): give the credential state a schema of its own, e.g. cdktf_xero',
+  ],
+  [
     "an empty local state directory",
     app(customConnectionProps({ state: XeroState.local("") })),
     'prod/App: state XeroState.local("") needs a directory, e.g. XeroState.local(".cdktf-xero/state")',
@@ -222,6 +237,13 @@ const cases: Array<[string, Build, string]> = [
     "a construct id that cannot name a document",
     app(customConnectionProps(), "Nightly Sync"),
     'prod/Nightly Sync: this construct\'s path cannot name its credential document: document name "prod/Nightly Sync" must be segments of letters, digits, ".", "_" or "-" joined by "/"; use construct ids of letters, digits, ".", "_" and "-"',
+  ],
+  [
+    "a construct id too long for a file name",
+    app(customConnectionProps(), "A".repeat(201)),
+    `prod/${"A".repeat(201)}: this construct's path cannot name its credential document: document name segment "${"A".repeat(40)}…" ` +
+      "is 201 characters long; the limit is 200 per segment (a segment is a file name, and file systems allow 255 bytes); use " +
+      "shorter construct ids (or stack name)",
   ],
   [
     "two registrations of one client id in a stack",

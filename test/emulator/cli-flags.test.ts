@@ -1,4 +1,4 @@
-import { emulatorOptionsFromFlags } from "../../cli/commands/emulator";
+import { emulatorOptionsFromFlags, exposureWarning } from "../../cli/commands/emulator";
 
 const base = { port: "0", host: "127.0.0.1", secretOverlap: true, autoConsent: false };
 
@@ -41,5 +41,43 @@ describe("cdktf-xero emulator flags", () => {
     expect(() => emulatorOptionsFromFlags({ ...base, tokenRateLimit: "0" })).toThrow(
       "--token-rate-limit must be a whole number of requests per minute, 1 or more, got 0",
     );
+  });
+
+  it("refuse a --host that is neither an IP address nor a host name, naming the flag and the value", () => {
+    expect(() => emulatorOptionsFromFlags({ ...base, host: "bad host" })).toThrow(
+      '--host must be an IP address or a host name of letters, digits, "-" and "." (the interface to listen on, e.g. 127.0.0.1), got "bad host"',
+    );
+  });
+
+  it("accept IPv4, IPv6 and host names as --host", () => {
+    expect(["0.0.0.0", "::1", "localhost", "emulator.internal"].map((host) => emulatorOptionsFromFlags({ ...base, host }).host)).toEqual([
+      "0.0.0.0",
+      "::1",
+      "localhost",
+      "emulator.internal",
+    ]);
+  });
+});
+
+describe("the emulator's exposure warning", () => {
+  it("says nothing for a loopback address", () => {
+    expect([exposureWarning({ address: "127.0.0.1", port: 8080 }, ""), exposureWarning({ address: "::1", port: 8080 }, "")]).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("warns that the unauthenticated admin API is reachable from other machines on another interface", () => {
+    expect(exposureWarning({ address: "192.168.1.5", port: 8080 }, "http://192.168.1.5:8080/admin")).toBe(
+      "cdktf-xero: warning: the emulator listens on 192.168.1.5:8080, not only on loopback: its admin API, which takes no " +
+        "credentials and can create apps, secrets and tokens, is open to every machine that can reach this one. Use --host " +
+        "127.0.0.1 (the default) unless other machines must reach it.\n",
+    );
+  });
+
+  it("warns for every interface, saying the printed URLs use loopback", () => {
+    const warning = exposureWarning({ address: "0.0.0.0", port: 8080 }, "http://127.0.0.1:8080/admin") ?? "";
+    expect(warning).toMatch(/^cdktf-xero: warning: the emulator listens on 0\.0\.0\.0:8080 \(every interface\), not only on loopback: /);
+    expect(warning).toContain(" The URLs printed (http://127.0.0.1:8080/admin, …) use loopback, which reaches it from this machine. ");
   });
 });

@@ -66,4 +66,37 @@ describe("cdktf-xero emulator", () => {
     expect(code).toBe(64);
     expect(stderr).toContain("--port must be a whole number 0..65535 (0 = any free port), got http");
   });
+
+  it("refuses a --host that is not an address of this machine with exit 64 and CONFIG_INVALID naming it", async () => {
+    const child = run(["emulator", "--host", "203.0.113.7"]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const [code] = (await once(child, "exit")) as [number];
+    expect(code).toBe(64);
+    expect(stderr).toBe(
+      'cdktf-xero: CONFIG_INVALID: --host "203.0.113.7" is not an address of this machine (EADDRNOTAVAIL); give one of its own, such as 127.0.0.1\n',
+    );
+  });
+
+  it("warns on stderr when it listens on every interface, and says so in its JSON line", async () => {
+    const child = run(["emulator", "--host", "0.0.0.0"]);
+    let stderr = "";
+    const warned = new Promise<void>((resolve) =>
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString("utf8");
+        if (stderr.endsWith("\n")) resolve();
+      }),
+    );
+    try {
+      const urls = JSON.parse(await firstLine(child)) as Record<string, string>;
+      await warned;
+      const port = /:(\d+)\/admin$/.exec(urls["adminUrl"] ?? "")?.[1];
+      expect(urls["listening"]).toBe(`0.0.0.0:${port}`);
+      expect(stderr).toMatch(new RegExp(`^cdktf-xero: warning: the emulator listens on 0\\.0\\.0\\.0:${port} \\(every interface\\), not only on loopback: its admin API, which takes no credentials`));
+    } finally {
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+    }
+  });
 });

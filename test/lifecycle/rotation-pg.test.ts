@@ -72,7 +72,7 @@ describe("a secret rotation on the pg backend", () => {
     await expectHookOk(ws, emulator, "apply", app.spec, { env: { ...pgEnv, [SECRET_ENV]: app.secret }, generation: 1 });
     const view = await readRotation(ws, undefined, pgEnv);
     expect(view.secrets).toEqual({ current: second, previous: app.secret });
-    expect(view.actions).toEqual(["rotation:bootstrapped", "write", "rotation:staged", "rotation:testing", "rotation:promoted", "write"]);
+    expect(view.actions).toEqual(["create", "rotation:bootstrapped", "write", "rotation:staged", "rotation:testing", "rotation:promoted", "write"]);
   });
 
   it("promotes exactly once when four hook processes race", async () => {

@@ -36,7 +36,7 @@ describe("secret stage", () => {
     expect(view.secrets).toEqual({ pending: second });
     expect(view.values).toMatchObject({ generation: 1, step: "staged", rotation_id: "rot-1", pending_staged_at: "2026-05-01T00:00:00Z" });
     expect(view.values?.["pending_fingerprint"]).toBe(outcome.result?.pendingFingerprint);
-    expect(view.actions).toEqual(["rotation:staged"]);
+    expect(view.actions).toEqual(["create", "rotation:staged"]);
     expect(outcome.stdout).toBe(
       `cdktf-xero: Xero accepted the candidate for Custom Connection "Nightly sync" (client id ${app.clientId}); staged it as PENDING ` +
         `${outcome.result?.pendingFingerprint} (rotation rot-1) in "${ROTATION_DOCUMENT}" in ${outcome.result?.backend}, generation 1. ` +
@@ -44,13 +44,32 @@ describe("secret stage", () => {
     );
   });
 
-  it("warns that a XeroSecretRotation must promote it when there was no rotation document yet", async () => {
-    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+  it("refuses an app no deployed XeroSecretRotation names with ROTATION_NOT_DECLARED, saying to declare one, and writes nothing", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection", {}, {}, { declareRotation: false });
+    const requests = await tokenRequests();
     const outcome = await stageIn(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId));
-    expect(outcome.stderr).toBe(
-      `cdktf-xero: warning: there was no rotation document for "${APP_DOCUMENT}" yet: a XeroSecretRotation for this app must be ` +
-        "deployed to promote the staged secret.\n",
+    expect(outcome.error?.code).toBe("ROTATION_NOT_DECLARED");
+    expect(outcome.error?.message).toBe(
+      `cannot stage a secret for app document "${APP_DOCUMENT}" in local:${path.join(world.ws.dir, "state")}: no ` +
+        `XeroSecretRotation is deployed for it (its rotation document "${ROTATION_DOCUMENT}" does not exist), so nothing would ` +
+        `promote the secret. Declare one with the app as its app (new XeroSecretRotation(stack, "SyncRotation", { app: <the ` +
+        `XeroAppRegistration of ${APP_DOCUMENT}> })), run cdktf deploy (which creates that document), then stage again; nothing was written.`,
     );
+    expect(outcome.stdout).toBe("");
+    expect((await readRotation(world.ws)).values).toBeUndefined();
+    expect(await tokenRequests()).toBe(requests);
+  });
+
+  it("names the app's document when given the rotation's own document instead", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const outcome = await stageIn(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId), { appDocument: ROTATION_DOCUMENT });
+    expect(outcome.error?.code).toBe("ROTATION_APP_UNUSABLE");
+    expect(outcome.error?.message).toBe(
+      `cannot stage a secret for app document "${ROTATION_DOCUMENT}" in local:${path.join(world.ws.dir, "state")}: that is the ` +
+        `rotation document of app "${APP_DOCUMENT}", not an app registration's document. Name the app's document: ` +
+        `\`cdktf-xero secret stage ${APP_DOCUMENT} --backend local:state\`; nothing was written.`,
+    );
+    expect((await readRotation(world.ws)).values).toEqual({ generation: 0 });
   });
 
   it("tests a Web app's candidate with the invalid-code probe", async () => {
@@ -71,7 +90,7 @@ describe("secret stage", () => {
         `Check at https://developer.xero.com/app/manage that it is a secret of client id ${app.clientId} that was generated for this ` +
         `app and not deleted since (copy it again: a stray space or a truncated paste is the usual cause); nothing was written.`,
     );
-    expect((await readRotation(world.ws)).values).toBeUndefined();
+    expect((await readRotation(world.ws)).values).toEqual({ generation: 0 });
   });
 
   it("says a candidate equal to CURRENT is already current, without asking Xero or writing", async () => {
@@ -105,6 +124,29 @@ describe("secret stage", () => {
     expect(outcome.result).toMatchObject({ outcome: "staged", generation: 2, replacedFingerprint: first.pendingFingerprint });
     expect(outcome.result?.rotationId).not.toBe(first.rotationId);
     expect((await readRotation(world.ws)).secrets).toEqual({ pending: third });
+  });
+
+  it("refuses an app document name too long for a file name with CONFIG_INVALID, naming the limits and the lengths but not the name", async () => {
+    const name = `billing/${"S".repeat(250)}`;
+    const outcome = await stageIn(world.ws, world.emulator, "abc", { appDocument: name });
+    expect(outcome.error?.code).toBe("CONFIG_INVALID");
+    expect(outcome.error?.message).toBe(
+      "the app document name is 258 characters long, its longest segment 250; the limits are 1024 and 200 per segment (file " +
+        "names are limited to 255 bytes); the value given is not shown; nothing was written",
+    );
+  });
+
+  it("refuses a candidate over 4096 bytes with CONFIG_INVALID, without asking Xero or writing", async () => {
+    await registeredApp(world.emulator, world.ws, "custom_connection");
+    const requests = await tokenRequests();
+    const outcome = await stageIn(world.ws, world.emulator, "K".repeat(4097));
+    expect(outcome.error?.code).toBe("CONFIG_INVALID");
+    expect(outcome.error?.message).toBe(
+      "the candidate secret holds more than 4096 bytes, the most a client secret may have (Xero's are 48 characters): pipe or " +
+        "name only the secret, as the Xero developer portal shows it; nothing was sent to Xero or written",
+    );
+    expect(await tokenRequests()).toBe(requests);
+    expect((await readRotation(world.ws)).values).toEqual({ generation: 0 });
   });
 
   it("refuses an app document that does not exist with ROTATION_APP_UNUSABLE", async () => {

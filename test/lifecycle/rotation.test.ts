@@ -52,7 +52,7 @@ describe("hook apply of a secret rotation: bootstrap", () => {
       spec_sha256: hashHookSpec(app.spec),
     });
     expect(view.values?.["current_fingerprint"]).toMatch(/^hmac-sha256:t:[0-9a-f]{32}$/);
-    expect(view.actions).toEqual(["rotation:bootstrapped", "write"]);
+    expect(view.actions).toEqual(["create", "rotation:bootstrapped", "write"]);
     expect(stdout).toContain(`took the declared secret of Custom Connection "Nightly sync" (client id ${app.clientId}) (environment variable ${SECRET_ENV}) as CURRENT`);
   });
 
@@ -60,7 +60,7 @@ describe("hook apply of a secret rotation: bootstrap", () => {
     const app = await registeredApp(world.emulator, world.ws, "custom_connection");
     const { error } = await runHookIn(world.ws, world.emulator, "apply", app.spec, { env: { [SECRET_ENV]: "not-the-secret" } });
     expect(error?.code).toBe("HOOK_INVALID_CLIENT");
-    expect((await readRotation(world.ws)).values).toBeUndefined();
+    expect((await readRotation(world.ws)).values).toEqual({ generation: 0 });
   });
 
   it("fails with ROTATION_NO_SECRET when the declared secret is the rotation's own CURRENT and nothing is staged", async () => {
@@ -121,7 +121,7 @@ describe.each(["custom_connection", "web"] as const)("hook apply of a secret rot
       step: "promoted",
       current_fingerprint: staged.pendingFingerprint,
     });
-    expect(view.actions).toEqual(["rotation:bootstrapped", "write", "rotation:staged", "rotation:testing", "rotation:promoted", "write"]);
+    expect(view.actions).toEqual(["create", "rotation:bootstrapped", "write", "rotation:staged", "rotation:testing", "rotation:promoted", "write"]);
     expect(stdout).toContain(`rotation ${staged.rotationId} promoted: CURRENT is now ${staged.pendingFingerprint}; PREVIOUS `);
   });
 });
@@ -268,7 +268,7 @@ describe("hook apply of a secret rotation after the app's client id changed", ()
     const view = await readRotation(world.ws);
     expect(view.secrets).toEqual({ current: replacement.secret });
     expect(view.values).toMatchObject({ client_id: replacement.clientId, step: "bootstrapped", previous_expires_at: "" });
-    expect(view.actions).toEqual(["rotation:bootstrapped", "write", "rotation:bootstrapped", "write"]);
+    expect(view.actions).toEqual(["create", "rotation:bootstrapped", "write", "rotation:bootstrapped", "write"]);
     expect(stderr).toContain(
       `the rotation holds secrets of client id ${first.clientId}, but the app is now client id ${replacement.clientId}; ` +
         `they are replaced once a secret of this client is proved`,

@@ -84,6 +84,33 @@ describe("secret from a file", () => {
   });
 });
 
+describe("a secret too long for one", () => {
+  it("fails with HOOK_SECRET_UNAVAILABLE naming the 4096-byte limit for a 5 MB file, sending nothing to Xero and echoing nothing of it", async () => {
+    const app = await customConnectionApp(world.emulator);
+    const content = `${"Q".repeat(64)}\n`.repeat(80_000);
+    await fs.writeFile(path.join(world.ws.dir, "huge.txt"), content);
+    const before = (await world.emulator.admin.requests()).length;
+    const outcome = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "file", path: "huge.txt" }));
+    expect(outcome.error?.code).toBe("HOOK_SECRET_UNAVAILABLE");
+    expect(outcome.error?.message).toBe(
+      `the client secret of Custom Connection "Nightly sync" (client id ${app.clientId}) comes from file huge.txt, which holds ` +
+        "more than 4096 bytes, the most a client secret may have (Xero's are 48 characters). Make it hold only the secret, as " +
+        "the Xero developer portal shows it; nothing was recorded.",
+    );
+    expect((await world.emulator.admin.requests()).length).toBe(before);
+    expect((await leakSurface(outcome)).replace(content, "")).not.toContain("Q".repeat(64));
+  });
+
+  it("fails the same way for an environment variable over 4096 bytes", async () => {
+    const app = await customConnectionApp(world.emulator);
+    const outcome = await runHookIn(world.ws, world.emulator, "apply", specWith(app.clientId, { source: "env", name: "SYNC_SECRET" }), {
+      env: { SYNC_SECRET: "Z".repeat(4097) },
+    });
+    expect(outcome.error?.code).toBe("HOOK_SECRET_UNAVAILABLE");
+    expect(outcome.error?.message).toContain("comes from environment variable SYNC_SECRET, which holds more than 4096 bytes");
+  });
+});
+
 describe("secret from the state backend", () => {
   async function stageSecret(document: string, values: Record<string, string>): Promise<void> {
     const backend = await openWorkspaceBackend(world.ws);

@@ -65,6 +65,7 @@ export async function registeredApp(
   appKind: RotatedAppKind,
   fields: Partial<Omit<SecretRotationSpec, "app" | "kind">> = {},
   env: Record<string, string> = {},
+  options: { declareRotation?: boolean } = {},
 ): Promise<RegisteredApp> {
   let clientId: string;
   let secret: string;
@@ -84,7 +85,10 @@ export async function registeredApp(
     redirectUris: appKind === "web" ? [REDIRECT_URI] : [],
   });
   await expectHookOk(ws, emulator, "apply", registration, { env: { ...env, [SECRET_ENV]: secret } });
-  return { clientId, appKind, secret, spec: rotationSpec(ws.backend, { clientId, appKind }, fields) };
+  const spec = rotationSpec(ws.backend, { clientId, appKind }, fields);
+  // The rotation is declared and its init hook has run, as after a deploy: `secret stage` needs its document.
+  if (options.declareRotation !== false) await expectHookOk(ws, emulator, "init", spec, { env });
+  return { clientId, appKind, secret, spec };
 }
 
 /** Stages `candidate` in-process, as `cdktf-xero secret stage` does; never throws (the error is returned). */

@@ -1,8 +1,8 @@
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { deriveKid, fingerprintSecrets, openStateBackend, parseKeyring } from "../../providers/state";
-import { TEST_KEY_A, TEST_KEY_B } from "./support/fixtures";
+import { DEFAULT_STATE_KEY_FILE, deriveKid, fingerprintSecrets, openStateBackend, parseKeyring } from "../../providers/state";
+import { TEST_KEY_A, TEST_KEY_B, TEST_KEYRING } from "./support/fixtures";
 
 describe("keyrings", () => {
   it("gives a key without an id a stable id derived from the key", () => {
@@ -50,6 +50,54 @@ describe("keyrings", () => {
       message: expect.stringMatching(/^the state key in CDKTF_XERO_STATE_KEY_FILE \(\S+missing\.key\) is unusable: the file cannot be read \(ENOENT\)\./),
     });
     await fs.rm(cwd, { recursive: true, force: true });
+  });
+});
+
+describe("key files", () => {
+  let cwd: string;
+  beforeEach(async () => {
+    cwd = await fs.mkdtemp(path.join(os.tmpdir(), "cdktf-xero-keyfile-"));
+  });
+  afterEach(() => fs.rm(cwd, { recursive: true, force: true }));
+
+  const exposed = (file: string, mode: string): string =>
+    `the state key file ${file} has mode ${mode}: group or others may read or write it, so anyone with an account on this ` +
+    `machine could take the key that opens every stored secret. Run \`chmod 600 ${file}\` (readable by its owner only) and ` +
+    "retry; the key was not used.";
+
+  it("refuses a CDKTF_XERO_STATE_KEY_FILE readable by group and others with STATE_KEY_FILE_EXPOSED and the chmod 600 fix", async () => {
+    const file = path.join(cwd, "my.key");
+    await fs.writeFile(file, `${TEST_KEYRING}\n`);
+    await fs.chmod(file, 0o644);
+    const backend = await openStateBackend({ type: "local", dir: "state" }, { env: { CDKTF_XERO_STATE_KEY_FILE: "my.key" }, cwd });
+    await expect(backend.sealSecrets("a/B", { x: "y" })).rejects.toMatchObject({ code: "STATE_KEY_FILE_EXPOSED", message: exposed(file, "0644") });
+  });
+
+  it("refuses the default .cdktf-xero/state.key when group may read it, the same way", async () => {
+    const file = path.join(cwd, DEFAULT_STATE_KEY_FILE);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, `${TEST_KEYRING}\n`);
+    await fs.chmod(file, 0o640);
+    const backend = await openStateBackend({ type: "local", dir: "state" }, { env: {}, cwd });
+    await expect(backend.sealSecrets("a/B", { x: "y" })).rejects.toMatchObject({ code: "STATE_KEY_FILE_EXPOSED", message: exposed(file, "0640") });
+  });
+
+  it("reads a key file of mode 0600", async () => {
+    await fs.writeFile(path.join(cwd, "my.key"), `${TEST_KEYRING}\n`, { mode: 0o600 });
+    const backend = await openStateBackend({ type: "local", dir: "state" }, { env: { CDKTF_XERO_STATE_KEY_FILE: "my.key" }, cwd });
+    await expect(backend.sealSecrets("a/B", { x: "y" })).resolves.toEqual(expect.any(String));
+  });
+
+  it("refuses a key file over 16 KiB with STATE_KEY_INVALID naming the limit, without its content", async () => {
+    const file = path.join(cwd, "big.key");
+    await fs.writeFile(file, `${TEST_KEYRING},`.repeat(400), { mode: 0o600 });
+    const backend = await openStateBackend({ type: "local", dir: "state" }, { env: { CDKTF_XERO_STATE_KEY_FILE: "big.key" }, cwd });
+    const error = (await backend.sealSecrets("a/B", { x: "y" }).catch((caught: unknown) => caught)) as Error & { code?: string };
+    expect(error.code).toBe("STATE_KEY_INVALID");
+    expect(error.message).toMatch(
+      new RegExp(`^the state key in CDKTF_XERO_STATE_KEY_FILE \\(${file.replace(/[.]/g, "\\.")}\\) is unusable: the file is 18800 bytes or more; a key file holds at most 16384 bytes\\. `),
+    );
+    expect(error.message).not.toContain(TEST_KEY_A);
   });
 });
 

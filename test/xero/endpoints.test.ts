@@ -58,6 +58,31 @@ describe("endpoints", () => {
     expect(message).toBe('XERO_IDENTITY_URL must not contain a user name or password; remove the "user:pass@" part');
   });
 
+  it.each(["XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL"])(
+    "refuses plain http to a host other than loopback in %s, naming the variable and the host",
+    (name) => {
+      expect(() => endpointsFromEnv({ [name]: "http://identity.example.com/identity" })).toThrow(
+        new ConfigError(
+          `${name} uses plain http:// to identity.example.com, which would send client secrets and tokens in cleartext; http is ` +
+            "allowed only to this machine (localhost, 127.0.0.0/8, [::1], e.g. the emulator): use https://",
+        ),
+      );
+    },
+  );
+
+  it("refuses plain http to an address outside 127.0.0.0/8 in an explicit option too", () => {
+    expect(() => resolveEndpoints({ overrides: { identityUrl: "http://10.0.0.5:8080/identity" } })).toThrow(
+      "identityUrl uses plain http:// to 10.0.0.5, which would send client secrets and tokens in cleartext; http is allowed only " +
+        "to this machine (localhost, 127.0.0.0/8, [::1], e.g. the emulator): use https://",
+    );
+  });
+
+  it("allows plain http to localhost, 127.0.0.0/8 and [::1]", () => {
+    expect(
+      endpointsFromEnv({ XERO_LOGIN_URL: "http://localhost:1/login", XERO_IDENTITY_URL: "http://127.8.9.10:1/identity", XERO_API_URL: "http://[::1]:1/api" }),
+    ).toEqual({ loginUrl: "http://localhost:1/login", identityUrl: "http://127.8.9.10:1/identity", apiUrl: "http://[::1]:1/api" });
+  });
+
   it("derives every URL the client calls", () => {
     expect(xeroUrls(XERO_ENDPOINTS)).toEqual({
       authorize: "https://login.xero.com/identity/connect/authorize",

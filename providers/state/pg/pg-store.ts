@@ -1,6 +1,6 @@
 import { Pool, type ClientConfig, type PoolClient } from "pg";
 import { checkDocumentName } from "../../../spec/state-address";
-import { StateConflictError } from "../errors";
+import { StateBackendNotFoundError, StateConflictError } from "../errors";
 import { parseDocument, serializeDocument, type StoredDocument } from "../document";
 import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";
 import type { StateLogger } from "../logger";
@@ -22,9 +22,14 @@ export interface PgStoreOptions {
   readonly actor: Actor;
   readonly logger: StateLogger;
   readonly label: string;
+  /**
+   * false: the schema and its tables must exist already (read-only commands); nothing is created or migrated.
+   * @default true
+   */
+  readonly createIfMissing?: boolean;
 }
 
-/** Opens a pool, migrates the schema and returns the store. */
+/** Opens a pool, migrates the schema (or, with createIfMissing false, checks that it exists) and returns the store. */
 export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentStore> {
   const clientConfig: ClientConfig = {
     ...pgConnectionConfig(options.env),
@@ -41,7 +46,8 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentSt
     const client = await pool.connect();
     let failure: unknown;
     try {
-      await migrate(client, options.schema, tables, keys);
+      if (options.createIfMissing === false) await expectSchema(client, options.schema, tables, options.label);
+      else await migrate(client, options.schema, tables, keys);
     } catch (error) {
       failure = error;
       throw error;
@@ -53,6 +59,26 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentSt
     throw translatePgError(error, options.label, undefined);
   }
   return new PgDocumentStore(pool, clientConfig, tables, keys, options);
+}
+
+/** For read-only use: the schema and the tables cdktf-xero reads must exist; creates nothing. */
+async function expectSchema(client: PoolClient, schema: string, tables: Tables, label: string): Promise<void> {
+  const found = await client.query<{ schema: boolean; states: string | null; history: string | null }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS schema, to_regclass($2)::text AS states, to_regclass($3)::text AS history",
+    [schema, tables.states, tables.history],
+  );
+  const row = found.rows[0];
+  const create = `a deploy's hooks create it, and so does \`cdktf-xero state init --backend ${label}\``;
+  if (row?.schema !== true) {
+    throw new StateBackendNotFoundError(label, `the database has no schema "${schema}"`, `Check the schema name in --backend (${create})`);
+  }
+  if (row.states === null || row.history === null) {
+    throw new StateBackendNotFoundError(
+      label,
+      `schema "${schema}" has no cdktf-xero tables (${tables.states}, ${tables.history})`,
+      `Check the schema name in --backend (${create})`,
+    );
+  }
 }
 
 interface HistoryRow {
