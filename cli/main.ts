@@ -57,8 +57,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // Commander has already printed its message (or the help/version text).
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    process.stderr.write(`${describeError(error)}\n`);
-    return exitCodeFor(error);
+    // Only on failure: a damaged document's advice names its construct's Init resource (read from cdktf.out).
+    const { withRecoveryAdvice } = require("../providers/lifecycle/recovery") as typeof import("../providers/lifecycle/recovery");
+    const shown = await withRecoveryAdvice(error, process.cwd());
+    process.stderr.write(`${describeError(shown)}\n`);
+    return exitCodeFor(shown);
   }
 }
 
