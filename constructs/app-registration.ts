@@ -126,9 +126,20 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
     return this.readBack.getString(DocumentOutputs.kind);
   }
 
-  /** The scopes Xero granted, sorted. @returns a token list */
+  /**
+   * The scopes Xero granted, sorted: a Custom Connection's, from its token. Empty for Web and PKCE
+   * apps, whose scopes Xero grants per user consent (see {@link declaredScopes}). @returns a token list
+   */
   get grantedScopes(): string[] {
     return this.readBack.getList(DocumentOutputs.grantedScopes);
+  }
+
+  /**
+   * The declared scopes, sorted, as the hook recorded them after proving them (Web and PKCE: Xero's
+   * authorize endpoint takes them with every declared redirect URI; nothing is granted). @returns a token list
+   */
+  get declaredScopes(): string[] {
+    return this.readBack.getList(DocumentOutputs.declaredScopes);
   }
 
   /** The CData JDBC URL, e.g. `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=…;Scope=…;` (no secret). @returns a token */
