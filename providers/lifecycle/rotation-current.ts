@@ -4,6 +4,8 @@ import type { StateBackendAddress } from "../../spec/state-address";
 import type { HookContext } from "./context";
 import type { StateBackend } from "../state";
 import { describeApp, describeSecretReference, HookSecretUnavailableError, type AppDescription } from "./errors";
+import { CdktfXeroError } from "../errors";
+import { proveClientSecret } from "./rotation-probe";
 import { resolveSecret } from "./secrets";
 
 /** A resolved app secret and where it came from (for messages). */
@@ -43,6 +45,21 @@ export async function resolveAppSecret(
 }
 
 /**
+ * What Xero says of a declared secret that is neither CURRENT nor PREVIOUS (one more token request,
+ * only in this case): invalid, or another live secret of the app. Xero unreachable only leaves it unsaid.
+ */
+async function judgeOtherSecret(value: string, declared: SecretReference, at: { app: AppDescription; ctx: HookContext }): Promise<string> {
+  if (at.app.appKind === "pkce") return "and a PKCE app has no secret";
+  try {
+    const proof = await proveClientSecret({ ...at.app, appKind: at.app.appKind }, value, declared, at.ctx);
+    return proof.valid ? "though Xero accepts it (another live secret of the app)" : "and Xero rejects it (invalid_client): it is no secret of this app";
+  } catch (error) {
+    if (error instanceof CdktfXeroError) return `and Xero could not be asked about it (${error.code})`;
+    throw error;
+  }
+}
+
+/**
  * Once a rotation holds CURRENT, the declared reference is not used, which is easy to miss: a
  * pipeline variable left at an old (or mistyped) secret deploys green. So the hook says so, naming
  * the reference and both fingerprints (never a value). A reference that does not resolve says
@@ -67,11 +84,11 @@ async function warnIfDeclaredIsNotCurrent(
   const which =
     value === secrets[RotationSecretKeys.previous]
       ? "is the rotation's PREVIOUS secret, not its CURRENT"
-      : "is not the rotation's CURRENT secret (nor its PREVIOUS: an older secret of the app, or an invalid one)";
+      : `is not the rotation's CURRENT secret nor its PREVIOUS, ${await judgeOtherSecret(value, declared, at)}`;
   const fingerprint = async (secret: string | undefined): Promise<string> => (secret === undefined ? "" : ((await at.backend.fingerprintSecret(secret)) ?? ""));
   at.ctx.warn(
     `cdktf-xero: warning: ${describeApp(at.app)}: the declared secret in ${describeSecretReference(declared)} ` +
-      `(${await fingerprint(value)}) ${which} (${await fingerprint(current)}); the hooks use the CURRENT of ` +
+      `(${await fingerprint(value)}) ${which}; the hooks use the CURRENT (${await fingerprint(current)}) of ` +
       `"${rotationDocument}" and ignore the declared one. Set ${describeSecretReference(declared)} to the current ` +
       `secret, or declare the secret as the rotation's CURRENT (XeroSecret.fromState(rotation, "current")).`,
   );

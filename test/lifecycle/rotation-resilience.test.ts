@@ -241,13 +241,25 @@ describe("the app's own hooks after a rotation", () => {
     const view = await readRotation(world.ws);
     expect(stderr).toBe(
       `cdktf-xero: warning: Custom Connection "Nightly sync" (client id ${app.clientId}): the declared secret in environment variable ` +
-        `${SECRET_ENV} (${await fingerprintOf(wrong)}) is not the rotation's CURRENT secret (nor its PREVIOUS: an older secret of the ` +
-        `app, or an invalid one) (${String(view.values?.["current_fingerprint"])}); the hooks use the CURRENT of "${ROTATION_DOCUMENT}" ` +
-        `and ignore the declared one. Set environment variable ${SECRET_ENV} to the current secret, or declare the secret as the ` +
+        `${SECRET_ENV} (${await fingerprintOf(wrong)}) is not the rotation's CURRENT secret nor its PREVIOUS, and Xero rejects it ` +
+        `(invalid_client): it is no secret of this app; the hooks use the CURRENT (${String(view.values?.["current_fingerprint"])}) of ` +
+        `"${ROTATION_DOCUMENT}" and ignore the declared one. Set environment variable ${SECRET_ENV} to the current secret, or declare the secret as the ` +
         `rotation's CURRENT (XeroSecret.fromState(rotation, "current")).\n`,
     );
     expect(stderr + stdout).not.toContain(wrong);
     expect(stderr + stdout).not.toContain(app.secret);
+  });
+
+  it("says when a declared secret that is not CURRENT is still a live secret of the app, as Xero answers", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app));
+    const other = await generateSecret(world.emulator, app.clientId);
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", appRegistration(app), { env: { [SECRET_ENV]: other } });
+    expect(stderr).toContain(
+      `environment variable ${SECRET_ENV} (${await fingerprintOf(other)}) is not the rotation's CURRENT secret nor its PREVIOUS, ` +
+        "though Xero accepts it (another live secret of the app)",
+    );
+    expect(stderr).not.toContain(other);
   });
 
   it("warns that a declared secret left at the rotation's PREVIOUS is not CURRENT, without printing either secret", async () => {
@@ -258,7 +270,7 @@ describe("the app's own hooks after a rotation", () => {
     const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", link, options(app));
     expect(stderr).toContain(
       `the declared secret in environment variable ${SECRET_ENV} (${await fingerprintOf(app.secret)}) is the rotation's PREVIOUS secret, ` +
-        `not its CURRENT (${await fingerprintOf(second)}); the hooks use the CURRENT of "${ROTATION_DOCUMENT}" and ignore the declared one.`,
+        `not its CURRENT; the hooks use the CURRENT (${await fingerprintOf(second)}) of "${ROTATION_DOCUMENT}" and ignore the declared one.`,
     );
     expect(stderr).not.toContain(app.secret);
     expect(stderr).not.toContain(second);
