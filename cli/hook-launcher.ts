@@ -10,7 +10,8 @@
  * - the command line is not a hook's (`hook <verb> [--json]`): commander and the other commands are
  *   not in the bundle, and must not mix with a second copy of the modules that are;
  * - there is no bundle, or one of our compiled files it was built from is newer (compiled again
- *   without bundling, as `tsc --watch` does): no hook ever runs stale code;
+ *   without bundling, as `tsc --watch` does), or a bundled dependency changed since (`npm update`;
+ *   cli/hook-bundle-freshness.ts): no hook ever runs stale code;
  * - the bundle fails to load (a warning says so).
  * A code cache that V8 rejects (made by another Node.js version, or under other V8 flags such as a
  * different NODE_OPTIONS) is ignored: the bundle is compiled as usual, only slower.
@@ -19,10 +20,11 @@ import { readFileSync, statSync } from "node:fs";
 import { createRequire, wrap } from "node:module";
 import { join, resolve } from "node:path";
 import { Script } from "node:vm";
+import { areDependenciesUnchanged, parseHookBundleInputs } from "./hook-bundle-freshness";
 
 export const HOOK_BUNDLE_FILE = "hook-bundle.js";
 export const HOOK_BUNDLE_CACHE_FILE = "hook-bundle.cache";
-/** Our compiled files the bundle was built from (JSON array, paths relative to this directory). */
+/** What the bundle was built from: our compiled files and the dependencies' versions (see hook-bundle-freshness.ts). */
 export const HOOK_BUNDLE_INPUTS_FILE = "hook-bundle.inputs.json";
 
 /** What became of the code cache: used, refused by V8 (and compiled without), or not there. */
@@ -55,9 +57,11 @@ export function loadHookBundle(dir: string = __dirname, options: { useCodeCache?
 
 function isFresh(dir: string, bundle: string): boolean {
   const built = modifiedAt(bundle);
-  const inputs = readIfPresent(join(dir, HOOK_BUNDLE_INPUTS_FILE));
-  if (built === undefined || inputs === undefined) return false;
-  return (JSON.parse(inputs.toString("utf8")) as string[]).every((input) => (modifiedAt(resolve(dir, input)) ?? Infinity) <= built);
+  const text = readIfPresent(join(dir, HOOK_BUNDLE_INPUTS_FILE));
+  if (built === undefined || text === undefined) return false;
+  const inputs = parseHookBundleInputs(text.toString("utf8"));
+  if (inputs === undefined) return false;
+  return inputs.files.every((input) => (modifiedAt(resolve(dir, input)) ?? Infinity) <= built) && areDependenciesUnchanged(dir, inputs);
 }
 
 function readIfPresent(file: string): Buffer | undefined {

@@ -63,8 +63,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       if (caught.code === "commander.help" || caught.code === "commander.helpDisplayed") return ExitCode.usage;
       error = (require("./usage-errors") as typeof import("./usage-errors")).usageErrorFrom(caught, program, argv);
     }
-    process.stderr.write(`${wantsJson(argv) ? describeErrorAsJson(error) : describeError(error)}\n`);
-    return exitCodeFor(error);
+    // Only on failure: a damaged document's advice names its construct's Init resource (read from cdktf.out).
+    const { withRecoveryAdvice } = require("../providers/lifecycle/recovery") as typeof import("../providers/lifecycle/recovery");
+    const shown = await withRecoveryAdvice(error, process.cwd());
+    process.stderr.write(`${wantsJson(argv) ? describeErrorAsJson(shown) : describeError(shown)}\n`);
+    return exitCodeFor(shown);
   }
 }
 

@@ -43,7 +43,9 @@ export interface XeroAppRegistrationProps {
    * The scopes the app is meant to have, e.g. `[XeroScopes.ACCOUNTING_INVOICES_READ]`. Checked at
    * synth (unknown, identity on a Custom Connection, broad on a new app, broad mixed with
    * granular); a Web or PKCE app with API scopes but no `offline_access` gets a warning (no
-   * refresh token). `hook apply` compares them with what Xero granted.
+   * refresh token). `hook apply` compares a Custom Connection's with what Xero granted; for a Web
+   * or PKCE app it asks Xero's authorize endpoint (no user) whether the app may request them with
+   * each redirect URI, and records them as declared.
    */
   readonly scopes: string[];
   /**
@@ -89,7 +91,8 @@ const clientIdsByStack = new WeakMap<TerraformStack, Map<string, string>>();
 
 /**
  * A Xero app registered by hand in the developer portal, declared so that `cdktf deploy` proves
- * its credentials live and records what Xero granted. The portal has no API: this construct
+ * its credentials live and records what Xero granted (a Custom Connection) or accepts (a Web or
+ * PKCE app: its redirect URIs and scopes, asked without a user). The portal has no API: this construct
  * declares, verifies and records; it cannot create the app.
  *
  * Renders `Init`, `Status`, `Resource` (the primary hook resource) and `State` (the read-back).
@@ -126,9 +129,20 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
     return this.readBack.getString(DocumentOutputs.kind);
   }
 
-  /** The scopes Xero granted, sorted. @returns a token list */
+  /**
+   * The scopes Xero granted, sorted: a Custom Connection's, from its token. Empty for Web and PKCE
+   * apps, whose scopes Xero grants per user consent (see {@link declaredScopes}). @returns a token list
+   */
   get grantedScopes(): string[] {
     return this.readBack.getList(DocumentOutputs.grantedScopes);
+  }
+
+  /**
+   * The declared scopes, sorted, as the hook recorded them after proving them (Web and PKCE: Xero's
+   * authorize endpoint takes them with every declared redirect URI; nothing is granted). @returns a token list
+   */
+  get declaredScopes(): string[] {
+    return this.readBack.getList(DocumentOutputs.declaredScopes);
   }
 
   /** The CData JDBC URL, e.g. `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=…;Scope=…;` (no secret). @returns a token */

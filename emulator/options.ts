@@ -74,6 +74,14 @@ export interface EmulatorOptions {
    * @default false (the same shape without user claims)
    */
   customConnectionUserClaims?: boolean;
+  /**
+   * OPEN item: how the authorize endpoint answers a request it refuses before anyone signs in (bad
+   * client, redirect URI or scope). `"page"`: the error page itself, 400, at the authorize URL.
+   * `"redirect"`: IdentityServer's default, a 302 to its own error page
+   * (`{loginUrl}/identity/error?errorId=<opaque>`, which then shows it). Never the client's redirect URI.
+   * @default "page"
+   */
+  authorizeErrorResponse?: "page" | "redirect";
 }
 
 export interface RateLimitSettings {
@@ -99,6 +107,7 @@ export interface ResolvedOptions {
   readonly pkcePlainMethod: boolean;
   readonly invalidClientStatus: 400 | 401;
   readonly customConnectionUserClaims: boolean;
+  readonly authorizeErrorResponse: "page" | "redirect";
 }
 
 export const XERO_RATE_LIMITS: RateLimitSettings = {
@@ -128,6 +137,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   if (options.invalidClientStatus !== undefined && options.invalidClientStatus !== 400 && options.invalidClientStatus !== 401) {
     throw new RangeError(`emulator option invalidClientStatus must be 400 or 401, got ${String(options.invalidClientStatus)}`);
   }
+  if (options.authorizeErrorResponse !== undefined && options.authorizeErrorResponse !== "page" && options.authorizeErrorResponse !== "redirect") {
+    throw new RangeError(`emulator option authorizeErrorResponse must be "page" or "redirect", got ${String(options.authorizeErrorResponse)}`);
+  }
   if (options.defaultAppTier !== undefined && !isAppTier(options.defaultAppTier)) {
     throw new RangeError(`emulator option defaultAppTier must be starter, core, plus, advanced, enterprise or uncertified, got ${String(options.defaultAppTier)}`);
   }
@@ -156,5 +168,6 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     pkcePlainMethod: options.pkcePlainMethod ?? false,
     invalidClientStatus: options.invalidClientStatus ?? 400,
     customConnectionUserClaims: options.customConnectionUserClaims ?? false,
+    authorizeErrorResponse: options.authorizeErrorResponse ?? "page",
   };
 }

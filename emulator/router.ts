@@ -2,7 +2,18 @@ import type { EmulatorContext, HandlerResult, RequestHooks } from "./context";
 import { NO_HOOKS } from "./context";
 import { jsonResponse, type EmulatorRequest } from "./http";
 import { ADMIN_PREFIX, handleAdmin } from "./routes/admin";
-import { AUTHORIZE_PATH, CONNECTION_LIMIT_PATH, CONSENT_PATH, handleAuthorize, handleConnectionLimit, handleConsent } from "./routes/authorize";
+import {
+  AUTHORIZE_PATH,
+  CONNECTION_LIMIT_PATH,
+  CONSENT_PATH,
+  ERROR_PATH,
+  handleAuthorize,
+  handleConnectionLimit,
+  handleConsent,
+  handleErrorPage,
+  handleSignIn,
+  SIGN_IN_PATH,
+} from "./routes/authorize";
 import { CONNECTIONS_PATH, handleConnections } from "./routes/connections";
 import { DISCOVERY_PATH, handleDiscovery, JWKS_PATH } from "./routes/discovery";
 import { handleOrganisation, ORGANISATION_PATH } from "./routes/organisation";
@@ -23,5 +34,7 @@ export async function route(request: EmulatorRequest, ctx: EmulatorContext, hook
   if (path === AUTHORIZE_PATH) return handleAuthorize(request, ctx);
   if (path === CONSENT_PATH) return handleConsent(request, ctx);
   if (path === CONNECTION_LIMIT_PATH) return handleConnectionLimit(request, ctx);
+  if (path === SIGN_IN_PATH) return handleSignIn(request, ctx);
+  if (path === ERROR_PATH) return handleErrorPage(request, ctx);
   return jsonResponse(404, { error: "not_found", message: `the emulator serves nothing at ${request.method} ${path}` });
 }

@@ -10,10 +10,11 @@
  *
  *   node dist/scripts/build-hook-bundle.js
  */
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { buildSync } from "esbuild";
+import { bundledPackagePath, hashLockfile, type HookBundleInputs } from "../cli/hook-bundle-freshness";
 import { HOOK_BUNDLE_CACHE_FILE, HOOK_BUNDLE_FILE, HOOK_BUNDLE_INPUTS_FILE, loadHookBundle, type LoadedHookBundle } from "../cli/hook-launcher";
 import { startEmulator } from "../emulator";
 import { hashHookSpec, HookEnv, type HookSpec } from "../spec/hook-spec";
@@ -44,12 +45,36 @@ function bundleCli(): void {
   if (result.errors.length > 0) throw new Error(`esbuild could not bundle the CLI: ${result.errors.map((e) => e.text).join("; ")}`);
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error("esbuild produced no bundle");
-  // Our compiled files only: where dependencies live differs once the package is installed as one
-  // (npm hoists them), and a dependency upgraded without a rebuild is simply the one bundled.
+  // Our compiled files by modification time; dependencies (whose place differs once the package is
+  // installed as one: npm hoists them) by the lockfile's hash and the bundled packages' versions.
   // esbuild names inputs relative to the working directory; the launcher resolves them against CLI_DIR.
-  const inputs = Object.keys(result.metafile.inputs)
-    .filter((input) => !input.split(/[\\/]/).includes("node_modules"))
-    .map((input) => relative(CLI_DIR, resolve(input)));
+  const all = Object.keys(result.metafile.inputs);
+  const files = all.filter((input) => bundledPackagePath(input) === undefined).map((input) => relative(CLI_DIR, resolve(input)));
+  const packages: Record<string, string> = {};
+  for (const input of all) {
+    const packagePath = bundledPackagePath(input);
+    if (packagePath === undefined || packagePath in packages) continue;
+    const root = resolve(input).split(/[\\/]node_modules[\\/]/)[0] ?? "";
+    const manifest = JSON.parse(readFileSync(join(root, "node_modules", packagePath, "package.json"), "utf8")) as { version?: unknown };
+    if (typeof manifest.version !== "string") throw new Error(`${packagePath}/package.json has no version`);
+    packages[packagePath] = manifest.version;
+  }
+  const lockfilePath = join(CLI_DIR, "..", "..", "package-lock.json");
+  const lockfileStat = statSync(lockfilePath, { throwIfNoEntry: false });
+  const inputs: HookBundleInputs = {
+    files,
+    ...(lockfileStat === undefined
+      ? {}
+      : {
+          lockfile: {
+            path: relative(CLI_DIR, lockfilePath),
+            size: lockfileStat.size,
+            mtimeMs: lockfileStat.mtimeMs,
+            sha256: hashLockfile(readFileSync(lockfilePath)),
+          },
+        }),
+    packages: Object.fromEntries(Object.entries(packages).sort(([a], [b]) => a.localeCompare(b))),
+  };
   writeAtomically(join(CLI_DIR, HOOK_BUNDLE_FILE), output.contents);
   writeAtomically(join(CLI_DIR, HOOK_BUNDLE_INPUTS_FILE), `${JSON.stringify(inputs)}\n`);
 }

@@ -20,8 +20,17 @@ export const DocumentOutputs = {
   clientId: "client_id",
   /** Registrations: the app kind, `web` | `pkce` | `custom_connection`. */
   kind: "kind",
-  /** Registrations: the scopes Xero granted, sorted (list of strings). */
+  /**
+   * Registrations: the scopes Xero granted, sorted (list of strings): a Custom Connection's, read
+   * from its token. Web and PKCE apps: [] (Xero grants their scopes per user consent, and no
+   * consent is recorded by the registration), see `declared_scopes`.
+   */
   grantedScopes: "granted_scopes",
+  /**
+   * Registrations: the declared scopes, sorted. For Web and PKCE apps, proved requestable by
+   * Xero's authorize endpoint with every declared redirect URI; not granted to anyone.
+   */
+  declaredScopes: "declared_scopes",
   /** Registrations: the CData JDBC URL without any secret (see {@link formatCdataJdbcUrl}). */
   jdbcUrl: "jdbc_url",
   /** Links: the organisation's tenant id (uuid). */
@@ -47,6 +56,7 @@ export interface DocumentOutputValues {
   readonly client_id: string;
   readonly kind: "web" | "pkce" | "custom_connection";
   readonly granted_scopes: readonly string[];
+  readonly declared_scopes: readonly string[];
   readonly jdbc_url: string;
   readonly tenant_id: string;
   readonly tenant_name: string;
@@ -63,6 +73,7 @@ export const DOCUMENT_OUTPUT_TYPES: Readonly<Record<DocumentOutputName, string |
   client_id: "string",
   kind: "string",
   granted_scopes: ["list", "string"],
+  declared_scopes: ["list", "string"],
   jdbc_url: "string",
   tenant_id: "string",
   tenant_name: "string",
@@ -78,6 +89,7 @@ export const APP_REGISTRATION_OUTPUTS = [
   DocumentOutputs.clientId,
   DocumentOutputs.kind,
   DocumentOutputs.grantedScopes,
+  DocumentOutputs.declaredScopes,
   DocumentOutputs.jdbcUrl,
 ] as const;
 
@@ -107,6 +119,7 @@ export const STATUS_DEFAULTS: Readonly<Omit<DocumentOutputValues, "secrets" | "k
   client_id: "",
   kind: "",
   granted_scopes: [],
+  declared_scopes: [],
   jdbc_url: "",
   tenant_id: "",
   tenant_name: "",

@@ -19,6 +19,7 @@ interface EmulatorFlags {
   pkcePlain?: boolean;
   invalidClientStatus?: string;
   customConnectionUserClaims?: boolean;
+  authorizeErrorResponse?: string;
 }
 
 /** Flags in, emulator options out; bad values are a ConfigError naming the flag and the value. */
@@ -43,6 +44,9 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   if (flags.invalidClientStatus !== undefined && flags.invalidClientStatus !== "400" && flags.invalidClientStatus !== "401") {
     throw new ConfigError(`--invalid-client-status must be 400 (IdentityServer's) or 401, got ${flags.invalidClientStatus}`);
   }
+  if (flags.authorizeErrorResponse !== undefined && flags.authorizeErrorResponse !== "page" && flags.authorizeErrorResponse !== "redirect") {
+    throw new ConfigError(`--authorize-error-response must be page (the error page at the authorize URL) or redirect (to the error page), got ${flags.authorizeErrorResponse}`);
+  }
   return {
     port: Number(flags.port),
     host: flags.host,
@@ -54,6 +58,7 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
     ...(flags.pkcePlain === true ? { pkcePlainMethod: true } : {}),
     ...(flags.invalidClientStatus === undefined ? {} : { invalidClientStatus: Number(flags.invalidClientStatus) as 400 | 401 }),
     ...(flags.customConnectionUserClaims === true ? { customConnectionUserClaims: true } : {}),
+    ...(flags.authorizeErrorResponse === undefined ? {} : { authorizeErrorResponse: flags.authorizeErrorResponse as "page" | "redirect" }),
   };
 }
 
@@ -155,6 +160,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option("--pkce-plain", "accept code_challenge_method=plain (default: S256 only)")
     .option("--invalid-client-status <status>", "HTTP status of invalid_client at the token endpoint: 400 or 401 (default 400)")
     .option("--custom-connection-user-claims", "give Custom Connection access tokens the authorising user's claims (default: none)")
+    .option("--authorize-error-response <how>", "a refused authorize request: page (the error page, 400) or redirect (302 to the error page) (default page)")
     .addHelpText(
       "after",
       `

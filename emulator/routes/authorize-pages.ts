@@ -24,6 +24,16 @@ export function errorPage(error: string, description: string): string {
   );
 }
 
+/** The sign-in page a browser nobody is signed into lands on; the emulator signs in through its admin API. */
+export function signInPage(returnUrl: string, adminConsentUrl: string): string {
+  return page(
+    "Log in",
+    `<h1>Log in to Xero</h1>
+<p>The emulator signs a user in with <code>POST ${escapeHtml(adminConsentUrl)}</code>; then open the request again.</p>
+<p id="return_url">${escapeHtml(returnUrl)}</p>`,
+  );
+}
+
 /** Where Xero sends the browser when an app is at its connection limit (Xero's wording). */
 export function connectionLimitPage(appName: string | undefined): string {
   const who = appName === undefined ? "This app" : escapeHtml(appName);

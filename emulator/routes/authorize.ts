@@ -4,7 +4,7 @@ import { htmlResponse, isFormEncoded, methodNotAllowed, redirectResponse, type E
 import { IDENTITY_SCOPES } from "../scopes";
 import type { AuthSession } from "../token-store";
 import { connectionLimitProblem } from "../tiers";
-import { connectionLimitPage, consentPage, errorPage } from "./authorize-pages";
+import { connectionLimitPage, consentPage, errorPage, signInPage } from "./authorize-pages";
 
 /**
  * GET {loginUrl}/identity/connect/authorize and the consent form's POST
@@ -15,14 +15,29 @@ export const AUTHORIZE_PATH = "/login/identity/connect/authorize";
 export const CONSENT_PATH = "/login/identity/connect/consent";
 /** Xero's own page for an app at its connection limit (authorize.xero.com/connectionLimit on Xero). */
 export const CONNECTION_LIMIT_PATH = "/login/connectionLimit";
+/** Where a browser nobody is signed into is sent (Xero's URL is OPEN; IdentityServer's layout). */
+export const SIGN_IN_PATH = "/login/identity/user/login";
+/** IdentityServer's error page, for the `authorizeErrorResponse: "redirect"` option. */
+export const ERROR_PATH = "/login/identity/error";
 
 function showError(error: string, description: string): HandlerResult {
   return { ...htmlResponse(400, errorPage(error, description)), note: `${error}: ${description}` };
 }
 
+/**
+ * A refusal before anyone signs in: the error page at the authorize URL, or (option "redirect")
+ * IdentityServer's redirect to its error page. The errorId is opaque to clients; here it carries
+ * the error itself, so the emulator keeps no state for it.
+ */
+function refuseBeforeSignIn(ctx: EmulatorContext, error: string, description: string): HandlerResult {
+  if (ctx.options.authorizeErrorResponse === "page") return showError(error, description);
+  const errorId = Buffer.from(JSON.stringify({ error, description }), "utf8").toString("base64url");
+  return { ...redirectResponse(`${ctx.urls.loginUrl}/identity/error?errorId=${errorId}`), note: `${error}: ${description}` };
+}
+
 /** Validation failures: an error page for a bad client/redirect URI/scope, else a redirect back. */
-function refuse(validation: Exclude<ReturnType<typeof validateAuthorizeRequest>, { kind: "ok" }>): HandlerResult {
-  if (validation.kind === "error-page") return showError(validation.error, validation.description);
+function refuse(ctx: EmulatorContext, validation: Exclude<ReturnType<typeof validateAuthorizeRequest>, { kind: "ok" }>): HandlerResult {
+  if (validation.kind === "error-page") return refuseBeforeSignIn(ctx, validation.error, validation.description);
   return {
     ...redirectResponse(redirectWith(validation.redirectUri, { error: validation.error, error_description: validation.description, state: validation.state })),
     note: `${validation.error}: ${validation.description}`,
@@ -81,14 +96,15 @@ function approve(ctx: EmulatorContext, request: AuthorizeRequest, userId: string
 export function handleAuthorize(request: EmulatorRequest, ctx: EmulatorContext): HandlerResult {
   if (request.method !== "GET") return methodNotAllowed(["GET"]);
   const validation = validateAuthorizeRequest(request.query, ctx.state, ctx.options);
-  if (validation.kind !== "ok") return refuse(validation);
+  if (validation.kind !== "ok") return refuse(ctx, validation);
   const consent = ctx.state.consent;
-  if (ctx.options.autoConsent) {
-    if (consent === undefined) {
-      return showError("login_required", `No user is signed in to the emulator: POST ${ctx.urls.adminUrl}/consent first`);
-    }
-    return approve(ctx, validation.request, consent.userId, consent.tenantIds);
+  if (consent === undefined) {
+    // Nobody is signed in to the emulator's browser: like Xero (IdentityServer), a valid request
+    // goes to the sign-in page, carrying itself as the ReturnUrl to resume after sign-in.
+    const returnUrl = `${new URL(ctx.urls.loginUrl).pathname}/identity/connect/authorize?${request.query.toString()}`;
+    return { ...redirectResponse(`${ctx.urls.loginUrl}/identity/user/login?ReturnUrl=${encodeURIComponent(returnUrl)}`), note: "login_required: nobody is signed in" };
   }
+  if (ctx.options.autoConsent) return approve(ctx, validation.request, consent.userId, consent.tenantIds);
   return htmlResponse(
     200,
     consentPage({
@@ -111,13 +127,34 @@ export function handleConnectionLimit(request: EmulatorRequest, ctx: EmulatorCon
   return htmlResponse(200, connectionLimitPage(app?.name));
 }
 
+/** GET {loginUrl}/identity/user/login?ReturnUrl=…: the sign-in page (the emulator signs in with POST /admin/consent). */
+export function handleSignIn(request: EmulatorRequest, ctx: EmulatorContext): HandlerResult {
+  if (request.method !== "GET") return methodNotAllowed(["GET"]);
+  return htmlResponse(200, signInPage(request.query.get("ReturnUrl") ?? "", `${ctx.urls.adminUrl}/consent`));
+}
+
+/** GET {loginUrl}/identity/error?errorId=…: the error page the "redirect" option sends the browser to. */
+export function handleErrorPage(request: EmulatorRequest, _ctx: EmulatorContext): HandlerResult {
+  if (request.method !== "GET") return methodNotAllowed(["GET"]);
+  let shown = { error: "invalid_request", description: "Unknown errorId" };
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(request.query.get("errorId") ?? "", "base64url").toString("utf8"));
+    if (decoded !== null && typeof decoded === "object" && typeof (decoded as { error?: unknown }).error === "string") {
+      shown = { error: String((decoded as { error: string }).error), description: String((decoded as { description?: unknown }).description ?? "") };
+    }
+  } catch {
+    // An errorId that is not ours shows the generic page.
+  }
+  return htmlResponse(200, errorPage(shown.error, shown.description));
+}
+
 /** The consent form's answer; every authorize parameter is validated again, never trusted. */
 export function handleConsent(request: EmulatorRequest, ctx: EmulatorContext): HandlerResult {
   if (request.method !== "POST") return methodNotAllowed(["POST"]);
   if (!isFormEncoded(request)) return showError("invalid_request", "the consent form must be posted as application/x-www-form-urlencoded");
   const form = new URLSearchParams(request.body);
   const validation = validateAuthorizeRequest(form, ctx.state, ctx.options);
-  if (validation.kind !== "ok") return refuse(validation);
+  if (validation.kind !== "ok") return refuse(ctx, validation);
   const { redirectUri, state } = validation.request;
   if (form.get("decision") !== "allow") {
     return redirectResponse(redirectWith(redirectUri, { error: "access_denied", state }));

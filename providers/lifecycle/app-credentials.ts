@@ -2,7 +2,15 @@ import type { SecretReference } from "../../spec/hook-spec";
 import { XeroInvalidClientError, XeroUnauthorizedClientError } from "../xero/errors";
 import type { XeroTokenSet } from "../xero/parse-token";
 import type { HookContext, HookXeroClient } from "./context";
-import { HookAppKindMismatchError, HookInvalidClientError, type AppDescription } from "./errors";
+import {
+  HookAppKindMismatchError,
+  HookAuthorizeRefusedError,
+  HookInvalidClientError,
+  HookRedirectUriNotRegisteredError,
+  HookScopeNotAllowedError,
+  type AppDescription,
+  type RefusedAuthorizeRequest,
+} from "./errors";
 
 /** An app as the hooks prove it: names, ids and where its secret comes from. */
 export interface AppCredentials extends AppDescription {
@@ -51,7 +59,7 @@ export function grantedScopesOf(client: HookXeroClient, tokens: XeroTokenSet): r
  * authorization code: `invalid_grant` means valid. PKCE apps are public clients (client id in the
  * body, no secret).
  */
-export async function probeAuthorizationCodeClient(app: AppCredentials, secret: string | undefined, ctx: HookContext): Promise<void> {
+export async function probeAuthorizationCodeClient(app: AppCredentials, secret: string | undefined, ctx: HookContext): Promise<HookXeroClient> {
   const client = ctx.xeroClient(secret === undefined ? { clientId: app.clientId } : { clientId: app.clientId, clientSecret: secret });
   let result: Awaited<ReturnType<HookXeroClient["probeClient"]>>;
   try {
@@ -60,4 +68,50 @@ export async function probeAuthorizationCodeClient(app: AppCredentials, secret: 
     throw translateClientError(error, app, "authorization_code");
   }
   if (!result.valid) throw new HookInvalidClientError(app, app.secretReference, { cause: result.error });
+  return client;
+}
+
+/**
+ * Proves a Web or PKCE app's declared redirect URIs and scopes with authorize requests that need no
+ * user (Xero checks client, redirect URI and scopes before it asks anyone to sign in): one per
+ * redirect URI with every declared scope. Only when one is refused, more requests say why: the
+ * redirect URI alone (with `openid`, which every app may ask for), then each scope alone.
+ *
+ * @returns how many authorize requests were sent (the control request aside)
+ */
+export async function proveAuthorizeRequests(
+  app: AppCredentials,
+  client: HookXeroClient,
+  redirectUris: readonly string[],
+  scopes: readonly string[],
+): Promise<number> {
+  let sent = 0;
+  const probe = async (redirectUri: string, asked: readonly string[]) => {
+    sent += 1;
+    return client.probeAuthorize({ redirectUri, scopes: asked });
+  };
+  const refused: RefusedAuthorizeRequest[] = [];
+  for (const redirectUri of redirectUris) {
+    const result = await probe(redirectUri, scopes);
+    if (!result.accepted) refused.push(result);
+  }
+  const [first] = refused;
+  if (first === undefined) return sent;
+  const notRegistered: RefusedAuthorizeRequest[] = [];
+  for (const request of refused) {
+    const alone = await probe(request.redirectUri, ["openid"]);
+    if (!alone.accepted) notRegistered.push(alone);
+  }
+  if (notRegistered.length > 0) throw new HookRedirectUriNotRegisteredError(app, notRegistered);
+  const notAllowed: string[] = [];
+  let scopeAnswer: RefusedAuthorizeRequest | undefined;
+  for (const scope of scopes) {
+    const alone = await probe(first.redirectUri, [scope]);
+    if (!alone.accepted) {
+      notAllowed.push(scope);
+      scopeAnswer ??= alone;
+    }
+  }
+  if (scopeAnswer !== undefined) throw new HookScopeNotAllowedError(app, notAllowed, scopeAnswer);
+  throw new HookAuthorizeRefusedError(app, scopes, first);
 }

@@ -16,7 +16,7 @@ export interface HookWriter {
 /** The part of the Xero client the hooks use (a scripted double in unit tests). */
 export type HookXeroClient = Pick<
   XeroClient,
-  "clientId" | "clientCredentials" | "probeClient" | "listConnections" | "deleteConnection" | "decodeAccessToken"
+  "clientId" | "clientCredentials" | "probeClient" | "probeAuthorize" | "listConnections" | "deleteConnection" | "decodeAccessToken"
 >;
 
 export type XeroClientFactory = (options: XeroClientOptions) => HookXeroClient;

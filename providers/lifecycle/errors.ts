@@ -100,6 +100,60 @@ export class HookScopeMismatchError extends CdktfXeroError {
   }
 }
 
+/** What Xero's authorize endpoint answered to one refused probe (see providers/xero/authorize-probe.ts). */
+export interface RefusedAuthorizeRequest {
+  readonly redirectUri: string;
+  readonly error: string | undefined;
+  readonly answer: string;
+}
+
+function describeAnswer(refused: RefusedAuthorizeRequest): string {
+  return refused.error === undefined ? refused.answer : `${refused.answer}, ${refused.error}`;
+}
+
+/** The authorize endpoint refused a declared redirect URI: the app in the portal does not have it. */
+export class HookRedirectUriNotRegisteredError extends CdktfXeroError {
+  readonly code = "HOOK_REDIRECT_URI_NOT_REGISTERED";
+  constructor(app: AppDescription, refused: readonly RefusedAuthorizeRequest[]) {
+    const uris = refused.map((r) => `"${r.redirectUri}" (${describeAnswer(r)})`).join(", ");
+    super(
+      `Xero's authorize endpoint refused ${describeApp(app)} with redirect URI ${uris}, even with only the openid scope: the app ` +
+        `in the developer portal does not have ${refused.length === 1 ? "it" : "them"} (Xero matches redirect URIs exactly: scheme, ` +
+        `case, path and trailing slash). Add ${refused.length === 1 ? "it" : "them"} to the app's redirect URIs at ` +
+        `${XERO_APP_MANAGEMENT_URL}, or fix redirectUris in the code to the URIs the portal shows; nothing was recorded.`,
+      { context: { appName: app.appName, clientId: app.clientId, redirectUris: refused.map((r) => r.redirectUri) } },
+    );
+  }
+}
+
+/** The authorize endpoint refused declared scopes: the app may not request them. */
+export class HookScopeNotAllowedError extends CdktfXeroError {
+  readonly code = "HOOK_SCOPE_NOT_ALLOWED";
+  constructor(app: AppDescription, scopes: readonly string[], refused: RefusedAuthorizeRequest) {
+    super(
+      `Xero's authorize endpoint refused ${describeApp(app)} the scope${scopes.length === 1 ? "" : "s"} ${scopes.join(" ")} ` +
+        `(${describeAnswer(refused)}; each asked alone with redirect URI "${refused.redirectUri}"): the app may not request ` +
+        `${scopes.length === 1 ? "it" : "them"} (a scope Xero does not know, a broad accounting scope on an app created on or after ` +
+        `2 March 2026, or one not enabled for the app). Fix scopes in the code, or enable ${scopes.length === 1 ? "it" : "them"} for ` +
+        `the app at ${XERO_APP_MANAGEMENT_URL}; nothing was recorded.`,
+      { context: { appName: app.appName, clientId: app.clientId, scopes: [...scopes], redirectUri: refused.redirectUri } },
+    );
+  }
+}
+
+/** The authorize endpoint refused the declared request, though each redirect URI and each scope passed alone. */
+export class HookAuthorizeRefusedError extends CdktfXeroError {
+  readonly code = "HOOK_AUTHORIZE_REFUSED";
+  constructor(app: AppDescription, scopes: readonly string[], refused: RefusedAuthorizeRequest) {
+    super(
+      `Xero's authorize endpoint refused ${describeApp(app)} with redirect URI "${refused.redirectUri}" and scopes ${scopes.join(" ")} ` +
+        `(${describeAnswer(refused)}), though it takes that redirect URI and each scope alone. Check the app's scopes and redirect ` +
+        `URIs at ${XERO_APP_MANAGEMENT_URL} against the declaration, and that XERO_LOGIN_URL points at Xero; nothing was recorded.`,
+      { context: { appName: app.appName, clientId: app.clientId, scopes: [...scopes], redirectUri: refused.redirectUri } },
+    );
+  }
+}
+
 /** GET /connections stayed empty: the authorising user has not completed Xero's emailed authorisation. */
 export class HookNotLinkedError extends CdktfXeroError {
   readonly code = "HOOK_NOT_LINKED";

@@ -4,6 +4,7 @@ import {
   customConnectionToken,
   grantedScopesOf,
   probeAuthorizationCodeClient,
+  proveAuthorizeRequests,
   type AppCredentials,
 } from "./app-credentials";
 import type { HookContext } from "./context";
@@ -24,8 +25,10 @@ function credentialsOf(spec: AppRegistrationSpec): AppCredentials {
  *
  * - Custom Connection: client_credentials without scopes; the token's `scope` claim is what Xero
  *   granted and must equal the declared scopes as a set.
- * - Web and PKCE: the invalid-code probe (`invalid_grant` = valid client). Their scopes are granted
- *   per user consent, so without a user Xero shows none: the declared scopes are recorded as granted.
+ * - Web and PKCE: the invalid-code probe (`invalid_grant` = valid client), then one authorize
+ *   request per declared redirect URI with the declared scopes, which Xero answers without a user
+ *   (sign-in page = valid, error page = not). Their scopes are granted per user consent, so they
+ *   are recorded as `declared_scopes`, and `granted_scopes` stays empty.
  *
  * The secret is the CURRENT of the app's rotation once one is recorded, else the spec's reference
  * (rotation-current.ts). A secret from `env` or `file` is never stored (the reference stays the
@@ -45,9 +48,13 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
     if (!isSameScopeSet(spec.scopes, granted)) throw new HookScopeMismatchError(app, spec.scopes, granted);
     scopeNote = "granted scopes match the declaration";
   } else {
-    await probeAuthorizationCodeClient(app, secret, ctx);
-    granted = spec.scopes;
-    scopeNote = "declared scopes recorded as granted (a user's consent grants them; none is observable without one)";
+    const client = await probeAuthorizationCodeClient(app, secret, ctx);
+    await proveAuthorizeRequests(app, client, spec.redirectUris, spec.scopes);
+    granted = [];
+    const uris = spec.redirectUris.length === 1 ? "redirect URI" : `${spec.redirectUris.length} redirect URIs`;
+    scopeNote =
+      `Xero's authorize endpoint takes its ${uris} and declared scopes (asked with no user); ` +
+      "scopes recorded as declared, none as granted (only a user's consent grants them)";
   }
 
   return recordApply(spec, run, ctx, {
@@ -56,6 +63,7 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
       [DocumentOutputs.kind]: spec.appKind,
       [HookRecordOutputs.appName]: spec.appName,
       [DocumentOutputs.grantedScopes]: sortedScopes(granted),
+      [DocumentOutputs.declaredScopes]: sortedScopes(spec.scopes),
       [DocumentOutputs.jdbcUrl]: formatCdataJdbcUrl({
         appKind: spec.appKind,
         clientId: spec.clientId,

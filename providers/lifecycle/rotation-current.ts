@@ -2,7 +2,10 @@ import { DocumentOutputs, RotationSecretKeys } from "../../spec/document-outputs
 import { rotationDocumentFor, type SecretReference } from "../../spec/hook-spec";
 import type { StateBackendAddress } from "../../spec/state-address";
 import type { HookContext } from "./context";
-import type { AppDescription } from "./errors";
+import type { StateBackend } from "../state";
+import { describeApp, describeSecretReference, HookSecretUnavailableError, type AppDescription } from "./errors";
+import { CdktfXeroError } from "../errors";
+import { proveClientSecret } from "./rotation-probe";
 import { resolveSecret } from "./secrets";
 
 /** A resolved app secret and where it came from (for messages). */
@@ -30,11 +33,63 @@ export async function resolveAppSecret(
   const document = rotationDocumentFor(appDocument);
   const stored = await backend.read(document);
   if (stored?.values.secrets !== undefined && stored.values[DocumentOutputs.clientId] === app.clientId) {
-    const current = (await backend.openSecrets(stored))[RotationSecretKeys.current];
+    const secrets = await backend.openSecrets(stored);
+    const current = secrets[RotationSecretKeys.current];
     if (current !== undefined && current !== "") {
       ctx.registerSecret(current);
+      await warnIfDeclaredIsNotCurrent(reference, document, secrets, { app, backend, backendAddress, ctx });
       return { value: current, reference: { source: "state", document, key: RotationSecretKeys.current } };
     }
   }
   return { value: await resolveSecret(reference, app, backendAddress, ctx), reference };
+}
+
+/**
+ * What Xero says of a declared secret that is neither CURRENT nor PREVIOUS (one more token request,
+ * only in this case): invalid, or another live secret of the app. Xero unreachable only leaves it unsaid.
+ */
+async function judgeOtherSecret(value: string, declared: SecretReference, at: { app: AppDescription; ctx: HookContext }): Promise<string> {
+  if (at.app.appKind === "pkce") return "and a PKCE app has no secret";
+  try {
+    const proof = await proveClientSecret({ ...at.app, appKind: at.app.appKind }, value, declared, at.ctx);
+    return proof.valid ? "though Xero accepts it (another live secret of the app)" : "and Xero rejects it (invalid_client): it is no secret of this app";
+  } catch (error) {
+    if (error instanceof CdktfXeroError) return `and Xero could not be asked about it (${error.code})`;
+    throw error;
+  }
+}
+
+/**
+ * Once a rotation holds CURRENT, the declared reference is not used, which is easy to miss: a
+ * pipeline variable left at an old (or mistyped) secret deploys green. So the hook says so, naming
+ * the reference and both fingerprints (never a value). A reference that does not resolve says
+ * nothing: the hooks do not need it.
+ */
+async function warnIfDeclaredIsNotCurrent(
+  declared: SecretReference,
+  rotationDocument: string,
+  secrets: Readonly<Record<string, string>>,
+  at: { app: AppDescription; backend: StateBackend; backendAddress: StateBackendAddress; ctx: HookContext },
+): Promise<void> {
+  if (declared.source === "state" && declared.document === rotationDocument && declared.key === RotationSecretKeys.current) return;
+  let value: string;
+  try {
+    value = await resolveSecret(declared, at.app, at.backendAddress, at.ctx);
+  } catch (error) {
+    if (error instanceof HookSecretUnavailableError) return;
+    throw error;
+  }
+  const current = secrets[RotationSecretKeys.current];
+  if (value === current) return;
+  const which =
+    value === secrets[RotationSecretKeys.previous]
+      ? "is the rotation's PREVIOUS secret, not its CURRENT"
+      : `is not the rotation's CURRENT secret nor its PREVIOUS, ${await judgeOtherSecret(value, declared, at)}`;
+  const fingerprint = async (secret: string | undefined): Promise<string> => (secret === undefined ? "" : ((await at.backend.fingerprintSecret(secret)) ?? ""));
+  at.ctx.warn(
+    `cdktf-xero: warning: ${describeApp(at.app)}: the declared secret in ${describeSecretReference(declared)} ` +
+      `(${await fingerprint(value)}) ${which}; the hooks use the CURRENT (${await fingerprint(current)}) of ` +
+      `"${rotationDocument}" and ignore the declared one. Set ${describeSecretReference(declared)} to the current ` +
+      `secret, or declare the secret as the rotation's CURRENT (XeroSecret.fromState(rotation, "current")).`,
+  );
 }

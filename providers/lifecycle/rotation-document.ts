@@ -55,6 +55,10 @@ export class RotationDocument {
     changes: Partial<RotationRecord> & { readonly step: RotationStep },
     extra: Readonly<Record<string, OutputValue>> = {},
   ): Promise<RotationSnapshot> {
+    // Sealed first: with no key configured, sealing creates the embedded default key, and the
+    // fingerprints below are keyed with it (computed before, they would be "").
+    const envelope = rotationEnvelopeValues(secrets);
+    const sealed = Object.keys(envelope).length === 0 ? undefined : await this.backend.sealSecrets(this.name, envelope);
     const record: RotationRecord = {
       ...from.record,
       ...changes,
@@ -65,9 +69,7 @@ export class RotationDocument {
     delete values[SECRETS_OUTPUT];
     Object.assign(values, rotationRecordOutputs(record, await this.fingerprint(secrets.previous)), extra);
     values[RotationExtraOutputs.log] = appendRotationLog(from.stored?.values, { at: record.stepAt, step: changes.step, rotationId: record.rotationId });
-    const envelope = rotationEnvelopeValues(secrets);
-    const next: OutputValues =
-      Object.keys(envelope).length === 0 ? values : { ...values, [SECRETS_OUTPUT]: await this.backend.sealSecrets(this.name, envelope) };
+    const next: OutputValues = sealed === undefined ? values : { ...values, [SECRETS_OUTPUT]: sealed };
     const stored = await this.backend.write(this.name, from.stored?.serial, next, { action: rotationAction(changes.step) });
     return { stored, record, secrets };
   }

@@ -170,6 +170,8 @@ async function staged(
 ): Promise<OutputValues> {
   const base = values === undefined ? EMPTY_ROTATION_RECORD : readRotationRecord(values);
   const next = { ...secrets, pending: candidate };
+  // Sealed before fingerprinting: sealing may create the embedded default key the fingerprints need.
+  const sealed = await backend.sealSecrets(name, rotationEnvelopeValues(next));
   const fingerprint = async (secret: string | undefined): Promise<string> => (secret === undefined ? "" : ((await backend.fingerprintSecret(secret)) ?? ""));
   const record = {
     ...base,
@@ -187,7 +189,7 @@ async function staged(
     ...(kept as OutputValues),
     ...rotationRecordOutputs(record, await fingerprint(secrets.previous)),
     [RotationExtraOutputs.log]: appendRotationLog(values, { at: record.stepAt, step: "staged", rotationId }),
-    [SECRETS_OUTPUT]: await backend.sealSecrets(name, rotationEnvelopeValues(next)),
+    [SECRETS_OUTPUT]: sealed,
   };
 }
 

@@ -74,6 +74,13 @@ export interface StateBackend {
   /** Encrypts secrets for `name` with the first key of the keyring (may create the embedded default key). */
   sealSecrets(name: string, values: SecretValues): Promise<SealedSecrets>;
 
+  /**
+   * Throws what {@link sealSecrets} would for `name` when no key can write (StateKeyMissingError:
+   * none configured and none may be created; StateKeyInvalidError: a configured key is malformed),
+   * without creating the embedded default key or writing anything. For checks before a deploy.
+   */
+  checkCanSealSecrets(name: string): Promise<void>;
+
   /** Decrypts the document's `secrets` output; `{}` when it has none. */
   openSecrets(stored: StoredDocument): Promise<SecretValues>;
 

@@ -176,6 +176,12 @@ export class CredentialStateBackend implements StateBackend {
     return sealSecrets(keyring, name, values, this.parts.randomBytes ?? randomBytes);
   }
 
+  async checkCanSealSecrets(name: string): Promise<void> {
+    checkName(name);
+    const keyring = await this.parts.keys.forReading();
+    if (keyring.keys.length === 0 && !this.parts.keys.mayCreateDefaultKey) throw new StateKeyMissingError(name, "write");
+  }
+
   async openSecrets(stored: StoredDocument): Promise<SecretValues> {
     const location = this.parts.store.locationOf(stored.name);
     const envelope = envelopeOf(stored.name, location, stored.document);

@@ -43,6 +43,31 @@ function describeSerial(serial: number | undefined): string {
   return serial === undefined ? "no document" : `serial ${serial}`;
 }
 
+/**
+ * How a damaged or missing document comes back. Only a construct's `Init` hook creates a document,
+ * and Terraform runs it only when it creates that resource, so a plain `cdktf deploy` after the
+ * document was removed fails reading it: the Init resource must be replaced. This generic form
+ * does not know the resource's address; the CLI replaces it with {@link recreateAdviceFor}'s exact
+ * commands when it finds the construct in the synthesized stacks (providers/lifecycle/recovery.ts).
+ */
+export function recreateAdvice(document: string): string {
+  return (
+    `remove it, then run its construct's Init hook again, which recreates it: \`terraform apply -replace=<address>\` in the ` +
+    `stack's directory (cdktf.out/stacks/<stack>), or \`TF_CLI_ARGS_apply=-replace=<address> npx cdktf deploy <stack>\`, ` +
+    `where <address> is the construct's Init resource (\`terraform state list\` there lists it as <type>.<construct>_Init_<hash>; ` +
+    `the one whose triggers name "${document}"); a plain \`cdktf deploy\` does not run an Init hook that already ran`
+  );
+}
+
+/** {@link recreateAdvice} for a known Init resource: the exact commands. */
+export function recreateAdviceFor(init: { readonly address: string; readonly stack: string; readonly stackDirectory: string }): string {
+  return (
+    `remove it, then run its construct's Init hook again, which recreates it: \`terraform apply -replace=${init.address}\` in ` +
+    `${init.stackDirectory}, or \`TF_CLI_ARGS_apply=-replace=${init.address} npx cdktf deploy ${init.stack}\` from the project ` +
+    `directory; a plain \`cdktf deploy\` does not run an Init hook that already ran`
+  );
+}
+
 /** A stored document (or history) is not something we can use. It was left untouched. */
 export class StateCorruptError extends CdktfXeroError {
   readonly code: string = "STATE_CORRUPT";
@@ -55,7 +80,7 @@ export class StateCorruptError extends CdktfXeroError {
     super(
       `state document "${document}" at ${location} ${reason}; it was left untouched. ` +
         (options.fix ??
-          `Restore it from a backup, or remove it and run \`cdktf deploy\` again to recreate it ` +
+          `Restore it from a backup, or ${recreateAdvice(document)} ` +
             `(\`cdktf-xero state history ${document}\` shows what last changed it).`),
       { cause: options.cause, context: { document, location, reason } },
     );
@@ -69,7 +94,7 @@ export class StateVersionError extends StateCorruptError {
     super(document, location, `has state format version ${JSON.stringify(version)}, but only version 4 is supported`, {
       fix:
         `Point the backend at documents written by cdktf-xero (Terraform state version 4), ` +
-        `or remove this one and run \`cdktf deploy\` again to recreate it.`,
+        `or ${recreateAdvice(document)}.`,
     });
   }
 }

@@ -108,6 +108,11 @@ export class KeyringLoader {
     return { keys: [], source: "none" };
   }
 
+  /** Whether a write with no key configured creates the embedded default key (local backend only). */
+  get mayCreateDefaultKey(): boolean {
+    return this.source.allowDefaultKeyFile;
+  }
+
   /** The keyring for writing: creates the embedded default key if allowed and nothing is configured. */
   async forWriting(): Promise<Keyring> {
     const keyring = await this.forReading();

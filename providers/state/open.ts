@@ -9,6 +9,7 @@ import { currentActor, type Actor } from "./history";
 import { StateBackendNotFoundError } from "./errors";
 import { KeyringLoader } from "./keyring";
 import { LocalDocumentStore } from "./local/local-store";
+import type { ProcessIdentity } from "./local/process-identity";
 import { stderrLogger, type StateLogger } from "./logger";
 
 export interface OpenStateBackendOptions {
@@ -41,6 +42,12 @@ export interface OpenStateBackendOptions {
    * @default 600000 (10 minutes)
    */
   readonly staleLockAfterMs?: number;
+  /**
+   * Local backend: this process's boot id and PID namespace, recorded in lock files; a lock from
+   * another boot or PID namespace is taken over only by age.
+   * @default read from /proc/sys/kernel/random/boot_id and /proc/self/ns/pid (left out where absent)
+   */
+  readonly processIdentity?: () => ProcessIdentity;
   /**
    * Local backend only: whether to create `.cdktf-xero/state.key` when no key is configured and a
    * secret is written (the embedded default). A pg backend always needs a configured key.
@@ -90,6 +97,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
           actor,
           logger,
           ...(options.staleLockAfterMs === undefined ? {} : { staleLockAfterMs: options.staleLockAfterMs }),
+          ...(options.processIdentity === undefined ? {} : { processIdentity: options.processIdentity }),
         })
       : // Loaded only for pg: every hook is a fresh process, and most use local files.
         await (await import("./pg/pg-store")).openPgStore({

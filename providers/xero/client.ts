@@ -2,14 +2,15 @@ import { randomBytes as nodeRandomBytes } from "node:crypto";
 import { systemClock, type Clock } from "../clock";
 import { ConfigError } from "../errors";
 import { decodeAccessToken, type XeroAccessTokenInfo } from "./access-token";
+import { judgeAgainstControl, readAuthorizeAnswer } from "./authorize-probe";
 import { buildAuthorizeUrl, type AuthorizeUrlParams } from "./authorize-url";
 import { resolveEndpoints, xeroUrls, type XeroEndpoints, type XeroEnv, type XeroUrls } from "./endpoints";
 import { XeroInvalidClientError, XeroInvalidGrantError, XeroProtocolError, XeroTokenVerificationError } from "./errors";
 import { axiosTransport, type HttpTransport, type RawResponse, type TransportFailure } from "./http";
 import { parseConnectionsResponse, parseDeleteConnectionResponse, type XeroConnection } from "./parse-api";
-import type { ParseContext } from "./parse-common";
+import { rateLimitedError, serverError, type ParseContext } from "./parse-common";
 import { parseRevocationResponse, parseTokenResponse, tokenEndpointError, type TokenParseContext, type TokenRequestKind, type XeroTokenSet } from "./parse-token";
-import { createCodeVerifier, type RandomBytes } from "./pkce";
+import { codeChallengeS256, createCodeVerifier, type RandomBytes } from "./pkce";
 import { Redactor } from "./redact";
 import { bearerRequest, formPostRequest, getRequest, type ClientAuth } from "./requests";
 import { retryPolicy, type Idempotency, type RetryPolicy } from "./retry";
@@ -51,6 +52,23 @@ export interface XeroClientOptions {
 
 /** The `aud` of every Xero access token. */
 export const XERO_ACCESS_TOKEN_AUDIENCE = "https://identity.xero.com/resources";
+
+/** What Xero's authorize endpoint said about one request sent with no user. */
+export type XeroAuthorizeProbeResult =
+  | { readonly accepted: true; readonly redirectUri: string; readonly scopes: readonly string[] }
+  | {
+      readonly accepted: false;
+      readonly redirectUri: string;
+      readonly scopes: readonly string[];
+      /** The OAuth error the answer names, when it names one. */
+      readonly error: string | undefined;
+      readonly description: string | undefined;
+      /** How Xero answered, in words (`its error page (HTTP 400)`). */
+      readonly answer: string;
+    };
+
+/** A redirect URI no app can have (the `.invalid` top-level domain is reserved): the control request. */
+const CONTROL_REDIRECT_URI = "https://authorize-probe.cdktf-xero.invalid/never-registered";
 
 /** The probe's verdict on a client id (and secret). */
 export type XeroProbeResult =
@@ -200,6 +218,56 @@ export class XeroClient {
     if (error instanceof XeroInvalidGrantError) return { valid: true, clientId: this.clientId };
     if (error instanceof XeroInvalidClientError) return { valid: false, clientId: this.clientId, error };
     throw error;
+  }
+
+  /**
+   * Asks Xero's authorize endpoint whether it takes this client with `redirectUri` and `scopes`,
+   * without any user: the request carries no cookies and no redirect is followed, so a valid
+   * request ends at the sign-in page and nobody consents to anything (see authorize-probe.ts). A
+   * PKCE challenge is always sent (PKCE apps require one). Refusals are returned, not thrown; an
+   * unreachable or failing endpoint throws its typed error.
+   */
+  async probeAuthorize(input: { redirectUri: string; scopes: readonly string[] }): Promise<XeroAuthorizeProbeResult> {
+    const url = this.probeAuthorizeUrl(input.redirectUri, input.scopes);
+    const verdict = readAuthorizeAnswer(await this.sendAuthorize(url, "GET authorize (probe)"), url, input.redirectUri);
+    const final = verdict.kind === "needs-control" ? judgeAgainstControl(verdict.location, await this.authorizeControl(), url) : verdict;
+    if (final.kind === "refused") {
+      return { accepted: false, redirectUri: input.redirectUri, scopes: input.scopes, error: final.error, description: final.description, answer: final.answer };
+    }
+    return { accepted: true, redirectUri: input.redirectUri, scopes: input.scopes };
+  }
+
+  private authorizeControlAnswer: Promise<RawResponse> | undefined;
+
+  /** The answer to a request that must fail (an unregistered redirect URI), fetched once per client. */
+  private authorizeControl(): Promise<RawResponse> {
+    if (this.authorizeControlAnswer === undefined) {
+      this.authorizeControlAnswer = this.sendAuthorize(this.probeAuthorizeUrl(CONTROL_REDIRECT_URI, ["openid"]), "GET authorize (control)");
+      this.authorizeControlAnswer.catch(() => {
+        this.authorizeControlAnswer = undefined;
+      });
+    }
+    return this.authorizeControlAnswer;
+  }
+
+  private probeAuthorizeUrl(redirectUri: string, scopes: readonly string[]): string {
+    const verifier = createCodeVerifier(this.randomBytes);
+    return buildAuthorizeUrl(this.endpoints, {
+      clientId: this.clientId,
+      redirectUri,
+      scopes,
+      state: Buffer.from(this.randomBytes(16)).toString("hex"),
+      codeChallenge: codeChallengeS256(verifier),
+    });
+  }
+
+  private async sendAuthorize(url: string, operation: string): Promise<RawResponse> {
+    const context = this.apiContext(operation, this.redactor);
+    const request = { method: "GET" as const, url, headers: { accept: "text/html", "user-agent": "cdktf-xero" }, timeoutMs: this.timeoutMs };
+    const response = this.responseOf(await sendWithRetries(request, { idempotency: "idempotent", label: operation, redactor: this.redactor }, this.send), context);
+    if (response.status === 429) throw rateLimitedError(response, context);
+    if (response.status >= 500) throw serverError(response, context);
+    return response;
   }
 
   /** GET /connections: the tenants this token may use, optionally only those of one consent. */

@@ -4,7 +4,8 @@
  * in dist/ (npm test builds first), in fresh Node processes as Terraform would.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -44,14 +45,14 @@ describe("the hook launcher", () => {
     expect(loadIn(DIST_CLI)).toEqual({ codeCache: "accepted", exports: BUNDLE_EXPORTS });
   });
 
-  /** A copy of the built bundle in the scratch dir, built from `inputs` (files in the scratch dir). */
-  function bundleInScratch(inputs: readonly string[] = []): void {
+  /** A copy of the built bundle in the scratch dir, built from `inputs` (files in the scratch dir) and `dependencies`. */
+  function bundleInScratch(inputs: readonly string[] = [], dependencies: { lockfile?: object; packages?: Record<string, string> } = {}): void {
     copyFileSync(join(DIST_CLI, "hook-bundle.js"), join(scratch, "hook-bundle.js"));
-    writeFileSync(join(scratch, "hook-bundle.inputs.json"), JSON.stringify(inputs));
+    writeFileSync(join(scratch, "hook-bundle.inputs.json"), JSON.stringify({ files: inputs, packages: {}, ...dependencies }));
   }
 
   it("judges freshness by the package's own compiled files, none from node_modules, whose layout changes on install", () => {
-    const inputs = JSON.parse(readFileSync(join(DIST_CLI, "hook-bundle.inputs.json"), "utf8")) as string[];
+    const inputs = (JSON.parse(readFileSync(join(DIST_CLI, "hook-bundle.inputs.json"), "utf8")) as { files: string[] }).files;
     expect(inputs).toContain("main.js");
     expect(inputs).toContain("../providers/lifecycle/run-hook.js");
     expect(inputs.filter((input) => input.includes("node_modules") || !resolve(DIST_CLI, input).startsWith(resolve(DIST_CLI, "..")))).toEqual([]);
@@ -89,6 +90,43 @@ describe("the hook launcher", () => {
     expect(loadIn(scratch)).toBeNull();
   });
 
+  it("records the lockfile's hash and every bundled package's version, axios and pg among them", () => {
+    const inputs = JSON.parse(readFileSync(join(DIST_CLI, "hook-bundle.inputs.json"), "utf8")) as {
+      lockfile: { path: string; sha256: string };
+      packages: Record<string, string>;
+    };
+    const lockfile = readFileSync(join(DIST_CLI, "..", "..", "package-lock.json"));
+    expect(inputs.lockfile.path).toBe("../../package-lock.json");
+    expect(inputs.lockfile.sha256).toBe(createHash("sha256").update(lockfile).digest("hex"));
+    const installed = (name: string): string => (JSON.parse(readFileSync(join(DIST_CLI, "..", "..", "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+    expect(inputs.packages["axios"]).toBe(installed("axios"));
+    expect(inputs.packages["pg"]).toBe(installed("pg"));
+  });
+
+  it("passes over a bundle whose lockfile changed since the build (npm update), so hooks never run the older axios or pg", () => {
+    writeFileSync(join(scratch, "package-lock.json"), '{"lockfileVersion":3,"packages":{"node_modules/axios":{"version":"1.0.0"}}}');
+    const built = readFileSync(join(scratch, "package-lock.json"));
+    bundleInScratch([], { lockfile: { path: "package-lock.json", size: built.length, mtimeMs: 0, sha256: createHash("sha256").update(built).digest("hex") } });
+    expect(loadIn(scratch)?.exports).toEqual(BUNDLE_EXPORTS);
+    writeFileSync(join(scratch, "package-lock.json"), '{"lockfileVersion":3,"packages":{"node_modules/axios":{"version":"1.9.9"}}}');
+    expect(loadIn(scratch)).toBeNull();
+  });
+
+  it("without a lockfile (installed as a dependency), passes over a bundle when a bundled package's installed version differs", () => {
+    mkdirSync(join(scratch, "node_modules", "axios"), { recursive: true });
+    writeFileSync(join(scratch, "node_modules", "axios", "package.json"), JSON.stringify({ name: "axios", version: "1.2.3" }));
+    bundleInScratch([], { packages: { axios: "1.2.3" } });
+    expect(loadIn(scratch)?.exports).toEqual(BUNDLE_EXPORTS);
+    writeFileSync(join(scratch, "node_modules", "axios", "package.json"), JSON.stringify({ name: "axios", version: "1.2.4" }));
+    expect(loadIn(scratch)).toBeNull();
+  });
+
+  it("passes over a bundle whose inputs file is an older build's plain list, which recorded no dependencies", () => {
+    copyFileSync(join(DIST_CLI, "hook-bundle.js"), join(scratch, "hook-bundle.js"));
+    writeFileSync(join(scratch, "hook-bundle.inputs.json"), JSON.stringify([]));
+    expect(loadIn(scratch)).toBeNull();
+  });
+
   it("uses a bundle made after every file it was built from", () => {
     writeFileSync(join(scratch, "main.js"), "// compiled before the bundle\n");
     const compiled = new Date(Date.now() - 60_000);
@@ -103,7 +141,7 @@ describe("the hook launcher", () => {
     symlinkSync(join(__dirname, "..", "..", "node_modules"), join(scratch, "node_modules"));
     const dir = join(scratch, "dist", "cli");
     writeFileSync(join(dir, "hook-bundle.js"), "throw new Error('truncated bundle');\n");
-    writeFileSync(join(dir, "hook-bundle.inputs.json"), "[]");
+    writeFileSync(join(dir, "hook-bundle.inputs.json"), JSON.stringify({ files: [], packages: {} }));
     const run = node([join(dir, "hook-launcher.js"), "hook", "apply"]);
     expect(run.stderr).toContain(`cdktf-xero: warning: ${join(dir, "hook-bundle.js")} failed to load (truncated bundle); running the plain CLI.`);
     expect(run.stderr).toContain("cdktf-xero: CONFIG_INVALID: CDKTF_XERO_SPEC is not set");

@@ -130,16 +130,64 @@ describe("auto-consent", () => {
     expect(location.searchParams.get("code")).not.toBeNull();
   });
 
-  it("shows login_required when no user was signed in with POST /consent", async () => {
+});
+
+describe("a browser nobody is signed into", () => {
+  for (const autoConsent of [true, false]) {
+    it(`is sent to the sign-in page with the request as its ReturnUrl when the request is valid (autoConsent ${String(autoConsent)})`, async () => {
+      const emulator = await startEmulator({ autoConsent });
+      try {
+        const web = await emulator.admin.createApp({ kind: "web", name: "w", scopes: ["accounting.invoices"], redirectUris: [REDIRECT_URI] });
+        const result = await get(authorizeUrl(emulator.loginUrl, valid(web.clientId)));
+        expect(result.status).toBe(302);
+        const location = new URL(result.headers.get("location") ?? "");
+        expect(`${location.origin}${location.pathname}`).toBe(`${emulator.loginUrl}/identity/user/login`);
+        const returnUrl = new URL(location.searchParams.get("ReturnUrl") ?? "", emulator.loginUrl);
+        expect(`${returnUrl.origin}${returnUrl.pathname}`).toBe(`${emulator.loginUrl}/identity/connect/authorize`);
+        expect(returnUrl.searchParams.get("state")).toBe("xyz");
+        const signIn = await get(location.toString());
+        expect(signIn.status).toBe(200);
+        expect(signIn.text).toContain("Log in to Xero");
+      } finally {
+        await emulator.close();
+      }
+    });
+  }
+
+  it("still gets the error page, not the sign-in page, for a redirect URI the app does not have", async () => {
     const emulator = await startEmulator({ autoConsent: true });
     try {
       const web = await emulator.admin.createApp({ kind: "web", name: "w", scopes: ["accounting.invoices"], redirectUris: [REDIRECT_URI] });
-      const result = await get(authorizeUrl(emulator.loginUrl, valid(web.clientId)));
+      const result = await get(authorizeUrl(emulator.loginUrl, { ...valid(web.clientId), redirect_uri: `${REDIRECT_URI}/` }));
       expect(result.status).toBe(400);
-      expect(result.text).toContain('<code id="error">login_required</code>');
+      expect(result.text).toContain(`Invalid redirect_uri: ${REDIRECT_URI}/`);
     } finally {
       await emulator.close();
     }
+  });
+});
+
+describe("authorizeErrorResponse: redirect (OPEN: IdentityServer's default)", () => {
+  it("sends a refused request to the emulator's error page, which names the error, and never to the client's redirect URI", async () => {
+    const emulator = await startEmulator({ authorizeErrorResponse: "redirect" });
+    try {
+      const web = await emulator.admin.createApp({ kind: "web", name: "w", scopes: ["accounting.invoices"], redirectUris: [REDIRECT_URI] });
+      const result = await get(authorizeUrl(emulator.loginUrl, { ...valid(web.clientId), scope: "openid payroll.employees" }));
+      expect(result.status).toBe(302);
+      const location = new URL(result.headers.get("location") ?? "");
+      expect(`${location.origin}${location.pathname}`).toBe(`${emulator.loginUrl}/identity/error`);
+      expect(location.searchParams.get("state")).toBeNull();
+      const page = await get(location.toString());
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<code id="error">invalid_scope</code>');
+      expect(page.text).toContain("Invalid scope for this client: payroll.employees");
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("is refused as an option value other than page or redirect", async () => {
+    await expect(startEmulator({ authorizeErrorResponse: "html" as "page" })).rejects.toThrow('emulator option authorizeErrorResponse must be "page" or "redirect", got html');
   });
 });
 
@@ -153,6 +201,8 @@ describe("the consent page (autoConsent false)", () => {
     clientId = (await emulator.admin.createApp({ kind: "web", name: "Reporting <App>", scopes: ["accounting.invoices"], redirectUris: [REDIRECT_URI] })).clientId;
     userId = (await emulator.admin.createUser({ email: "grace@example.com" })).userId;
     tenantId = (await emulator.admin.createOrg({ name: "Demo Company" })).tenantId;
+    // The browser is signed in: a browser nobody is signed into is sent to the sign-in page instead.
+    await emulator.admin.consent({ userId, tenantIds: [tenantId] });
   });
   afterAll(async () => {
     await emulator.close();

@@ -54,9 +54,9 @@ describe("hook init", () => {
   });
 
   it("leaves an existing document as it is (same serial, no history entry)", async () => {
-    const { spec } = await registered();
+    const { spec, env } = await registered();
     const before = await read("billing/Sync");
-    const { result } = await expectHookOk(world.ws, world.emulator, "init", spec);
+    const { result } = await expectHookOk(world.ws, world.emulator, "init", spec, { env });
     expect(result.outcome).toBe("exists");
     const after = await read("billing/Sync");
     expect(after.document?.serial).toBe(before.document?.serial);
@@ -66,7 +66,7 @@ describe("hook init", () => {
   it("leaves a retired document retired and says the next apply revives it", async () => {
     const { spec, env } = await registered();
     await expectHookOk(world.ws, world.emulator, "destroy", spec, { env });
-    const { result, stdout } = await expectHookOk(world.ws, world.emulator, "init", spec);
+    const { result, stdout } = await expectHookOk(world.ws, world.emulator, "init", spec, { env });
     expect(result.outputs["retired"]).toBe(true);
     expect(stdout).toContain("is retired; the next apply revives it.");
   });

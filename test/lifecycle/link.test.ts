@@ -107,6 +107,7 @@ describe("hook apply for a Custom Connection link", () => {
               return real.clientCredentials(o);
             },
             probeClient: () => real.probeClient(),
+            probeAuthorize: (input) => real.probeAuthorize(input),
             decodeAccessToken: (t) => real.decodeAccessToken(t),
             deleteConnection: (t, id) => real.deleteConnection(t, id),
             listConnections: (t, o) => real.listConnections(t, o),
@@ -185,6 +186,7 @@ describe("hook apply for a Custom Connection link", () => {
             clientId: real.clientId,
             clientCredentials: (o) => real.clientCredentials(o),
             probeClient: () => real.probeClient(),
+            probeAuthorize: (input) => real.probeAuthorize(input),
             decodeAccessToken: (t) => real.decodeAccessToken(t),
             deleteConnection: (t, id) => real.deleteConnection(t, id),
             listConnections: async (t, o) => [...(await real.listConnections(t, o)), extra],

@@ -41,6 +41,7 @@ describe("hook apply for a Custom Connection app", () => {
       kind: "custom_connection",
       app_name: "Nightly sync",
       granted_scopes: ["accounting.contacts", "accounting.invoices.read"],
+      declared_scopes: ["accounting.contacts", "accounting.invoices.read"],
       jdbc_url: `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=${app.clientId};Scope=accounting.invoices.read accounting.contacts;`,
       spec_sha256: hashHookSpec(spec),
       verified_at: "2026-05-01T00:00:00.000Z",
@@ -151,18 +152,23 @@ describe("hook apply for a Web app", () => {
     return { app, spec };
   }
 
-  it("proves the client with the invalid-code probe and records the declared scopes and an OAuth JDBC URL", async () => {
+  it("proves the client with the invalid-code probe and records the declared scopes as declared, none as granted, and an OAuth JDBC URL", async () => {
     const { app, spec } = await webApp();
     const { result, stdout } = await expectHookOk(world.ws, world.emulator, "apply", spec, { env: { PORTAL_SECRET: app.clientSecret ?? "" } });
     expect(result.outputs).toMatchObject({
       kind: "web",
       client_id: app.clientId,
-      granted_scopes: ["accounting.invoices.read", "offline_access", "openid"],
+      granted_scopes: [],
+      declared_scopes: ["accounting.invoices.read", "offline_access", "openid"],
       jdbc_url:
         `jdbc:xero:AuthScheme=OAuth;OAuthClientId=${app.clientId};CallbackURL=${REDIRECT_URI};` +
         `Scope=openid offline_access accounting.invoices.read;InitiateOAuth=GETANDREFRESH;`,
     });
-    expect(stdout).toContain("declared scopes recorded as granted (a user's consent grants them; none is observable without one)");
+    expect(stdout).toContain(
+      `Web app "Portal" (client id ${app.clientId}) is live; Xero's authorize endpoint takes its 2 redirect URIs and declared ` +
+        "scopes (asked with no user); scopes recorded as declared, none as granted (only a user's consent grants them); recorded in",
+    );
+    expect(stdout).not.toContain("recorded as granted");
   });
 
   it("fails with HOOK_INVALID_CLIENT for a wrong secret and records nothing", async () => {

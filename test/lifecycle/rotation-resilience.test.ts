@@ -194,6 +194,27 @@ describe("secret stage cut off at each of its step boundaries, then staged again
   }
 });
 
+/** The app's own registration spec, declaring its secret as SECRET_ENV. */
+function appRegistration(app: RegisteredApp) {
+  return registrationSpec(world.ws.backend, {
+    document: APP_DOCUMENT,
+    appKind: "custom_connection",
+    clientId: app.clientId,
+    clientSecret: { source: "env", name: SECRET_ENV },
+    scopes: ["accounting.invoices.read"],
+  });
+}
+
+/** The keyed fingerprint the workspace's backend gives `secret`. */
+async function fingerprintOf(secret: string): Promise<string> {
+  const backend = await openWorkspaceBackend(world.ws);
+  try {
+    return (await backend.fingerprintSecret(secret)) ?? "";
+  } finally {
+    await backend.close();
+  }
+}
+
 describe("the app's own hooks after a rotation", () => {
   it("registration apply proves the rotation's CURRENT, so it passes after the old secret was deleted in the portal", async () => {
     const app = await registeredApp(world.emulator, world.ws, "custom_connection");
@@ -209,6 +230,57 @@ describe("the app's own hooks after a rotation", () => {
     });
     const { stdout } = await expectHookOk(world.ws, world.emulator, "apply", registration, options(app, { generation: 1 }));
     expect(stdout).toContain(`Custom Connection "Nightly sync" (client id ${app.clientId}) is live`);
+  });
+
+  it("warns, naming the variable and both fingerprints, when the declared secret is not the rotation's CURRENT, and proves CURRENT", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app));
+    const wrong = "a-wrong-secret-in-the-pipeline";
+    const { stdout, stderr } = await expectHookOk(world.ws, world.emulator, "apply", appRegistration(app), { env: { [SECRET_ENV]: wrong } });
+    expect(stdout).toContain(`Custom Connection "Nightly sync" (client id ${app.clientId}) is live`);
+    const view = await readRotation(world.ws);
+    expect(stderr).toBe(
+      `cdktf-xero: warning: Custom Connection "Nightly sync" (client id ${app.clientId}): the declared secret in environment variable ` +
+        `${SECRET_ENV} (${await fingerprintOf(wrong)}) is not the rotation's CURRENT secret nor its PREVIOUS, and Xero rejects it ` +
+        `(invalid_client): it is no secret of this app; the hooks use the CURRENT (${String(view.values?.["current_fingerprint"])}) of ` +
+        `"${ROTATION_DOCUMENT}" and ignore the declared one. Set environment variable ${SECRET_ENV} to the current secret, or declare the secret as the ` +
+        `rotation's CURRENT (XeroSecret.fromState(rotation, "current")).\n`,
+    );
+    expect(stderr + stdout).not.toContain(wrong);
+    expect(stderr + stdout).not.toContain(app.secret);
+  });
+
+  it("says when a declared secret that is not CURRENT is still a live secret of the app, as Xero answers", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app));
+    const other = await generateSecret(world.emulator, app.clientId);
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", appRegistration(app), { env: { [SECRET_ENV]: other } });
+    expect(stderr).toContain(
+      `environment variable ${SECRET_ENV} (${await fingerprintOf(other)}) is not the rotation's CURRENT secret nor its PREVIOUS, ` +
+        "though Xero accepts it (another live secret of the app)",
+    );
+    expect(stderr).not.toContain(other);
+  });
+
+  it("warns that a declared secret left at the rotation's PREVIOUS is not CURRENT, without printing either secret", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const second = await staged(app);
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { generation: 1 }));
+    const link = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: { source: "env", name: SECRET_ENV } });
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", link, options(app));
+    expect(stderr).toContain(
+      `the declared secret in environment variable ${SECRET_ENV} (${await fingerprintOf(app.secret)}) is the rotation's PREVIOUS secret, ` +
+        `not its CURRENT; the hooks use the CURRENT (${await fingerprintOf(second)}) of "${ROTATION_DOCUMENT}" and ignore the declared one.`,
+    );
+    expect(stderr).not.toContain(app.secret);
+    expect(stderr).not.toContain(second);
+  });
+
+  it("says nothing about the declared secret when it is the rotation's CURRENT", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app));
+    const { stderr } = await expectHookOk(world.ws, world.emulator, "apply", appRegistration(app), options(app));
+    expect(stderr).toBe("");
   });
 
   it("a link's apply uses the rotation's CURRENT too, and names it when Xero rejects it", async () => {

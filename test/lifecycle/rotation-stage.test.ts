@@ -44,6 +44,15 @@ describe("secret stage", () => {
     );
   });
 
+  it("records the PENDING fingerprint when no state key exists yet and staging creates the default key", async () => {
+    const noKey = { CDKTF_XERO_STATE_KEY: "" };
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection", {}, noKey);
+    const outcome = await stageIn(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId), { env: noKey });
+    expect(outcome.stderr).toContain("created a state key at");
+    expect(outcome.result?.pendingFingerprint).toMatch(/^hmac-sha256:[^:]+:[0-9a-f]{32}$/);
+    expect((await readRotation(world.ws, ROTATION_DOCUMENT, noKey)).values?.["pending_fingerprint"]).toBe(outcome.result?.pendingFingerprint);
+  });
+
   it("refuses an app no deployed XeroSecretRotation names with ROTATION_NOT_DECLARED, saying to declare one, and writes nothing", async () => {
     const app = await registeredApp(world.emulator, world.ws, "custom_connection", {}, {}, { declareRotation: false });
     const requests = await tokenRequests();

@@ -56,6 +56,19 @@ describe("hook apply of a secret rotation: bootstrap", () => {
     expect(stdout).toContain(`took the declared secret of Custom Connection "Nightly sync" (client id ${app.clientId}) (environment variable ${SECRET_ENV}) as CURRENT`);
   });
 
+  it("records the CURRENT fingerprint on the first bootstrap when no state key exists yet and the run creates the default key", async () => {
+    const noKey = { CDKTF_XERO_STATE_KEY: "" };
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection", {}, noKey);
+    const { stdout, stderr } = await expectHookOk(world.ws, world.emulator, "apply", app.spec, options(app, { env: noKey }));
+    expect(stderr).toContain("created a state key at");
+    const view = await readRotation(world.ws, ROTATION_DOCUMENT, noKey);
+    expect(view.secrets).toEqual({ current: app.secret });
+    const fingerprint = view.values?.["current_fingerprint"];
+    expect(fingerprint).toMatch(/^hmac-sha256:[^:]+:[0-9a-f]{32}$/);
+    expect(view.history[0]?.secretFingerprints).toEqual({ current: fingerprint });
+    expect(stdout).toContain(`as CURRENT ${String(fingerprint)}; consumers read it from this document from now on.`);
+  });
+
   it("fails with HOOK_INVALID_CLIENT and writes nothing when Xero rejects the declared secret", async () => {
     const app = await registeredApp(world.emulator, world.ws, "custom_connection");
     const { error } = await runHookIn(world.ws, world.emulator, "apply", app.spec, { env: { [SECRET_ENV]: "not-the-secret" } });

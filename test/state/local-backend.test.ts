@@ -29,7 +29,10 @@ function deadPid(): number {
   return Number(child.stdout.toString());
 }
 
-async function plantLock(name: string, holder: { owner: string; host: string; pid: number; createdAt: string }): Promise<string> {
+async function plantLock(
+  name: string,
+  holder: { owner: string; host: string; pid: number; createdAt: string; bootId?: string; pidNamespace?: string },
+): Promise<string> {
   const file = path.join(stateDir(), `${name}.lock`);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify({ ...holder, token: "planted", document: name }));
@@ -187,6 +190,51 @@ describe("local locks", () => {
     await exited;
     await expect(backend.withLock("billing/App", async () => "recovered", { timeoutMs: 2000 })).resolves.toBe("recovered");
     expect(logger.warnings).toEqual([expect.stringContaining(`process ${holder.pid ?? -1} on ${os.hostname()} is gone`)]);
+  });
+
+  const HERE = { bootId: "boot-a", pidNamespace: "pid:[4026531836]" };
+
+  it("records this process's boot id and PID namespace in its lock file", async () => {
+    const backend = await fixture.open({ processIdentity: () => HERE });
+    const recorded = await backend.withLock("billing/App", async () => JSON.parse(await fs.readFile(path.join(stateDir(), "billing/App.lock"), "utf8")) as unknown);
+    expect(recorded).toMatchObject({ host: os.hostname(), pid: process.pid, bootId: "boot-a", pidNamespace: "pid:[4026531836]" });
+  });
+
+  it("takes over a lock whose process is gone when it was taken in this same boot and PID namespace", async () => {
+    const pid = deadPid();
+    await plantLock("billing/App", { owner: "carol@ci-7", host: os.hostname(), pid, createdAt: new Date().toISOString(), ...HERE });
+    const logger = new RecordingLogger();
+    const backend = await fixture.open({ logger, processIdentity: () => HERE });
+    await expect(backend.withLock("billing/App", async () => "mine", { timeoutMs: 1000 })).resolves.toBe("mine");
+    expect(logger.warnings).toEqual([expect.stringContaining(`: process ${pid} on ${os.hostname()} is gone.`)]);
+  });
+
+  it("respects a lock from another PID namespace on the same host name, though its pid is not alive here", async () => {
+    const pid = deadPid();
+    await plantLock("billing/App", { owner: "erin@ci-7", host: os.hostname(), pid, createdAt: new Date().toISOString(), bootId: "boot-a", pidNamespace: "pid:[4026532999]" });
+    const logger = new RecordingLogger();
+    const backend = await fixture.open({ logger, processIdentity: () => HERE });
+    await expect(backend.withLock("billing/App", async () => "never", { timeoutMs: 0 })).rejects.toMatchObject({
+      code: "STATE_LOCKED",
+      message: expect.stringMatching(new RegExp(`^state document "billing/App" is locked by erin@ci-7 \\(pid ${pid}\\) since `)),
+    });
+    expect(logger.warnings).toEqual([]);
+  });
+
+  it("respects a lock from another boot on the same host name, though its pid is not alive now", async () => {
+    const pid = deadPid();
+    await plantLock("billing/App", { owner: "erin@ci-7", host: os.hostname(), pid, createdAt: new Date().toISOString(), bootId: "boot-b", pidNamespace: HERE.pidNamespace });
+    const backend = await fixture.open({ processIdentity: () => HERE });
+    await expect(backend.withLock("billing/App", async () => "never", { timeoutMs: 0 })).rejects.toMatchObject({ code: "STATE_LOCKED" });
+  });
+
+  it("takes over a lock from another PID namespace once it is older than the bound", async () => {
+    const clock = new ManualClock(new Date("2026-03-01T12:00:00Z"));
+    await plantLock("billing/App", { owner: "erin@ci-7", host: os.hostname(), pid: deadPid(), createdAt: "2026-03-01T11:49:00Z", bootId: "boot-a", pidNamespace: "pid:[4026532999]" });
+    const logger = new RecordingLogger();
+    const backend = await fixture.open({ logger, clock, staleLockAfterMs: 10 * 60_000, processIdentity: () => HERE });
+    await expect(backend.withLock("billing/App", async () => "mine", { timeoutMs: 1000 })).resolves.toBe("mine");
+    expect(logger.warnings).toEqual([expect.stringMatching(/: it is 660 s old \(the bound is 600 s\)\.$/)]);
   });
 
   it("takes over a lock older than the bound even when it is from another host", async () => {

@@ -16,6 +16,7 @@ import {
   writeFileAtomic,
 } from "./files";
 import { acquireLockFile } from "./lock-file";
+import type { ProcessIdentity } from "./process-identity";
 
 /**
  * `local:<dir>`: `<dir>/<name>.tfstate` per document (what `terraform_remote_state` with
@@ -31,6 +32,8 @@ export interface LocalStoreOptions {
   /** @default 600000 (10 minutes) */
   readonly staleLockAfterMs?: number;
   readonly isProcessAlive?: (pid: number) => boolean;
+  /** This process's boot id and PID namespace, for lock takeover. @default read from /proc */
+  readonly processIdentity?: () => ProcessIdentity;
 }
 
 export const DEFAULT_STALE_LOCK_AFTER_MS = 10 * 60_000;
@@ -149,7 +152,7 @@ export class LocalDocumentStore implements DocumentStore {
   }
 
   private acquireLock(name: string, timeoutMs: number): Promise<LockRelease> {
-    const { clock, actor, logger, isProcessAlive } = this.options;
+    const { clock, actor, logger, isProcessAlive, processIdentity } = this.options;
     return acquireLockFile(path.join(this.options.dir, `${name}.lock`), {
       document: name,
       timeoutMs,
@@ -158,6 +161,7 @@ export class LocalDocumentStore implements DocumentStore {
       actor,
       logger,
       ...(isProcessAlive === undefined ? {} : { isProcessAlive }),
+      ...(processIdentity === undefined ? {} : { processIdentity }),
     });
   }
 

@@ -7,10 +7,14 @@ import { StateLockedError } from "../errors";
 import type { Actor } from "../history";
 import type { StateLogger } from "../logger";
 import { FILE_MODE, ensureDir, translateFsError } from "./files";
+import { currentProcessIdentity, isSameRuntime, type ProcessIdentity } from "./process-identity";
 
 /**
  * A lock file per document, created exclusively (O_EXCL + link), holding who owns it. A lock whose process is gone
- * (same host) or that is older than a bound is taken over with a warning; waiting has a timeout.
+ * (same host, same boot and PID namespace) or that is older than a bound is taken over with a warning; waiting has
+ * a timeout. Containers sharing a state volume and a host name but not a PID namespace cannot see each other's
+ * processes, so a lock recording another boot id or PID namespace is taken over only by age (process-identity.ts).
+ * A lock without that record (written by an older version, or where /proc is absent) is judged by host and pid.
  */
 
 export interface LockFileInfo {
@@ -21,6 +25,10 @@ export interface LockFileInfo {
   readonly createdAt: string;
   readonly token: string;
   readonly document: string;
+  /** The holder's boot id (Linux), see {@link ProcessIdentity}. */
+  readonly bootId?: string;
+  /** The holder's PID namespace (Linux), see {@link ProcessIdentity}. */
+  readonly pidNamespace?: string;
 }
 
 export interface LockFileOptions {
@@ -33,6 +41,8 @@ export interface LockFileOptions {
   readonly logger: StateLogger;
   /** Whether a process exists on this host; injectable for tests. */
   readonly isProcessAlive?: (pid: number) => boolean;
+  /** This process's boot id and PID namespace. @default read from /proc once per process */
+  readonly processIdentity?: () => ProcessIdentity;
 }
 
 /** A lock file whose content cannot be read (written by something else) counts as abandoned after this long. */
@@ -61,6 +71,7 @@ export function isProcessAlive(pid: number): boolean {
 export async function acquireLockFile(lockPath: string, options: LockFileOptions): Promise<() => Promise<void>> {
   const { document, clock, actor, logger } = options;
   const deadline = performance.now() + options.timeoutMs;
+  const identity = (options.processIdentity ?? currentProcessIdentity)();
   const info: LockFileInfo = {
     owner: actor.user,
     host: actor.host,
@@ -68,6 +79,7 @@ export async function acquireLockFile(lockPath: string, options: LockFileOptions
     createdAt: clock.now().toISOString(),
     token: randomUUID(),
     document,
+    ...identity,
   };
   let pollMs = POLL_MIN_MS;
   for (;;) {
@@ -155,6 +167,8 @@ function parseLockInfo(text: string): LockFileInfo | undefined {
     createdAt: r.createdAt,
     token: r.token,
     document: typeof r.document === "string" ? r.document : "",
+    ...(typeof r.bootId === "string" ? { bootId: r.bootId } : {}),
+    ...(typeof r.pidNamespace === "string" ? { pidNamespace: r.pidNamespace } : {}),
   };
 }
 
@@ -168,12 +182,18 @@ function describeStaleness(holder: Holder, options: LockFileOptions): string | u
   if (holder.kind !== "info") return undefined;
   const { info } = holder;
   const alive = options.isProcessAlive ?? isProcessAlive;
-  if (info.host === options.actor.host && info.pid !== options.actor.pid && !alive(info.pid)) {
+  if (info.host === options.actor.host && info.pid !== options.actor.pid && isSameRuntimeAs(info, options) && !alive(info.pid)) {
     return `process ${info.pid} on ${info.host} is gone`;
   }
   const ageMs = now - Date.parse(info.createdAt);
   if (ageMs > options.staleAfterMs) return `it is ${Math.round(ageMs / 1000)} s old (the bound is ${Math.round(options.staleAfterMs / 1000)} s)`;
   return undefined;
+}
+
+/** Whether the holder's pid means a process of this boot and PID namespace (a lock without that record: assumed so). */
+function isSameRuntimeAs(info: LockFileInfo, options: LockFileOptions): boolean {
+  if (info.bootId === undefined && info.pidNamespace === undefined) return true;
+  return isSameRuntime(info, (options.processIdentity ?? currentProcessIdentity)());
 }
 
 function describeHolder(holder: Holder): string {

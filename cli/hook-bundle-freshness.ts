@@ -1,0 +1,138 @@
+/**
+ * Whether the hook bundle (cli/hook-launcher.ts) still matches what it was built from. The bundle
+ * carries its own copies of its dependencies (axios, pg and theirs), so besides our compiled files
+ * (by modification time) it is stale once a dependency changes without a rebuild (`npm update`):
+ *
+ * - with the package's lockfile where the build found it (a checkout): the lockfile. Its size and
+ *   modification time are compared first; only when they differ is it hashed (SHA-256), so a hook
+ *   normally pays one `stat`, and a lockfile rewritten with the same content keeps the bundle.
+ * - without it (installed as a dependency: npm ships no lockfile): the version in each bundled
+ *   package's package.json, found the way Node.js resolves it from this directory.
+ *
+ * Every file read goes through {@link FreshnessFs}, so the decisions are tested without a build.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+
+/** What the build records next to the bundle (hook-bundle.inputs.json). */
+export interface HookBundleInputs {
+  /** Our compiled files, relative to the bundle's directory. */
+  readonly files: readonly string[];
+  /** The package's lockfile at build time, when there was one. */
+  readonly lockfile?: { readonly path: string; readonly size: number; readonly mtimeMs: number; readonly sha256: string };
+  /**
+   * Bundled packages and their versions. Keys are paths below the first `node_modules`
+   * (`axios`, `@scope/name`, `a/node_modules/b` for a nested copy).
+   */
+  readonly packages: Readonly<Record<string, string>>;
+}
+
+/** The file system as the freshness check sees it. */
+export interface FreshnessFs {
+  /** Size and modification time, or undefined when there is no such file. */
+  stat(file: string): { readonly size: number; readonly mtimeMs: number } | undefined;
+  /** The file's bytes, or undefined when there is no such file. */
+  read(file: string): Buffer | undefined;
+}
+
+export const realFreshnessFs: FreshnessFs = {
+  stat: (file) => {
+    const stats = statSync(file, { throwIfNoEntry: false });
+    return stats === undefined ? undefined : { size: stats.size, mtimeMs: stats.mtimeMs };
+  },
+  read: (file) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+      throw error;
+    }
+  },
+};
+
+/** SHA-256 of a lockfile's bytes, hex. */
+export function hashLockfile(contents: Buffer): string {
+  return createHash("sha256").update(contents).digest("hex");
+}
+
+/** Parses hook-bundle.inputs.json; undefined for anything else (an older build's plain list included: it recorded no dependencies). */
+export function parseHookBundleInputs(text: string): HookBundleInputs | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
+  const { files, lockfile, packages } = parsed as Record<string, unknown>;
+  if (!Array.isArray(files) || !files.every((file) => typeof file === "string")) return undefined;
+  if (packages === null || typeof packages !== "object" || Array.isArray(packages)) return undefined;
+  if (!Object.values(packages).every((version) => typeof version === "string")) return undefined;
+  if (lockfile !== undefined) {
+    const l = lockfile as Record<string, unknown>;
+    if (typeof l["path"] !== "string" || typeof l["size"] !== "number" || typeof l["mtimeMs"] !== "number" || typeof l["sha256"] !== "string") return undefined;
+  }
+  return parsed as HookBundleInputs;
+}
+
+/** Whether every bundled dependency is still the one built in (see the module comment). */
+export function areDependenciesUnchanged(dir: string, inputs: HookBundleInputs, fs: FreshnessFs = realFreshnessFs): boolean {
+  if (inputs.lockfile !== undefined) {
+    const file = resolve(dir, inputs.lockfile.path);
+    const now = fs.stat(file);
+    if (now !== undefined) {
+      if (now.size === inputs.lockfile.size && now.mtimeMs === inputs.lockfile.mtimeMs) return true;
+      const contents = fs.read(file);
+      return contents !== undefined && hashLockfile(contents) === inputs.lockfile.sha256;
+    }
+  }
+  const roots = nodeModulesDirectories(dir, fs);
+  return Object.entries(inputs.packages).every(([packagePath, version]) => installedVersion(packagePath, roots, fs) === version);
+}
+
+/** The `node_modules` directories Node.js would search from `dir`, nearest first (those that exist). */
+function nodeModulesDirectories(dir: string, fs: FreshnessFs): string[] {
+  const found: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const candidate = join(at, "node_modules");
+    if (fs.stat(candidate) !== undefined) found.push(candidate);
+    if (dirname(at) === at) return found;
+  }
+}
+
+function installedVersion(packagePath: string, roots: readonly string[], fs: FreshnessFs): string | undefined {
+  for (const root of roots) {
+    const manifest = fs.read(join(root, packagePath, "package.json"));
+    if (manifest === undefined) continue;
+    try {
+      const version = (JSON.parse(manifest.toString("utf8")) as { version?: unknown }).version;
+      return typeof version === "string" ? version : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The package path below the first `node_modules` of a bundled file (`node_modules/@a/b/lib/x.js` →
+ * `@a/b`; `node_modules/a/node_modules/b/x.js` → `a/node_modules/b`), or undefined for our own files.
+ */
+export function bundledPackagePath(input: string): string | undefined {
+  const parts = input.split(/[\\/]/);
+  const first = parts.indexOf("node_modules");
+  if (first === -1) return undefined;
+  const path: string[] = [];
+  let at = first + 1;
+  for (;;) {
+    const name = parts[at];
+    if (name === undefined) return undefined;
+    const scoped = name.startsWith("@");
+    const full = scoped ? `${name}/${parts[at + 1] ?? ""}` : name;
+    path.push(full);
+    at += scoped ? 2 : 1;
+    if (parts[at] !== "node_modules") return path.join("/node_modules/");
+    at += 1;
+  }
+}
