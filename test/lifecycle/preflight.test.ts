@@ -33,13 +33,13 @@ describe("hook init on the local backend", () => {
   });
 
   it("lets a rotation's init pass without a state key, since the local backend creates the default key when it first seals", async () => {
-    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection", {}, {}, { declareRotation: false });
     const { result } = await expectHookOk(world.ws, world.emulator, "init", app.spec, { env: { CDKTF_XERO_STATE_KEY: "", [SECRET_ENV]: app.secret } });
     expect(result.outcome).toBe("created");
   });
 
   it("does not ask for the declared secret once the app's rotation records a CURRENT for this client", async () => {
-    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection", {}, {}, { declareRotation: false });
     await expectHookOk(world.ws, world.emulator, "apply", app.spec, { env: { [SECRET_ENV]: app.secret } });
     const { result } = await expectHookOk(world.ws, world.emulator, "init", app.spec);
     expect(result.outcome).toBe("exists");

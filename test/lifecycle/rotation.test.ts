@@ -65,7 +65,9 @@ describe("hook apply of a secret rotation: bootstrap", () => {
     expect(view.secrets).toEqual({ current: app.secret });
     const fingerprint = view.values?.["current_fingerprint"];
     expect(fingerprint).toMatch(/^hmac-sha256:[^:]+:[0-9a-f]{32}$/);
-    expect(view.history[0]?.secretFingerprints).toEqual({ current: fingerprint });
+    // After the init hook's "create": the bootstrap's own entry.
+    expect(view.actions).toEqual(["create", "rotation:bootstrapped", "write"]);
+    expect(view.history[1]?.secretFingerprints).toEqual({ current: fingerprint });
     expect(stdout).toContain(`as CURRENT ${String(fingerprint)}; consumers read it from this document from now on.`);
   });
 

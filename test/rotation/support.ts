@@ -87,7 +87,7 @@ export async function registeredApp(
   await expectHookOk(ws, emulator, "apply", registration, { env: { ...env, [SECRET_ENV]: secret } });
   const spec = rotationSpec(ws.backend, { clientId, appKind }, fields);
   // The rotation is declared and its init hook has run, as after a deploy: `secret stage` needs its document.
-  if (options.declareRotation !== false) await expectHookOk(ws, emulator, "init", spec, { env });
+  if (options.declareRotation !== false) await expectHookOk(ws, emulator, "init", spec, { env: { ...env, [SECRET_ENV]: secret } });
   return { clientId, appKind, secret, spec };
 }
 
