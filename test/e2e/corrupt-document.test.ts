@@ -10,8 +10,6 @@ import type { TerraformStack } from "cdktf";
 import { XeroAppKind, XeroAppRegistration, XeroScopes, XeroSecret, XeroState } from "../../index";
 import { deploy, runCommand, startWorld, synthesize, terraform, type CommandResult, type E2eWorld } from "./support";
 
-jest.setTimeout(240_000);
-
 const CLI = resolve(__dirname, "../../dist/cli/main.js");
 const STACK = "xero-integrations";
 const DOCUMENT = `${STACK}/CustomerPortal`;

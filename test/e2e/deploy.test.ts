@@ -23,8 +23,6 @@ import {
   unwrapped,
 } from "./support";
 
-jest.setTimeout(240_000);
-
 const SCOPES = [XeroScopes.ACCOUNTING_INVOICES_READ, XeroScopes.ACCOUNTING_CONTACTS_READ];
 const STACK = "e2e";
 

@@ -19,8 +19,6 @@ import type { RunningEmulator } from "../../emulator";
 import type { StateBackendAddress } from "../../spec/state-address";
 import { deploy, documentBackends, filesUnder, requirePostgres, startWorld, synthesize, terraform, type E2eWorld } from "./support";
 
-jest.setTimeout(240_000);
-
 const STACK = "leaks";
 const SCOPES = [XeroScopes.ACCOUNTING_INVOICES_READ];
 const WEB_SCOPES = [XeroScopes.OPENID, XeroScopes.OFFLINE_ACCESS, XeroScopes.ACCOUNTING_INVOICES_READ];
@@ -104,7 +102,6 @@ function throughProxy(url: string, proxy: RecordingProxy): string {
   const parsed = new URL(url);
   return `${proxy.origin}${parsed.pathname}${parsed.search}`;
 }
-
 
 interface Haystack {
   readonly where: string;

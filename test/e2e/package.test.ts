@@ -12,8 +12,6 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { PROJECT_ROOT } from "../support/checkout";
 import { runCommand, terraform, type CommandResult } from "./support";
 
-jest.setTimeout(600_000);
-
 const NPM_FLAGS = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 
 let scratch: string;

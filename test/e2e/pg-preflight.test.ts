@@ -8,8 +8,6 @@ import { XeroAppKind, XeroAppRegistration, XeroScopes, XeroSecret, XeroSecretRot
 import type { StateBackendAddress } from "../../spec/state-address";
 import { deploy, readStateRows, requirePostgres, startWorld, synthesize, terraform, unwrapped, type E2eWorld } from "./support";
 
-jest.setTimeout(240_000);
-
 const STACK = "pre";
 
 describe("a rotation on PostgreSQL deployed without a state key", () => {

@@ -11,8 +11,6 @@ import { Client } from "pg";
 import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroState } from "../../index";
 import { deploy, outputs, plannedReplacements, requirePostgres, startWorld, synthesize, type E2eWorld } from "./support";
 
-jest.setTimeout(240_000);
-
 const SCOPES = [XeroScopes.ACCOUNTING_INVOICES_READ];
 const SUFFIX = `${process.pid}_${Date.now() % 100000}`;
 const DATABASE = `xero_rights_${SUFFIX}`;

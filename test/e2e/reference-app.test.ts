@@ -8,8 +8,6 @@ import { App } from "cdktf";
 import { referenceAppConfigFromEnv, XeroIntegrationsStack } from "../../main";
 import { runCommand } from "./support";
 
-jest.setTimeout(180_000);
-
 const projectRoot = join(__dirname, "..", "..");
 
 test("main.ts names every client id variable that is missing", () => {

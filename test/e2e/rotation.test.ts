@@ -26,8 +26,6 @@ import {
   unwrapped,
 } from "./support";
 
-jest.setTimeout(120_000);
-
 const CLI = resolve(__dirname, "../../dist/cli/main.js");
 const SCOPES = [XeroScopes.ACCOUNTING_INVOICES_READ];
 const WEB_SCOPES = [XeroScopes.OPENID, XeroScopes.OFFLINE_ACCESS, XeroScopes.ACCOUNTING_INVOICES_READ];

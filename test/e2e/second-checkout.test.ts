@@ -12,8 +12,6 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { join } from "node:path";
 import { deploy, outputs, startWorld, terraform, type CommandResult, type E2eWorld } from "./support";
 
-jest.setTimeout(180_000);
-
 const STACK = "moved";
 const PROJECT_ROOT = join(__dirname, "..", "..");
 const SCOPES = ["accounting.invoices.read"];

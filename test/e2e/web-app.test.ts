@@ -10,8 +10,6 @@ import { openStateBackend } from "../../providers/state";
 import { deploy, outputs, startWorld, synthesize, unwrapped, type E2eWorld } from "./support";
 import { join } from "node:path";
 
-jest.setTimeout(240_000);
-
 const STACK = "portal";
 const REDIRECT_URI = "https://portal.example.com/xero/callback";
 

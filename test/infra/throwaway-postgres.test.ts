@@ -11,8 +11,6 @@ import { createInterface } from "node:readline";
 import { Client } from "pg";
 import { SUPERVISOR } from "../global-setup";
 
-jest.setTimeout(180_000);
-
 interface Started {
   readonly connectionString: string;
   readonly source: string;

@@ -7,6 +7,12 @@ import type { StateBackendAddress } from "../../../spec/state-address";
  * (read-modify-write under the document lock). Prints the conflicts seen.
  * Usage: cas-worker <cas|update> <address JSON> <document> <increments>
  */
+/**
+ * Eight workers take one lock 400 times between them: under a CPU hog a worker can wait minutes for its
+ * turn. The test is about serialization, not about how long a turn takes.
+ */
+const LOCK_WAIT_MS = 15 * 60_000;
+
 async function main(): Promise<void> {
   const [mode, addressJson, name, incrementsText] = process.argv.slice(2);
   if (addressJson === undefined || name === undefined || incrementsText === undefined) throw new Error("usage: cas-worker <mode> <address> <name> <n>");
@@ -15,7 +21,7 @@ async function main(): Promise<void> {
   try {
     if (mode === "update") {
       for (let done = 0; done < Number(incrementsText); done += 1) {
-        await backend.update(name, (current) => ({ count: Number(current?.values.count ?? 0) + 1 }), { maxAttempts: 1 });
+        await backend.update(name, (current) => ({ count: Number(current?.values.count ?? 0) + 1 }), { maxAttempts: 1, timeoutMs: LOCK_WAIT_MS });
       }
     }
     for (let done = 0; mode === "cas" && done < Number(incrementsText); ) {
