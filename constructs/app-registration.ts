@@ -2,6 +2,7 @@ import { TerraformStack, type TerraformRemoteState, type TerraformResource } fro
 import { Construct, type IConstruct } from "constructs";
 import { DocumentOutputs } from "../spec/document-outputs";
 import { APP_KINDS, HOOK_SPEC_VERSION, type AppRegistrationSpec, type SecretReference } from "../spec/hook-spec";
+import type { XeroScope } from "../spec/scopes";
 import { APP_KIND_LABEL, type XeroAppKindType } from "./app-kind";
 import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
 import { describeKind, describeValue } from "./errors";
@@ -40,14 +41,16 @@ export interface XeroAppRegistrationProps {
    */
   readonly redirectUris?: string[];
   /**
-   * The scopes the app is meant to have, e.g. `[XeroScopes.ACCOUNTING_INVOICES_READ]`. Checked at
-   * synth (unknown, identity on a Custom Connection, broad on a new app, broad mixed with
-   * granular); a Web or PKCE app with API scopes but no `offline_access` gets a warning (no
-   * refresh token). `hook apply` compares a Custom Connection's with what Xero granted; for a Web
-   * or PKCE app it asks Xero's authorize endpoint (no user) whether the app may request them with
-   * each redirect URI, and records them as declared.
+   * The scopes the app is meant to have, e.g. `[XeroScopes.ACCOUNTING_INVOICES_READ]`: the
+   * {@link XeroScopes} constants or their strings (anything else is a type error), or
+   * `XeroScopes.custom("…")` for a scope Xero added after this release. Checked at synth (unknown,
+   * with the nearest known scope suggested; identity on a Custom Connection; broad on a new app;
+   * broad mixed with granular; a custom scope for shape only); a Web or PKCE app with API scopes
+   * but no `offline_access` gets a warning (no refresh token). `hook apply` compares a Custom
+   * Connection's with what Xero granted; for a Web or PKCE app it asks Xero's authorize endpoint
+   * (no user) whether the app may request them with each redirect URI, and records them as declared.
    */
-  readonly scopes: string[];
+  readonly scopes: XeroScope[];
   /**
    * The app's company or application URL, as entered in the portal.
    *
@@ -169,7 +172,7 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
     const clientSecret = this.bindSecret(appKind, p.clientSecret, findings);
     const redirectUris = findings.take(checkRedirectUris(appKind, p.redirectUris));
     const createdAfterGranularScopes = findings.take(checkBoolean("createdAfterGranularScopes", p.createdAfterGranularScopes, false));
-    const scopes = findings.take(checkScopes(appKind, p.scopes, createdAfterGranularScopes));
+    const { scopes, unknownScopes } = findings.take(checkScopes(appKind, p.scopes, createdAfterGranularScopes));
     const companyUrl = findings.take(checkCompanyUrl(p.companyUrl));
     const document = documentNameFor(this, findings);
     const backend = resolveBackend(this, p.state, findings);
@@ -190,6 +193,7 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
       ...(clientSecret === undefined ? {} : { clientSecret }),
       redirectUris,
       scopes,
+      ...(unknownScopes.length === 0 ? {} : { unknownScopes }),
       ...(companyUrl === undefined ? {} : { companyUrl }),
       createdAfterGranularScopes,
     };

@@ -10,4 +10,4 @@ export { XeroSecretRotation, XeroOverdueAction, type XeroSecretRotationProps, ty
 export { Duration } from "./duration";
 export { XeroConstructError } from "./errors";
 export { HookPartIds } from "./hook-parts";
-export { XeroScopes, type XeroScope } from "../spec/scopes";
+export { XeroScopes, XeroCustomScope, type XeroScope, type XeroScopeName } from "../spec/scopes";

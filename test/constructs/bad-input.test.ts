@@ -130,7 +130,7 @@ const cases: Array<[string, Build, string]> = [
   [
     "an unknown scope",
     app(customConnectionProps({ scopes: ["accounting.everything"] })),
-    'prod/App: scopes[0] "accounting.everything" is not a Xero scope; use the XeroScopes constants',
+    'prod/App: scopes[0] "accounting.everything" is not a Xero scope; use the XeroScopes constants, or XeroScopes.custom("accounting.everything") for a scope Xero added after this release of cdktf-xero',
   ],
   [
     "a scope with the wrong case, with a suggestion",
