@@ -3,6 +3,7 @@
  * compile (with the exact diagnostic) and ones that must, against the sources, as a user's project
  * imports them ("cdktf-xero", mapped to index.ts by tsconfig.json). The snippets live in memory only.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
 import { PROJECT_ROOT } from "../support/checkout";
@@ -92,8 +93,19 @@ void web; void pkce; void bag;
 `,
 };
 
+/** The ```ts blocks of the README's "Declaring Xero apps" section. */
+function readmeExamples(): string[] {
+  const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("\n## Declaring Xero apps\n");
+  const end = readme.indexOf("\n## ", start + 1);
+  const section = readme.slice(start, end);
+  return [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
+}
+
+const readme = readmeExamples();
 const virtualFiles = new Map<string, string>([
   ...Object.entries(snippets).map(([name, text]) => [join(PROJECT_ROOT, "test", "types", `${name}.snippet.ts`), text] as const),
+  ...readme.map((text, index) => [join(PROJECT_ROOT, "test", "types", `readme-${index}.snippet.ts`), text] as const),
 ]);
 
 let program: ts.Program | undefined;
@@ -167,5 +179,10 @@ describe("the typed API, as the TypeScript compiler sees it", () => {
 
   it("rejects waitForLink as a bare number", () => {
     expect(diagnosticsOf("waitForLinkNumber")).toEqual(["TS2322 line 11: Type 'number' is not assignable to type 'Duration'."]);
+  });
+
+  it("compiles every example in the README's Declaring Xero apps section", () => {
+    expect(readme.length).toBeGreaterThanOrEqual(2);
+    expect(readme.flatMap((_, index) => diagnosticsOf(`readme-${index}`))).toEqual([]);
   });
 });
