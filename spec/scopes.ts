@@ -91,7 +91,7 @@ export class XeroCustomScope {
     return value !== null && typeof value === "object" && IS_CUSTOM_SCOPE in value;
   }
 
-  /** @internal use {@link XeroScopes.custom} */
+  /** Prefer {@link XeroScopes.custom}, the documented spelling. */
   constructor(
     /** The scope exactly as Xero documents it. */
     readonly name: string,
