@@ -15,7 +15,6 @@ import { App, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import {
   Duration,
-  XeroAppKind,
   XeroAppRegistration,
   XeroCustomConnection,
   XeroScopes,
@@ -82,8 +81,7 @@ export class XeroIntegrationsStack extends TerraformStack {
       state: config.usePostgres ? XeroState.postgres({ schema: "cdktf_xero" }) : XeroState.local(".cdktf-xero/state"),
     });
 
-    this.ledgerSync = new XeroAppRegistration(this, "LedgerSync", {
-      kind: XeroAppKind.CUSTOM_CONNECTION,
+    this.ledgerSync = XeroAppRegistration.customConnection(this, "LedgerSync", {
       appName: "Ledger sync",
       clientId: config.syncClientId,
       clientSecret: XeroSecret.fromEnv(ReferenceAppEnv.syncClientSecret),
@@ -98,16 +96,14 @@ export class XeroIntegrationsStack extends TerraformStack {
       app: this.ledgerSync,
       maxAge: Duration.days(90),
     });
-    this.customerPortal = new XeroAppRegistration(this, "CustomerPortal", {
-      kind: XeroAppKind.WEB,
+    this.customerPortal = XeroAppRegistration.web(this, "CustomerPortal", {
       appName: "Customer portal",
       clientId: config.webClientId,
       clientSecret: XeroSecret.fromEnv(ReferenceAppEnv.webClientSecret),
       redirectUris: ["https://portal.example.com/xero/callback", "http://localhost:3000/xero/callback"],
       scopes: [XeroScopes.OPENID, XeroScopes.PROFILE, XeroScopes.EMAIL, XeroScopes.OFFLINE_ACCESS, XeroScopes.ACCOUNTING_INVOICES],
     });
-    this.fieldApp = new XeroAppRegistration(this, "FieldApp", {
-      kind: XeroAppKind.PKCE,
+    this.fieldApp = XeroAppRegistration.pkce(this, "FieldApp", {
       appName: "Field app",
       clientId: config.pkceClientId,
       redirectUris: ["http://localhost:8765/callback"],

@@ -2,7 +2,8 @@ import { TerraformStack, type TerraformRemoteState, type TerraformResource } fro
 import { Construct, type IConstruct } from "constructs";
 import { DocumentOutputs } from "../spec/document-outputs";
 import { APP_KINDS, HOOK_SPEC_VERSION, type AppRegistrationSpec, type SecretReference } from "../spec/hook-spec";
-import { APP_KIND_LABEL, type XeroAppKindType } from "./app-kind";
+import type { XeroScope } from "../spec/scopes";
+import { APP_KIND_LABEL, XeroAppKind, type XeroAppKindType } from "./app-kind";
 import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
 import { describeKind, describeValue } from "./errors";
 import { checkBoolean, checkClientId, checkCompanyUrl, checkRedirectUris, checkText } from "./field-rules";
@@ -13,10 +14,8 @@ import { markXeroConstruct } from "./stack-defaults";
 import { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
 import type { XeroState } from "./xero-state";
 
-/** Properties of an {@link XeroAppRegistration}. */
-export interface XeroAppRegistrationProps {
-  /** The kind of app, as created in the Xero developer portal. */
-  readonly kind: XeroAppKindType;
+/** What every kind of app registration declares; the kind-specific props add secret and redirect URIs. */
+export interface XeroAppRegistrationBaseProps {
   /** The app's name in the developer portal (used in messages and retire instructions). */
   readonly appName: string;
   /**
@@ -25,29 +24,16 @@ export interface XeroAppRegistrationProps {
    */
   readonly clientId: string;
   /**
-   * Where the hooks find the client secret. Required for `WEB` and `CUSTOM_CONNECTION`; must be
-   * absent for `PKCE` (Xero issues PKCE apps no secret).
-   *
-   * @default - none (only valid for PKCE apps)
+   * The scopes the app is meant to have, e.g. `[XeroScopes.ACCOUNTING_INVOICES_READ]`: the
+   * {@link XeroScopes} constants or their strings (anything else is a type error), or
+   * `XeroScopes.custom("…")` for a scope Xero added after this release. Checked at synth (unknown,
+   * with the nearest known scope suggested; identity on a Custom Connection; broad on a new app;
+   * broad mixed with granular; a custom scope for shape only); a Web or PKCE app with API scopes
+   * but no `offline_access` gets a warning (no refresh token). `hook apply` compares a Custom
+   * Connection's with what Xero granted; for a Web or PKCE app it asks Xero's authorize endpoint
+   * (no user) whether the app may request them with each redirect URI, and records them as declared.
    */
-  readonly clientSecret?: XeroSecret;
-  /**
-   * The redirect URIs registered in the portal (CData's `CallbackURL` is the first). Required for
-   * `WEB` and `PKCE` (1 to 50; https, or http://localhost on any port; matched exactly); must be
-   * absent for `CUSTOM_CONNECTION`.
-   *
-   * @default - none (only valid for Custom Connections)
-   */
-  readonly redirectUris?: string[];
-  /**
-   * The scopes the app is meant to have, e.g. `[XeroScopes.ACCOUNTING_INVOICES_READ]`. Checked at
-   * synth (unknown, identity on a Custom Connection, broad on a new app, broad mixed with
-   * granular); a Web or PKCE app with API scopes but no `offline_access` gets a warning (no
-   * refresh token). `hook apply` compares a Custom Connection's with what Xero granted; for a Web
-   * or PKCE app it asks Xero's authorize endpoint (no user) whether the app may request them with
-   * each redirect URI, and records them as declared.
-   */
-  readonly scopes: string[];
+  readonly scopes: XeroScope[];
   /**
    * The app's company or application URL, as entered in the portal.
    *
@@ -76,6 +62,63 @@ export interface XeroAppRegistrationProps {
   readonly hookResource?: XeroHookResourceType;
 }
 
+/** Properties of a Web app ("Web app" in the portal: auth code with a client secret), for {@link XeroAppRegistration.web}. */
+export interface XeroWebAppProps extends XeroAppRegistrationBaseProps {
+  /** Where the hooks find the client secret: `XeroSecret.fromEnv`, `.fromFile` or `.fromState`. */
+  readonly clientSecret: XeroSecret;
+  /**
+   * The redirect URIs registered in the portal (CData's `CallbackURL` is the first): 1 to 50;
+   * https, or http://localhost on any port; matched exactly.
+   */
+  readonly redirectUris: string[];
+}
+
+/**
+ * Properties of a PKCE app ("Mobile or desktop app" in the portal), for {@link XeroAppRegistration.pkce}.
+ * There is no `clientSecret`: Xero issues PKCE apps none.
+ */
+export interface XeroPkceAppProps extends XeroAppRegistrationBaseProps {
+  /**
+   * The redirect URIs registered in the portal (CData's `CallbackURL` is the first): 1 to 50;
+   * https, or http://localhost on any port; matched exactly.
+   */
+  readonly redirectUris: string[];
+}
+
+/**
+ * Properties of a Custom Connection app (client credentials for one organisation), for
+ * {@link XeroAppRegistration.customConnection}. There are no `redirectUris`: client credentials use no redirect.
+ */
+export interface XeroCustomConnectionAppProps extends XeroAppRegistrationBaseProps {
+  /** Where the hooks find the client secret: `XeroSecret.fromEnv`, `.fromFile` or `.fromState`. */
+  readonly clientSecret: XeroSecret;
+}
+
+/**
+ * Properties of an {@link XeroAppRegistration} of any kind, for its constructor. The kind-specific
+ * factories ({@link XeroAppRegistration.web}, `.pkce`, `.customConnection`) take props that only
+ * allow what their kind allows, so TypeScript rejects what this bag can only reject at synth.
+ */
+export interface XeroAppRegistrationProps extends XeroAppRegistrationBaseProps {
+  /** The kind of app, as created in the Xero developer portal. */
+  readonly kind: XeroAppKindType;
+  /**
+   * Where the hooks find the client secret. Required for `WEB` and `CUSTOM_CONNECTION`; must be
+   * absent for `PKCE` (Xero issues PKCE apps no secret).
+   *
+   * @default - none (only valid for PKCE apps)
+   */
+  readonly clientSecret?: XeroSecret;
+  /**
+   * The redirect URIs registered in the portal (CData's `CallbackURL` is the first). Required for
+   * `WEB` and `PKCE` (1 to 50; https, or http://localhost on any port; matched exactly); must be
+   * absent for `CUSTOM_CONNECTION`.
+   *
+   * @default - none (only valid for Custom Connections)
+   */
+  readonly redirectUris?: string[];
+}
+
 /** An app registration as other constructs use it. */
 export interface IXeroAppRegistration extends IConstruct, IXeroDocumentOwner {
   /** The declared kind (a literal, known at synth). */
@@ -96,10 +139,12 @@ const clientIdsByStack = new WeakMap<TerraformStack, Map<string, string>>();
  * declares, verifies and records; it cannot create the app.
  *
  * Renders `Init`, `Status`, `Resource` (the primary hook resource) and `State` (the read-back).
+ * Declare one with the factory of its kind ({@link XeroAppRegistration.web}, {@link XeroAppRegistration.pkce},
+ * {@link XeroAppRegistration.customConnection}), or with `new XeroAppRegistration(scope, id, { kind, … })`,
+ * which synthesizes the same.
  *
  * @example
- * new XeroAppRegistration(stack, "Sync", {
- *   kind: XeroAppKind.CUSTOM_CONNECTION,
+ * const sync = XeroAppRegistration.customConnection(stack, "Sync", {
  *   appName: "Nightly sync",
  *   clientId: "6E4D953BAAE949D1A1B399307AD58B94",
  *   clientSecret: XeroSecret.fromEnv("SYNC_CLIENT_SECRET"),
@@ -110,6 +155,58 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
   /** True for registrations made by this package (also across copies of it). */
   static isXeroAppRegistration(value: unknown): value is XeroAppRegistration {
     return value !== null && typeof value === "object" && IS_REGISTRATION in value;
+  }
+
+  /**
+   * A Web app ("Web app" in the portal): client id and secret, redirect URIs (CData `AuthScheme=OAuth`).
+   * The same as `new XeroAppRegistration(scope, id, { kind: XeroAppKind.WEB, ...props })`.
+   *
+   * @example
+   * XeroAppRegistration.web(stack, "Portal", {
+   *   appName: "Customer portal",
+   *   clientId: "0A1B2C3D4E5F60718293A4B5C6D7E8F9",
+   *   clientSecret: XeroSecret.fromEnv("PORTAL_CLIENT_SECRET"),
+   *   redirectUris: ["https://portal.example.com/xero/callback"],
+   *   scopes: [XeroScopes.OPENID, XeroScopes.OFFLINE_ACCESS, XeroScopes.ACCOUNTING_INVOICES],
+   * });
+   */
+  static web(scope: Construct, id: string, props: XeroWebAppProps): XeroAppRegistration {
+    return new XeroAppRegistration(scope, id, { ...props, kind: XeroAppKind.WEB });
+  }
+
+  /**
+   * A PKCE app ("Mobile or desktop app" in the portal): no client secret (its props have none),
+   * redirect URIs (CData `AuthScheme=PKCE`). The same as
+   * `new XeroAppRegistration(scope, id, { kind: XeroAppKind.PKCE, ...props })`.
+   *
+   * @example
+   * XeroAppRegistration.pkce(stack, "FieldApp", {
+   *   appName: "Field app",
+   *   clientId: "11112222333344445555666677778888",
+   *   redirectUris: ["http://localhost:8765/callback"],
+   *   scopes: [XeroScopes.OPENID, XeroScopes.OFFLINE_ACCESS, XeroScopes.ACCOUNTING_CONTACTS_READ],
+   * });
+   */
+  static pkce(scope: Construct, id: string, props: XeroPkceAppProps): XeroAppRegistration {
+    return new XeroAppRegistration(scope, id, { ...props, kind: XeroAppKind.PKCE });
+  }
+
+  /**
+   * A Custom Connection app: client credentials for one organisation, no redirect URIs (its props
+   * have none; CData `AuthScheme=OAuthClient`). Link it to its organisation with
+   * {@link XeroCustomConnection}. The same as
+   * `new XeroAppRegistration(scope, id, { kind: XeroAppKind.CUSTOM_CONNECTION, ...props })`.
+   *
+   * @example
+   * XeroAppRegistration.customConnection(stack, "Sync", {
+   *   appName: "Nightly sync",
+   *   clientId: "6E4D953BAAE949D1A1B399307AD58B94",
+   *   clientSecret: XeroSecret.fromEnv("SYNC_CLIENT_SECRET"),
+   *   scopes: [XeroScopes.ACCOUNTING_INVOICES_READ, XeroScopes.ACCOUNTING_CONTACTS_READ],
+   * });
+   */
+  static customConnection(scope: Construct, id: string, props: XeroCustomConnectionAppProps): XeroAppRegistration {
+    return new XeroAppRegistration(scope, id, { ...props, kind: XeroAppKind.CUSTOM_CONNECTION });
   }
 
   readonly appKind: XeroAppKindType;
@@ -169,7 +266,7 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
     const clientSecret = this.bindSecret(appKind, p.clientSecret, findings);
     const redirectUris = findings.take(checkRedirectUris(appKind, p.redirectUris));
     const createdAfterGranularScopes = findings.take(checkBoolean("createdAfterGranularScopes", p.createdAfterGranularScopes, false));
-    const scopes = findings.take(checkScopes(appKind, p.scopes, createdAfterGranularScopes));
+    const { scopes, unknownScopes } = findings.take(checkScopes(appKind, p.scopes, createdAfterGranularScopes));
     const companyUrl = findings.take(checkCompanyUrl(p.companyUrl));
     const document = documentNameFor(this, findings);
     const backend = resolveBackend(this, p.state, findings);
@@ -190,6 +287,7 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
       ...(clientSecret === undefined ? {} : { clientSecret }),
       redirectUris,
       scopes,
+      ...(unknownScopes.length === 0 ? {} : { unknownScopes }),
       ...(companyUrl === undefined ? {} : { companyUrl }),
       createdAfterGranularScopes,
     };

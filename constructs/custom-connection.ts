@@ -32,11 +32,13 @@ export interface XeroCustomConnectionProps {
   readonly expectedTenantName?: string;
   /**
    * How long `hook apply` waits, polling with backoff, for the authorising user to follow Xero's
-   * email while the connection is not linked yet. A `Duration` or a number of seconds, at most 24 hours.
+   * email while the connection is not linked yet: whole seconds, at most 24 hours. A `Duration`
+   * only, so the unit is in the code (a bare number is refused, naming the Duration it meant).
    *
+   * @example Duration.minutes(10)
    * @default - no wait: fail at once, saying what the authorising user must do
    */
-  readonly waitForLink?: Duration | number;
+  readonly waitForLink?: Duration;
   /**
    * Whether destroying this construct disconnects the organisation (DELETE /connections/{id}).
    *

@@ -133,16 +133,25 @@ export function checkTenantId(value: unknown): FieldCheck<string | undefined> {
   };
 }
 
+/** A `Duration` only: a bare number hides its unit (seconds? milliseconds?), so it is refused with the Duration it meant. */
 export function checkWaitForLink(value: unknown): FieldCheck<number> {
   if (value === undefined) return { value: 0, errors: [], warnings: [] };
-  const seconds = value instanceof Duration ? value.toSeconds() : value;
-  const shown = value instanceof Duration ? value.toString() : describeValue(value);
-  if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 0 || seconds > MAX_WAIT_FOR_LINK_SECONDS) {
+  const range = `from 0 to ${MAX_WAIT_FOR_LINK_SECONDS} seconds (24 hours)`;
+  if (!(value instanceof Duration)) {
+    const meant = typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_WAIT_FOR_LINK_SECONDS;
     return {
       value: 0,
       errors: [
-        `waitForLink must be a whole number of seconds from 0 to ${MAX_WAIT_FOR_LINK_SECONDS} (24 hours), got ${shown}; e.g. Duration.minutes(10)`,
+        `waitForLink must be a Duration ${range}, got ${describeValue(value)}; ${meant ? `for ${value} seconds write Duration.seconds(${value})` : "e.g. Duration.minutes(10)"}`,
       ],
+      warnings: [],
+    };
+  }
+  const seconds = value.toSeconds();
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_WAIT_FOR_LINK_SECONDS) {
+    return {
+      value: 0,
+      errors: [`waitForLink must be a whole number of seconds from 0 to ${MAX_WAIT_FOR_LINK_SECONDS} (24 hours), got ${value.toString()}; e.g. Duration.minutes(10)`],
       warnings: [],
     };
   }

@@ -1,5 +1,13 @@
 // The public CDKTF API of cdktf-xero. Only re-exports.
-export { XeroAppRegistration, type XeroAppRegistrationProps, type IXeroAppRegistration } from "./app-registration";
+export {
+  XeroAppRegistration,
+  type XeroAppRegistrationProps,
+  type XeroAppRegistrationBaseProps,
+  type XeroWebAppProps,
+  type XeroPkceAppProps,
+  type XeroCustomConnectionAppProps,
+  type IXeroAppRegistration,
+} from "./app-registration";
 export { XeroCustomConnection, type XeroCustomConnectionProps } from "./custom-connection";
 export { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
 export { XeroState, type XeroPostgresStateOptions } from "./xero-state";
@@ -10,4 +18,4 @@ export { XeroSecretRotation, XeroOverdueAction, type XeroSecretRotationProps, ty
 export { Duration } from "./duration";
 export { XeroConstructError } from "./errors";
 export { HookPartIds } from "./hook-parts";
-export { XeroScopes, type XeroScope } from "../spec/scopes";
+export { XeroScopes, XeroCustomScope, type XeroScope, type XeroScopeName } from "../spec/scopes";

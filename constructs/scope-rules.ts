@@ -4,10 +4,9 @@
  */
 import { Token } from "cdktf";
 import type { AppKind } from "../spec/hook-spec";
-import { scopeInfo, scopesOf, type ScopeArea, type ScopeInfo } from "../spec/scopes";
+import { nearestScope, scopeInfo, scopesOf, scopeTokenProblem, XeroCustomScope, type ScopeArea, type ScopeInfo } from "../spec/scopes";
 import { describeValue } from "./errors";
 import type { FieldCheck } from "./field-rules";
-
 
 const CUTOVER_TEXT: Readonly<Record<AppKind, string>> = {
   web: "apps created on or after 2 March 2026",
@@ -17,36 +16,61 @@ const CUTOVER_TEXT: Readonly<Record<AppKind, string>> = {
 
 const EXAMPLE = "e.g. [XeroScopes.ACCOUNTING_CONTACTS_READ]";
 
+/** The declared scopes as the spec has them: names in declaration order, and which of them the catalogue does not know. */
+export interface DeclaredScopes {
+  readonly scopes: string[];
+  /** Declared with {@link XeroScopes.custom} and not in the catalogue; checked for shape only. */
+  readonly unknownScopes: string[];
+}
+
 /** Checks a declared scope list for an app of `kind`. */
-export function checkScopes(kind: AppKind, value: unknown, createdAfterGranularScopes: boolean): FieldCheck<string[]> {
+export function checkScopes(kind: AppKind, value: unknown, createdAfterGranularScopes: boolean): FieldCheck<DeclaredScopes> {
   const errors: string[] = [];
   const warnings: string[] = [];
+  const none: DeclaredScopes = { scopes: [], unknownScopes: [] };
   if (!Array.isArray(value) || Token.isUnresolved(value)) {
     errors.push(`scopes must be a list of scope strings, ${EXAMPLE}, got ${describeValue(value)}`);
-    return { value: [], errors, warnings };
+    return { value: none, errors, warnings };
   }
   if (value.length === 0) {
     errors.push(`scopes must list at least one scope, ${EXAMPLE}`);
-    return { value: [], errors, warnings };
+    return { value: none, errors, warnings };
   }
 
+  const names = value.map((scope: unknown) => (XeroCustomScope.isXeroCustomScope(scope) ? scope.name : scope));
   const known: Array<{ index: number; info: ScopeInfo }> = [];
-  value.forEach((scope: unknown, index) => {
+  const unknownScopes: string[] = [];
+  names.forEach((scope: unknown, index) => {
+    const custom: unknown = value[index];
     if (typeof scope !== "string" || Token.isUnresolved(scope)) {
       errors.push(`scopes[${index}] must be a scope string such as XeroScopes.FILES_READ, got ${describeValue(scope)}`);
       return;
     }
-    const first = value.indexOf(scope);
+    const first = names.indexOf(scope);
     if (first !== index) {
       errors.push(`scopes[${index}] repeats scopes[${first}] ${JSON.stringify(scope)}; list each scope once`);
       return;
     }
     const info = scopeInfo(scope);
-    if (info === undefined) {
-      errors.push(`scopes[${index}] ${JSON.stringify(scope)} is not a Xero scope${suggest(scope)}; use the XeroScopes constants`);
+    if (info !== undefined) {
+      known.push({ index, info });
       return;
     }
-    known.push({ index, info });
+    if (XeroCustomScope.isXeroCustomScope(custom)) {
+      const problem = scopeTokenProblem(scope);
+      if (problem !== undefined) {
+        errors.push(`scopes[${index}] ${problem}, got ${String(custom)}; write the scope exactly as Xero documents it`);
+        return;
+      }
+      unknownScopes.push(scope);
+      return;
+    }
+    const nearest = nearestScope(scope);
+    errors.push(
+      nearest === undefined
+        ? `scopes[${index}] ${JSON.stringify(scope)} is not a Xero scope; use the XeroScopes constants, or XeroScopes.custom(${JSON.stringify(scope)}) for a scope Xero added after this release of cdktf-xero`
+        : `scopes[${index}] ${JSON.stringify(scope)} is not a Xero scope (did you mean ${JSON.stringify(nearest)}?); use the XeroScopes constants`,
+    );
   });
 
   for (const { index, info } of known) {
@@ -77,20 +101,13 @@ export function checkScopes(kind: AppKind, value: unknown, createdAfterGranularS
     }
   }
 
-  const needsRefresh = kind !== "custom_connection" && known.some(({ info }) => info.family !== "identity");
+  // A custom scope is an API scope: Xero's identity scopes are all known.
+  const needsRefresh = kind !== "custom_connection" && (unknownScopes.length > 0 || known.some(({ info }) => info.family !== "identity"));
   if (needsRefresh && !known.some(({ info }) => info.name === "offline_access")) {
     warnings.push(
       `scopes has no "offline_access", so Xero issues no refresh token and API access ends when the 30-minute access token expires; add XeroScopes.OFFLINE_ACCESS unless that is intended`,
     );
   }
 
-  return { value: value.filter((scope): scope is string => typeof scope === "string"), errors, warnings };
-}
-
-/** A near miss Xero does document: different case, stray spaces, or `.read` added or missing. */
-function suggest(scope: string): string {
-  const normalised = scope.trim().toLowerCase();
-  const candidates = [normalised, `${normalised}.read`, normalised.replace(/\.read$/, "")];
-  const match = candidates.find((candidate) => candidate !== scope && scopeInfo(candidate) !== undefined);
-  return match === undefined ? "" : ` (did you mean ${JSON.stringify(match)}?)`;
+  return { value: { scopes: names.filter((scope): scope is string => typeof scope === "string"), unknownScopes }, errors, warnings };
 }

@@ -30,6 +30,7 @@
  * the resource without running `destroy`: the document stays (drift can report it).
  */
 import { createHash } from "node:crypto";
+import { scopeInfo, scopeTokenProblem } from "./scopes";
 import { checkDocumentName, PG_SCHEMA_PATTERN, type StateBackendAddress } from "./state-address";
 
 /** The spec version this code writes and understands. Bumped on any incompatible change. */
@@ -106,6 +107,12 @@ export interface AppRegistrationSpec extends HookSpecBase {
   readonly redirectUris: readonly string[];
   /** Declared scopes, in declaration order, no duplicates. */
   readonly scopes: readonly string[];
+  /**
+   * The declared scopes cdktf-xero's catalogue (spec/scopes.ts) does not know, declared with
+   * `XeroScopes.custom`: checked for shape only, and left to Xero. Absent when there are none.
+   * Every other scope must be in the catalogue, as at synth.
+   */
+  readonly unknownScopes?: readonly string[];
   readonly companyUrl?: string;
   /** The app was created on or after the granular-scopes cut-over for its kind. */
   readonly createdAfterGranularScopes: boolean;
@@ -312,13 +319,17 @@ class Reader {
       this.problems.push(`${this.path}.redirectUris must list at least one URI for a ${appKind} app`);
     }
     const companyUrl = this.optional("companyUrl", (at) => this.text(at));
+    const scopes = this.scopes("scopes");
+    const unknownScopes = this.optional("unknownScopes", (at) => this.scopes(at));
+    this.checkScopesKnown(scopes, unknownScopes ?? []);
     return {
       appKind: appKind ?? "web",
       appName: this.text("appName"),
       clientId: this.text("clientId"),
       ...(clientSecret === undefined ? {} : { clientSecret }),
       redirectUris,
-      scopes: this.scopes("scopes"),
+      scopes,
+      ...(unknownScopes === undefined ? {} : { unknownScopes }),
       ...(companyUrl === undefined ? {} : { companyUrl }),
       createdAfterGranularScopes: this.boolean("createdAfterGranularScopes"),
     };
@@ -415,10 +426,28 @@ class Reader {
     return value.filter((item): item is string => typeof item === "string");
   }
 
+  /** As at synth: a scope the catalogue lacks must be marked unknown, and only such scopes may be. */
+  private checkScopesKnown(scopes: readonly string[], unknownScopes: readonly string[]): void {
+    scopes.forEach((scope, index) => {
+      if (scopeInfo(scope) === undefined && !unknownScopes.includes(scope)) {
+        this.problems.push(
+          `${this.path}.scopes[${index}] ${JSON.stringify(scope)} is not a scope cdktf-xero knows and is not listed in ${this.path}.unknownScopes (declare it with XeroScopes.custom)`,
+        );
+      }
+    });
+    unknownScopes.forEach((scope, index) => {
+      if (!scopes.includes(scope)) this.problems.push(`${this.path}.unknownScopes[${index}] ${JSON.stringify(scope)} is not one of ${this.path}.scopes`);
+      else if (scopeInfo(scope) !== undefined) {
+        this.problems.push(`${this.path}.unknownScopes[${index}] ${JSON.stringify(scope)} is a scope cdktf-xero knows; list it in ${this.path}.scopes only`);
+      }
+    });
+  }
+
   private scopes(key: string): string[] {
     const scopes = this.strings(key, { allowEmpty: false });
     scopes.forEach((scope, index) => {
-      if (/\s/.test(scope)) this.problems.push(`${this.path}.${key}[${index}] must be one scope without spaces, got ${JSON.stringify(scope)}`);
+      const problem = scope.trim() === "" ? undefined : scopeTokenProblem(scope);
+      if (problem !== undefined) this.problems.push(`${this.path}.${key}[${index}] ${problem}, got ${JSON.stringify(scope)}`);
       if (scopes.indexOf(scope) !== index) this.problems.push(`${this.path}.${key}[${index}] repeats ${JSON.stringify(scope)}`);
     });
     return scopes;

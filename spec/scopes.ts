@@ -1,84 +1,189 @@
 /**
  * Xero's OAuth 2.0 scopes, as pure data: the constructs validate declarations against it at synth,
- * and the hooks can use it to compare granted with declared scopes. No I/O, no dependencies.
+ * and the hook spec's validator checks a registration's scopes against it. No I/O, no dependencies.
  *
  * @see https://developer.xero.com/documentation/guides/oauth2/scopes
  */
 
 /**
- * Every scope Xero documents, by a constant name (the scope with `.` → `_`, upper case).
+ * Every scope Xero documents: the one list the scope names, the {@link XeroScopes} constants and the
+ * catalogue are made from.
+ */
+export const XERO_SCOPE_NAMES = [
+  // Identity (OpenID Connect); offline_access is what makes Xero issue a refresh token.
+  "openid",
+  "profile",
+  "email",
+  "offline_access",
+
+  // Granular accounting scopes: the only ones for apps created on or after 2 March 2026
+  // (Custom Connections: 29 April 2026).
+  "accounting.invoices",
+  "accounting.invoices.read",
+  "accounting.payments",
+  "accounting.payments.read",
+  "accounting.banktransactions",
+  "accounting.banktransactions.read",
+  "accounting.manualjournals",
+  "accounting.manualjournals.read",
+  "accounting.reports.aged.read",
+  "accounting.reports.balancesheet.read",
+  "accounting.reports.profitandloss.read",
+  "accounting.reports.trialbalance.read",
+  "accounting.reports.banksummary.read",
+  "accounting.reports.budgetsummary.read",
+  "accounting.reports.executivesummary.read",
+  "accounting.reports.taxreports.read",
+
+  // Broad accounting scopes: older apps only, retired by September 2027.
+  "accounting.transactions",
+  "accounting.transactions.read",
+  "accounting.reports.read",
+  "accounting.journals.read",
+
+  // Current for every app.
+  "accounting.settings",
+  "accounting.settings.read",
+  "accounting.contacts",
+  "accounting.contacts.read",
+  "accounting.attachments",
+  "accounting.attachments.read",
+  "accounting.budgets.read",
+  "accounting.reports.tenninetynine.read",
+  "payroll.employees",
+  "payroll.employees.read",
+  "payroll.payruns",
+  "payroll.payruns.read",
+  "payroll.payslip",
+  "payroll.payslip.read",
+  "payroll.settings",
+  "payroll.settings.read",
+  "payroll.timesheets",
+  "payroll.timesheets.read",
+  "files",
+  "files.read",
+  "assets",
+  "assets.read",
+  "projects",
+  "projects.read",
+  "bankfeeds",
+  "finance.bankstatementsplus.read",
+  "finance.cashvalidation.read",
+  "finance.statements.read",
+  "paymentservices",
+  // Client credentials, App Store apps only.
+  "marketplace.billing",
+] as const;
+
+/** A scope Xero documents and cdktf-xero knows, e.g. `"accounting.invoices.read"`. */
+export type XeroScopeName = (typeof XERO_SCOPE_NAMES)[number];
+
+const IS_CUSTOM_SCOPE = Symbol.for("cdktf-xero.XeroCustomScope");
+
+/**
+ * A scope cdktf-xero's catalogue does not know, made by {@link XeroScopes.custom}: for a scope Xero
+ * adds after this release. Synth checks only its shape; the hook spec marks it as unknown
+ * (`unknownScopes`) and Xero's own answer at deploy decides.
+ */
+export class XeroCustomScope {
+  /** True for custom scopes made by this package (also across copies of it). */
+  static isXeroCustomScope(value: unknown): value is XeroCustomScope {
+    return value !== null && typeof value === "object" && IS_CUSTOM_SCOPE in value;
+  }
+
+  /** Prefer {@link XeroScopes.custom}, the documented spelling. */
+  constructor(
+    /** The scope exactly as Xero documents it. */
+    readonly name: string,
+  ) {
+    Object.defineProperty(this, IS_CUSTOM_SCOPE, { value: true });
+  }
+
+  /** For messages: `XeroScopes.custom("…")`. */
+  toString(): string {
+    return `XeroScopes.custom(${JSON.stringify(this.name)})`;
+  }
+}
+
+/** What a declaration's `scopes` take: a known scope (a {@link XeroScopes} constant or its string), or a custom one. */
+export type XeroScope = XeroScopeName | XeroCustomScope;
+
+type ReplaceDots<S extends string> = S extends `${infer Head}.${infer Tail}` ? `${Head}_${ReplaceDots<Tail>}` : S;
+/** `"accounting.invoices.read"` → `"ACCOUNTING_INVOICES_READ"`. */
+type ConstantName<S extends string> = Uppercase<ReplaceDots<S>>;
+
+/** The constants of {@link XeroScopes}: one per {@link XERO_SCOPE_NAMES} entry. */
+export type XeroScopeConstants = { readonly [Name in XeroScopeName as ConstantName<Name>]: Name };
+
+function constantName<S extends string>(scope: S): ConstantName<S> {
+  return scope.replace(/\./g, "_").toUpperCase() as ConstantName<S>;
+}
+
+/**
+ * Every scope Xero documents, by a constant name (the scope with `.` → `_`, upper case), and
+ * {@link XeroScopes.custom} for one Xero added after this release.
  *
  * @example
  * scopes: [XeroScopes.ACCOUNTING_INVOICES_READ, XeroScopes.ACCOUNTING_CONTACTS_READ]
  */
-export const XeroScopes = {
-  // Identity (OpenID Connect); offline_access is what makes Xero issue a refresh token.
-  OPENID: "openid",
-  PROFILE: "profile",
-  EMAIL: "email",
-  OFFLINE_ACCESS: "offline_access",
+export const XeroScopes: XeroScopeConstants & {
+  /**
+   * A scope cdktf-xero does not know yet, exactly as Xero documents it. Synth checks only that it
+   * is one OAuth scope token (no spaces, quotes or backslashes); the deploy asks Xero. A name the
+   * catalogue knows is treated as that known scope, with all its checks.
+   *
+   * @example
+   * scopes: [XeroScopes.OFFLINE_ACCESS, XeroScopes.custom("accounting.creditnotes.read")]
+   */
+  custom(name: string): XeroCustomScope;
+} = Object.freeze({
+  ...(Object.fromEntries(XERO_SCOPE_NAMES.map((name) => [constantName(name), name])) as XeroScopeConstants),
+  custom: (name: string): XeroCustomScope => new XeroCustomScope(name),
+});
 
-  // Granular accounting scopes: the only ones for apps created on or after 2 March 2026
-  // (Custom Connections: 29 April 2026).
-  ACCOUNTING_INVOICES: "accounting.invoices",
-  ACCOUNTING_INVOICES_READ: "accounting.invoices.read",
-  ACCOUNTING_PAYMENTS: "accounting.payments",
-  ACCOUNTING_PAYMENTS_READ: "accounting.payments.read",
-  ACCOUNTING_BANKTRANSACTIONS: "accounting.banktransactions",
-  ACCOUNTING_BANKTRANSACTIONS_READ: "accounting.banktransactions.read",
-  ACCOUNTING_MANUALJOURNALS: "accounting.manualjournals",
-  ACCOUNTING_MANUALJOURNALS_READ: "accounting.manualjournals.read",
-  ACCOUNTING_REPORTS_AGED_READ: "accounting.reports.aged.read",
-  ACCOUNTING_REPORTS_BALANCESHEET_READ: "accounting.reports.balancesheet.read",
-  ACCOUNTING_REPORTS_PROFITANDLOSS_READ: "accounting.reports.profitandloss.read",
-  ACCOUNTING_REPORTS_TRIALBALANCE_READ: "accounting.reports.trialbalance.read",
-  ACCOUNTING_REPORTS_BANKSUMMARY_READ: "accounting.reports.banksummary.read",
-  ACCOUNTING_REPORTS_BUDGETSUMMARY_READ: "accounting.reports.budgetsummary.read",
-  ACCOUNTING_REPORTS_EXECUTIVESUMMARY_READ: "accounting.reports.executivesummary.read",
-  ACCOUNTING_REPORTS_TAXREPORTS_READ: "accounting.reports.taxreports.read",
+/**
+ * Why a string is not one OAuth scope token (RFC 6749 §3.3: printable ASCII other than space, `"`
+ * and `\`), or undefined when it is one. The synth check of a custom scope and the hook spec's check
+ * of every scope both use it, so what synth lets through the hook takes.
+ */
+export function scopeTokenProblem(scope: string): string | undefined {
+  if (scope === "") return "must not be empty";
+  if (/\s/.test(scope)) return "must be one scope without spaces";
+  if (!/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(scope)) return 'must be one OAuth scope token (printable ASCII other than space, " and \\)';
+  return undefined;
+}
 
-  // Broad accounting scopes: older apps only, retired by September 2027.
-  ACCOUNTING_TRANSACTIONS: "accounting.transactions",
-  ACCOUNTING_TRANSACTIONS_READ: "accounting.transactions.read",
-  ACCOUNTING_REPORTS_READ: "accounting.reports.read",
-  ACCOUNTING_JOURNALS_READ: "accounting.journals.read",
+/** The number of single-character insertions, deletions and substitutions from `a` to `b`. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
 
-  // Current for every app.
-  ACCOUNTING_SETTINGS: "accounting.settings",
-  ACCOUNTING_SETTINGS_READ: "accounting.settings.read",
-  ACCOUNTING_CONTACTS: "accounting.contacts",
-  ACCOUNTING_CONTACTS_READ: "accounting.contacts.read",
-  ACCOUNTING_ATTACHMENTS: "accounting.attachments",
-  ACCOUNTING_ATTACHMENTS_READ: "accounting.attachments.read",
-  ACCOUNTING_BUDGETS_READ: "accounting.budgets.read",
-  ACCOUNTING_REPORTS_TENNINETYNINE_READ: "accounting.reports.tenninetynine.read",
-  PAYROLL_EMPLOYEES: "payroll.employees",
-  PAYROLL_EMPLOYEES_READ: "payroll.employees.read",
-  PAYROLL_PAYRUNS: "payroll.payruns",
-  PAYROLL_PAYRUNS_READ: "payroll.payruns.read",
-  PAYROLL_PAYSLIP: "payroll.payslip",
-  PAYROLL_PAYSLIP_READ: "payroll.payslip.read",
-  PAYROLL_SETTINGS: "payroll.settings",
-  PAYROLL_SETTINGS_READ: "payroll.settings.read",
-  PAYROLL_TIMESHEETS: "payroll.timesheets",
-  PAYROLL_TIMESHEETS_READ: "payroll.timesheets.read",
-  FILES: "files",
-  FILES_READ: "files.read",
-  ASSETS: "assets",
-  ASSETS_READ: "assets.read",
-  PROJECTS: "projects",
-  PROJECTS_READ: "projects.read",
-  BANKFEEDS: "bankfeeds",
-  FINANCE_BANKSTATEMENTSPLUS_READ: "finance.bankstatementsplus.read",
-  FINANCE_CASHVALIDATION_READ: "finance.cashvalidation.read",
-  FINANCE_STATEMENTS_READ: "finance.statements.read",
-  PAYMENTSERVICES: "paymentservices",
-  /** Client credentials, App Store apps only. */
-  MARKETPLACE_BILLING: "marketplace.billing",
-} as const;
+/** How far a misspelling may be from a scope for {@link nearestScope} to suggest it. */
+export const MAX_SUGGESTION_DISTANCE = 3;
 
-/** A scope string Xero documents. Declarations take `string` so JavaScript users get a synth-time check. */
-export type XeroScope = (typeof XeroScopes)[keyof typeof XeroScopes];
+/**
+ * The known scope a misspelt one most likely meant: case and surrounding spaces ignored, then the
+ * nearest by {@link editDistance} if at most {@link MAX_SUGGESTION_DISTANCE} edits away (the first
+ * in catalogue order on a tie). Undefined when none is that close.
+ */
+export function nearestScope(scope: string): XeroScopeName | undefined {
+  const normalised = scope.trim().toLowerCase();
+  let best: { name: XeroScopeName; distance: number } | undefined;
+  for (const name of XERO_SCOPE_NAMES) {
+    const distance = editDistance(normalised, name);
+    if (distance <= MAX_SUGGESTION_DISTANCE && (best === undefined || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
 
 /**
  * - `identity`: OpenID Connect scopes; need a user, so never on a Custom Connection.
@@ -95,13 +200,13 @@ export type ScopeFamily = "identity" | "granular" | "broad" | "current";
 export type ScopeArea = "transactions" | "reports" | "journals";
 
 export interface ScopeInfo {
-  readonly name: XeroScope;
+  readonly name: XeroScopeName;
   readonly family: ScopeFamily;
   /** Set for broad and granular accounting scopes: the area they cover. */
   readonly area?: ScopeArea;
 }
 
-const IDENTITY: readonly XeroScope[] = ["openid", "profile", "email", "offline_access"];
+const IDENTITY: readonly XeroScopeName[] = ["openid", "profile", "email", "offline_access"];
 const BROAD: Readonly<Record<string, ScopeArea>> = {
   "accounting.transactions": "transactions",
   "accounting.transactions.read": "transactions",
@@ -125,7 +230,7 @@ const GRANULAR_REPORTS = new Set<string>([
   "accounting.reports.taxreports.read",
 ]);
 
-function classify(name: XeroScope): ScopeInfo {
+function classify(name: XeroScopeName): ScopeInfo {
   if (IDENTITY.includes(name)) return { name, family: "identity" };
   const broadArea = BROAD[name];
   if (broadArea !== undefined) return { name, family: "broad", area: broadArea };
@@ -138,7 +243,7 @@ function classify(name: XeroScope): ScopeInfo {
 
 /** Every documented scope with its family and area, keyed by scope string. */
 export const SCOPE_CATALOGUE: ReadonlyMap<string, ScopeInfo> = new Map(
-  Object.values(XeroScopes).map((name) => [name, classify(name)] as const),
+  XERO_SCOPE_NAMES.map((name) => [name, classify(name)] as const),
 );
 
 /** The catalogue entry of a scope, or undefined when Xero does not document it. */
@@ -147,7 +252,7 @@ export function scopeInfo(scope: string): ScopeInfo | undefined {
 }
 
 /** The scopes of one family, in catalogue order (used to suggest replacements in messages). */
-export function scopesOf(family: ScopeFamily, area?: ScopeArea): XeroScope[] {
+export function scopesOf(family: ScopeFamily, area?: ScopeArea): XeroScopeName[] {
   return [...SCOPE_CATALOGUE.values()]
     .filter((info) => info.family === family && (area === undefined || info.area === area))
     .map((info) => info.name);

@@ -130,7 +130,7 @@ const cases: Array<[string, Build, string]> = [
   [
     "an unknown scope",
     app(customConnectionProps({ scopes: ["accounting.everything"] })),
-    'prod/App: scopes[0] "accounting.everything" is not a Xero scope; use the XeroScopes constants',
+    'prod/App: scopes[0] "accounting.everything" is not a Xero scope; use the XeroScopes constants, or XeroScopes.custom("accounting.everything") for a scope Xero added after this release of cdktf-xero',
   ],
   [
     "a scope with the wrong case, with a suggestion",
@@ -286,7 +286,7 @@ const cases: Array<[string, Build, string]> = [
   [
     "a negative waitForLink",
     link({ waitForLink: -1 }),
-    "prod/Link: waitForLink must be a whole number of seconds from 0 to 86400 (24 hours), got -1; e.g. Duration.minutes(10)",
+    "prod/Link: waitForLink must be a Duration from 0 to 86400 seconds (24 hours), got -1; e.g. Duration.minutes(10)",
   ],
   [
     "a negative waitForLink Duration",
@@ -296,12 +296,32 @@ const cases: Array<[string, Build, string]> = [
   [
     "a waitForLink that looks like milliseconds",
     link({ waitForLink: 300000 }),
-    "prod/Link: waitForLink must be a whole number of seconds from 0 to 86400 (24 hours), got 300000; e.g. Duration.minutes(10)",
+    "prod/Link: waitForLink must be a Duration from 0 to 86400 seconds (24 hours), got 300000; e.g. Duration.minutes(10)",
+  ],
+  [
+    "a waitForLink Duration longer than 24 hours",
+    link({ waitForLink: Duration.hours(25) }),
+    "prod/Link: waitForLink must be a whole number of seconds from 0 to 86400 (24 hours), got Duration.hours(25); e.g. Duration.minutes(10)",
   ],
   [
     "a fractional waitForLink",
     link({ waitForLink: 1.5 }),
-    "prod/Link: waitForLink must be a whole number of seconds from 0 to 86400 (24 hours), got 1.5; e.g. Duration.minutes(10)",
+    "prod/Link: waitForLink must be a Duration from 0 to 86400 seconds (24 hours), got 1.5; e.g. Duration.minutes(10)",
+  ],
+  [
+    "a fractional waitForLink Duration",
+    link({ waitForLink: Duration.seconds(1.5) }),
+    "prod/Link: waitForLink must be a whole number of seconds from 0 to 86400 (24 hours), got Duration.seconds(1.5); e.g. Duration.minutes(10)",
+  ],
+  [
+    "a waitForLink given as a bare number of seconds",
+    link({ waitForLink: 90 }),
+    "prod/Link: waitForLink must be a Duration from 0 to 86400 seconds (24 hours), got 90; for 90 seconds write Duration.seconds(90)",
+  ],
+  [
+    "a waitForLink given as a string",
+    link({ waitForLink: "10m" }),
+    'prod/Link: waitForLink must be a Duration from 0 to 86400 seconds (24 hours), got "10m"; e.g. Duration.minutes(10)',
   ],
   [
     "an expected tenant id that is not a uuid",

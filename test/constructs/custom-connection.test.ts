@@ -86,11 +86,18 @@ describe("XeroCustomConnection prop combinations", () => {
     expect(link.spec.waitForLinkSeconds).toBe(600);
   });
 
-  it("takes waitForLink as a number of seconds", () => {
+  it("takes waitForLink of a whole number of seconds as Duration.seconds", () => {
     const stack = testStack();
     const sync = new XeroAppRegistration(stack, "Sync", customConnectionProps());
-    const link = new XeroCustomConnection(stack, "Link", { app: sync, waitForLink: 90 });
+    const link = new XeroCustomConnection(stack, "Link", { app: sync, waitForLink: Duration.seconds(90) });
     expect(link.spec.waitForLinkSeconds).toBe(90);
+  });
+
+  it("takes waitForLink of exactly 24 hours", () => {
+    const stack = testStack();
+    const sync = new XeroAppRegistration(stack, "Sync", customConnectionProps());
+    const link = new XeroCustomConnection(stack, "Link", { app: sync, waitForLink: Duration.hours(24) });
+    expect(link.spec.waitForLinkSeconds).toBe(86_400);
   });
 
   it("asks the destroy hook to unlink only when unlinkOnDestroy is set", () => {
