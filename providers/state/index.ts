@@ -9,3 +9,4 @@ export { fingerprintSecrets, openEnvelope, parseEnvelope, sealSecrets, type Secr
 export { DEFAULT_STALE_LOCK_AFTER_MS } from "./local/local-store";
 export * from "./inspect";
 export * from "./rekey";
+export { realLockPollTiming, type LockPollTiming } from "./poll-lock";

@@ -11,6 +11,7 @@ import { KeyringLoader } from "./keyring";
 import { LocalDocumentStore } from "./local/local-store";
 import type { ProcessIdentity } from "./local/process-identity";
 import { stderrLogger, type StateLogger } from "./logger";
+import type { LockPollTiming } from "./poll-lock";
 
 export interface OpenStateBackendOptions {
   /**
@@ -63,6 +64,11 @@ export interface OpenStateBackendOptions {
   readonly createIfMissing?: boolean;
   /** @default crypto.randomUUID */
   readonly newLineage?: () => string;
+  /**
+   * Waiting for a document lock: its monotonic clock, sleep and jitter source.
+   * @default realLockPollTiming (performance.now, setTimeout, Math.random)
+   */
+  readonly lockPolling?: Partial<LockPollTiming>;
   /** @default crypto.randomBytes */
   readonly randomBytes?: (size: number) => Buffer;
 }
@@ -98,6 +104,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
           logger,
           ...(options.staleLockAfterMs === undefined ? {} : { staleLockAfterMs: options.staleLockAfterMs }),
           ...(options.processIdentity === undefined ? {} : { processIdentity: options.processIdentity }),
+          ...(options.lockPolling === undefined ? {} : { lockPolling: options.lockPolling }),
         })
       : // Loaded only for pg: every hook is a fresh process, and most use local files.
         await (await import("./pg/pg-store")).openPgStore({
@@ -107,6 +114,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
           logger,
           label: formatBackendAddress(address),
           createIfMissing,
+          ...(options.lockPolling === undefined ? {} : { lockPolling: options.lockPolling }),
         });
   return new CredentialStateBackend({
     address,

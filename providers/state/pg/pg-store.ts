@@ -8,6 +8,7 @@ import type { DocumentStore, LockRelease, SwapPlan } from "../store";
 import { acquireAdvisoryLock } from "./advisory-lock";
 import { pgConnectionConfig } from "./connection";
 import { migrate } from "./migrations";
+import type { LockPollTiming } from "../poll-lock";
 import { lockKeysOf, tablesOf, translatePgError, type LockKeys, type Tables } from "./sql";
 
 /**
@@ -27,6 +28,8 @@ export interface PgStoreOptions {
    * @default true
    */
   readonly createIfMissing?: boolean;
+  /** The lock wait's clock, sleep and jitter. @default realLockPollTiming */
+  readonly lockPolling?: Partial<LockPollTiming>;
 }
 
 /** Opens a pool, migrates the schema (or, with createIfMissing false, checks that it exists) and returns the store. */
@@ -168,6 +171,7 @@ export class PgDocumentStore implements DocumentStore {
       keys: this.keys,
       label: this.label,
       logger: this.options.logger,
+      ...(this.options.lockPolling === undefined ? {} : { timing: this.options.lockPolling }),
     });
   }
 
