@@ -10,3 +10,4 @@ export { DEFAULT_STALE_LOCK_AFTER_MS } from "./local/local-store";
 export * from "./inspect";
 export * from "./rekey";
 export { realLockPollTiming, type LockPollTiming } from "./poll-lock";
+export { DEFAULT_PG_TIMEOUTS, type PgTimeouts } from "./pg/sql";

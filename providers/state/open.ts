@@ -12,6 +12,7 @@ import { LocalDocumentStore } from "./local/local-store";
 import type { ProcessIdentity } from "./local/process-identity";
 import { stderrLogger, type StateLogger } from "./logger";
 import type { LockPollTiming } from "./poll-lock";
+import type { PgTimeouts } from "./pg/sql";
 
 export interface OpenStateBackendOptions {
   /**
@@ -69,6 +70,12 @@ export interface OpenStateBackendOptions {
    * @default realLockPollTiming (performance.now, setTimeout, Math.random)
    */
   readonly lockPolling?: Partial<LockPollTiming>;
+  /**
+   * pg backend: PostgreSQL's lock_timeout and statement_timeout for migrations and writes (SET LOCAL
+   * in their transactions), so a session that never ends its transaction cannot make them wait forever.
+   * @default { lockTimeoutMs: 60000, statementTimeoutMs: 120000 }
+   */
+  readonly pgTimeouts?: Partial<PgTimeouts>;
   /** @default crypto.randomBytes */
   readonly randomBytes?: (size: number) => Buffer;
 }
@@ -114,6 +121,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
           logger,
           label: formatBackendAddress(address),
           createIfMissing,
+          ...(options.pgTimeouts === undefined ? {} : { timeouts: options.pgTimeouts }),
           ...(options.lockPolling === undefined ? {} : { lockPolling: options.lockPolling }),
         });
   return new CredentialStateBackend({

@@ -2,7 +2,7 @@ import { Client, type ClientConfig } from "pg";
 import { StateLockedError } from "../errors";
 import type { StateLogger } from "../logger";
 import { pollLock, type LockAttempt, type LockPollTiming } from "../poll-lock";
-import { lockKey, rowKey, translatePgError, type LockKeys, type Tables } from "./sql";
+import { describeSession, lockKey, rowKey, translatePgError, type LockKeys, type Tables } from "./sql";
 
 /**
  * Per-document session advisory locks, each on a dedicated connection (a session lock belongs to the
@@ -125,6 +125,5 @@ async function describeHolder(client: Client, keys: LockKeys, rowLockKey: number
   );
   const row = result.rows[0];
   if (row === undefined) return "another session (it released the lock just now)";
-  const who = row.application_name === "" ? "an unnamed PostgreSQL session" : row.application_name;
-  return `${who} (PostgreSQL backend pid ${row.pid}${row.since === null ? "" : `, connected since ${row.since.toISOString()}`})`;
+  return describeSession(row, row.since === null ? "" : `, connected since ${row.since.toISOString()}`);
 }
