@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { DocumentOutputs } from "../../spec/document-outputs";
 import type { SecretReference, SecretRotationSpec } from "../../spec/hook-spec";
 import * as path from "node:path";
@@ -156,7 +155,7 @@ async function testAndPromote(spec: SecretRotationSpec, from: RotationSnapshot, 
   const app = rotatedAppOf(spec);
   const pending = from.secrets.pending;
   if (pending === undefined) return from;
-  const rotationId = from.record.rotationId === "" ? randomUUID() : from.record.rotationId;
+  const rotationId = from.record.rotationId === "" ? ctx.newId() : from.record.rotationId;
   const testing = await doc.write(from, from.secrets, { step: "testing", stepAt: formatRfc3339(ctx.clock.now()), rotationId });
   failpoint("testing-recorded");
   const source: SecretReference = { source: "state", document: spec.document, key: "pending" };
