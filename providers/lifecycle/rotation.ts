@@ -10,7 +10,13 @@ import { HookRecordOutputs, recordApply } from "./record";
 import type { HookResult } from "./result";
 import { retireDocument } from "./retire";
 import { RotationDocument, type RotationSnapshot } from "./rotation-document";
-import { RotationCandidateRejectedError, RotationNothingToBootstrapError, RotationOverdueError, portalSteps } from "./rotation-errors";
+import {
+  RotationCandidateRejectedError,
+  RotationNothingToBootstrapError,
+  RotationOverdueError,
+  RotationUnsettledError,
+  portalSteps,
+} from "./rotation-errors";
 import { failpointsFrom, type Failpoints } from "./rotation-failpoints";
 import { proveClientSecret, type RotatedApp } from "./rotation-probe";
 import { formatRfc3339, nextRotationAction, parseRfc3339, rotationRecordOutputs, rotationSchedule } from "./rotation-state";
@@ -74,7 +80,7 @@ export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx:
         tested = undefined;
       }
       if (action.kind === "done") break;
-      if (pass > MAX_PASSES) throw new Error(`${spec.document}: the rotation did not settle after ${MAX_PASSES} passes (another writer keeps changing it)`);
+      if (pass > MAX_PASSES) throw new RotationUnsettledError(spec.document, MAX_PASSES);
       try {
         if (action.kind === "bootstrap") snapshot = await bootstrap(spec, snapshot, doc, ctx, failpoint);
         else if (action.kind === "discard_pending") snapshot = await discardPending(spec, snapshot, doc, ctx);
