@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import type { Command } from "commander";
-import type { HookVerb } from "../providers/lifecycle";
+import { isHookVerb } from "../spec/hook-spec";
 import { describeError, describeErrorAsJson, exitCodeFor, ExitCode, wantsJson } from "./run";
 
 type Commander = typeof import("commander");
@@ -31,16 +31,17 @@ export function buildProgram(argv: readonly string[] = []): Command {
  */
 function hookFastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
   if (!isHookCommandLine(argv)) return undefined;
-  const [, verb, flag] = argv as readonly [string, HookVerb, string?];
+  const [, verb, flag] = argv;
+  if (!isHookVerb(verb)) return undefined;
   const hook = require("./commands/hook") as typeof import("./commands/hook");
   return () => hook.runHookCommand(verb, flag === undefined ? {} : { json: true });
 }
 
-/** Whether `argv` is one the fast path runs: `hook <init|apply|destroy>`, optionally `--json`. */
+/** Whether `argv` is one the fast path runs: `hook <verb>` for one of HOOK_VERBS, optionally `--json`. */
 export function isHookCommandLine(argv: readonly string[]): boolean {
   const [command, verb, flag, ...rest] = argv;
   if (command !== "hook" || rest.length > 0 || (flag !== undefined && flag !== "--json")) return false;
-  return (require("./commands/hook") as typeof import("./commands/hook")).isHookVerb(verb);
+  return isHookVerb(verb);
 }
 
 /** Runs the CLI and resolves to the exit code; `process.exit` is called only by the entry point below. */

@@ -25,7 +25,7 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { Construct } from "constructs";
 import { STATUS_DEFAULTS } from "../spec/document-outputs";
-import { canonicalJson, hashCanonicalJson, HookEnv, type HookSpec } from "../spec/hook-spec";
+import { canonicalJson, hashCanonicalJson, HookEnv, type HookSpec, type HookVerb } from "../spec/hook-spec";
 import { formatBackendAddress, localDocumentFile, type StateBackendAddress } from "../spec/state-address";
 import type { XeroHookResourceType } from "./hook-resource";
 import { cliScriptFromStackDirectory } from "./paths";
@@ -153,7 +153,7 @@ export function renderHookParts(scope: Construct, props: HookPartsProps): HookPa
   const specSha256 = hashCanonicalJson(canonical);
   const specJson = escapeTemplate(canonical);
   const cli = shellWord(escapeTemplate(cliScriptFromStackDirectory(scope)));
-  const command = (verb: "init" | "apply" | "destroy"): string => `node ${cli} hook ${verb}`;
+  const command = (verb: HookVerb): string => `node ${cli} hook ${verb}`;
   const stableTriggers = {
     document: escapeTemplate(spec.document),
     backend: escapeTemplate(formatBackendAddress(spec.backend)),

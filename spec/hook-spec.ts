@@ -43,6 +43,19 @@ export const HookEnv = {
   generation: "CDKTF_XERO_GENERATION",
 } as const;
 
+/**
+ * The hook verbs, listed once: what `cdktf-xero hook <verb>` runs, what the constructs' provisioners
+ * call (`init` at the Init resource's creation, `apply` at the main resource's, `destroy` at its
+ * destruction) and what the lifecycle dispatches on.
+ */
+export const HOOK_VERBS = ["init", "apply", "destroy"] as const;
+export type HookVerb = (typeof HOOK_VERBS)[number];
+
+/** Whether `word` names a hook verb (`cdktf-xero hook <verb>`). */
+export function isHookVerb(word: string | undefined): word is HookVerb {
+  return (HOOK_VERBS as readonly (string | undefined)[]).includes(word);
+}
+
 /** The three kinds of Xero app, in the portal's terms: Web app, PKCE (mobile/desktop), Custom Connection. */
 export type AppKind = "web" | "pkce" | "custom_connection";
 export const APP_KINDS: readonly AppKind[] = ["web", "pkce", "custom_connection"];

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { HOOK_VERBS, runHook, type HookVerb } from "../../providers/lifecycle";
-import { HookEnv } from "../../spec/hook-spec";
+import { runHook } from "../../providers/lifecycle";
+import { HOOK_VERBS, HookEnv, type HookVerb } from "../../spec/hook-spec";
 
 /**
  * `cdktf-xero hook init|apply|destroy`: the lifecycle hooks Terraform's local-exec provisioners run
@@ -38,11 +38,6 @@ Example (what the synthesized provisioner runs, from the stack directory):
       )
       .action((flags: HookFlags) => runHookCommand(verb, flags));
   }
-}
-
-/** Whether `word` names a hook verb (`cdktf-xero hook <verb>`). */
-export function isHookVerb(word: string | undefined): word is HookVerb {
-  return (HOOK_VERBS as readonly (string | undefined)[]).includes(word);
 }
 
 /**

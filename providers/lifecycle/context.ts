@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { MAX_CLIENT_SECRET_BYTES } from "../../spec/hook-spec";
@@ -46,6 +47,10 @@ export interface HookDeps {
   readonly clock?: Clock;
   /** Used for the link wait and the client's retry back-off. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Jitter in [0, 1) of the Xero client's retry back-off and of waits for a document lock. @default Math.random */
+  readonly random?: () => number;
+  /** New ids (a rotation's id). @default crypto.randomUUID */
+  readonly newId?: () => string;
   /** @default new XeroClient(options) */
   readonly createXeroClient?: XeroClientFactory;
   /** @default openStateBackend */
@@ -69,6 +74,8 @@ export class HookContext {
   readonly projectRoot: string;
   readonly clock: Clock;
   readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
+  readonly newId: () => string;
   readonly readFile: (absolutePath: string) => Promise<string>;
   private readonly createClient: XeroClientFactory;
   private readonly openBackendAt: StateBackendFactory;
@@ -81,6 +88,8 @@ export class HookContext {
     this.projectRoot = deps.projectRoot ?? findProjectRoot(deps.cwd);
     this.clock = deps.clock ?? systemClock;
     this.sleep = deps.sleep ?? realSleep;
+    this.random = deps.random ?? Math.random;
+    this.newId = deps.newId ?? randomUUID;
     this.readFile = deps.readFile ?? readFileHead;
     this.createClient = deps.createXeroClient ?? ((options) => new XeroClient(options));
     this.openBackendAt = deps.openBackend ?? openStateBackend;
@@ -114,6 +123,7 @@ export class HookContext {
       env: this.env,
       clock: this.clock,
       sleep: this.sleep,
+      random: this.random,
     });
   }
 
@@ -128,6 +138,7 @@ export class HookContext {
         cwd: this.cwd,
         projectRoot: this.projectRoot,
         logger: { warn: (message) => this.warn(`cdktf-xero: warning: ${message}`) },
+        lockPolling: { random: this.random },
       });
       this.backends.set(key, opened);
     }

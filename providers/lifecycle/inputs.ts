@@ -1,9 +1,7 @@
-import { HookEnv, HookSpecError, parseHookSpecJson, type HookSpec } from "../../spec/hook-spec";
+import { HookEnv, HookSpecError, parseHookSpecJson, type HookSpec, type HookVerb } from "../../spec/hook-spec";
 import { ConfigError } from "../errors";
 
-/** The three hook verbs: what `cdktf-xero hook <verb>` runs. */
-export type HookVerb = "init" | "apply" | "destroy";
-export const HOOK_VERBS: readonly HookVerb[] = ["init", "apply", "destroy"];
+export { HOOK_VERBS, isHookVerb, type HookVerb } from "../../spec/hook-spec";
 
 /**
  * Which run of the hook resource this is: the spec hash and generation of its `triggers_replace`.

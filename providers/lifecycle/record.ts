@@ -80,6 +80,8 @@ export async function recordOutcome(backend: StateBackend, document: string, com
     changed = !isSameRecord(current?.values, next);
     return changed ? next : undefined;
   });
+  // Unreachable with either backend: `update` returns what it wrote, or the current document when
+  // nothing changed, and isSameRecord never calls a missing document unchanged. Kept as an invariant.
   if (stored === undefined) throw new Error(`state backend ${backend.label} returned no document after updating "${document}"`);
   const generation = stored.values[DocumentOutputs.generation];
   return { stored, changed, generation: typeof generation === "number" ? generation : computed.generation };

@@ -1,5 +1,6 @@
 import { DocumentOutputs, formatCdataJdbcUrl } from "../../spec/document-outputs";
 import type { AppRegistrationSpec } from "../../spec/hook-spec";
+import { ConfigError } from "../errors";
 import {
   customConnectionToken,
   grantedScopesOf,
@@ -42,7 +43,14 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
   let granted: readonly string[];
   let scopeNote: string;
   if (spec.appKind === "custom_connection") {
-    if (secret === undefined) throw new Error(`spec of ${spec.document} has no clientSecret for a custom_connection app`);
+    // The spec validator requires it (parseHookSpec); only a spec built in code, past the validator, can lack it.
+    if (secret === undefined) {
+      throw new ConfigError(
+        `the hook spec of "${spec.document}" has no clientSecret, which a custom_connection app requires; declare the app with ` +
+          `clientSecret (XeroSecret.fromEnv, fromFile or fromState) and synthesize again (\`cdktf synth\`)`,
+        { context: { document: spec.document } },
+      );
+    }
     const { client, tokens } = await customConnectionToken(app, secret, ctx);
     granted = grantedScopesOf(client, tokens);
     if (!isSameScopeSet(spec.scopes, granted)) throw new HookScopeMismatchError(app, spec.scopes, granted);

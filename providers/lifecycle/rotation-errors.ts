@@ -100,3 +100,20 @@ export class RotationNotDeclaredError extends CdktfXeroError {
     );
   }
 }
+
+/**
+ * Every pass of a rotation found its document changed under it: a writer that does not take the
+ * document's lock keeps racing the hook. Each completed step stands; the one that lost was not written.
+ */
+export class RotationUnsettledError extends CdktfXeroError {
+  readonly code = "ROTATION_UNSETTLED";
+  constructor(readonly document: string, readonly passes: number) {
+    super(
+      `the rotation in "${document}" did not settle after ${passes} passes: each time, its compare-and-swap found the document ` +
+        `changed by a writer that does not take the document's lock (not cdktf-xero's hooks or commands, which do). Find and stop ` +
+        `that writer (\`cdktf-xero state history ${document}\` names who changed it), then run cdktf deploy again; every step ` +
+        `completed so far stands, and CURRENT is unchanged by the step that lost.`,
+      { context: { document, passes } },
+    );
+  }
+}

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { DocumentOutputs } from "../../spec/document-outputs";
 import { MAX_CLIENT_SECRET_BYTES, rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../spec/hook-spec";
 import {
@@ -66,14 +65,14 @@ export interface StageResult {
 }
 
 export interface StageDeps extends HookDeps {
-  /** @default crypto.randomUUID */
+  /** @default newId (crypto.randomUUID) */
   readonly newRotationId?: () => string;
 }
 
 export async function stageSecret(input: StageSecretInput, deps: StageDeps): Promise<StageResult> {
   const ctx = new HookContext(deps);
   try {
-    return await stage(input, ctx, deps.newRotationId ?? randomUUID);
+    return await stage(input, ctx, deps.newRotationId ?? ctx.newId);
   } catch (error) {
     throw scrubSecrets(error, ctx);
   } finally {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { DocumentOutputs } from "../../spec/document-outputs";
 import type { SecretReference, SecretRotationSpec } from "../../spec/hook-spec";
 import * as path from "node:path";
@@ -11,7 +10,13 @@ import { HookRecordOutputs, recordApply } from "./record";
 import type { HookResult } from "./result";
 import { retireDocument } from "./retire";
 import { RotationDocument, type RotationSnapshot } from "./rotation-document";
-import { RotationCandidateRejectedError, RotationNothingToBootstrapError, RotationOverdueError, portalSteps } from "./rotation-errors";
+import {
+  RotationCandidateRejectedError,
+  RotationNothingToBootstrapError,
+  RotationOverdueError,
+  RotationUnsettledError,
+  portalSteps,
+} from "./rotation-errors";
 import { failpointsFrom, type Failpoints } from "./rotation-failpoints";
 import { proveClientSecret, type RotatedApp } from "./rotation-probe";
 import { formatRfc3339, nextRotationAction, parseRfc3339, rotationRecordOutputs, rotationSchedule } from "./rotation-state";
@@ -75,7 +80,7 @@ export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx:
         tested = undefined;
       }
       if (action.kind === "done") break;
-      if (pass > MAX_PASSES) throw new Error(`${spec.document}: the rotation did not settle after ${MAX_PASSES} passes (another writer keeps changing it)`);
+      if (pass > MAX_PASSES) throw new RotationUnsettledError(spec.document, MAX_PASSES);
       try {
         if (action.kind === "bootstrap") snapshot = await bootstrap(spec, snapshot, doc, ctx, failpoint);
         else if (action.kind === "discard_pending") snapshot = await discardPending(spec, snapshot, doc, ctx);
@@ -156,7 +161,7 @@ async function testAndPromote(spec: SecretRotationSpec, from: RotationSnapshot, 
   const app = rotatedAppOf(spec);
   const pending = from.secrets.pending;
   if (pending === undefined) return from;
-  const rotationId = from.record.rotationId === "" ? randomUUID() : from.record.rotationId;
+  const rotationId = from.record.rotationId === "" ? ctx.newId() : from.record.rotationId;
   const testing = await doc.write(from, from.secrets, { step: "testing", stepAt: formatRfc3339(ctx.clock.now()), rotationId });
   failpoint("testing-recorded");
   const source: SecretReference = { source: "state", document: spec.document, key: "pending" };

@@ -34,7 +34,7 @@ export async function runHook(verb: HookVerb, deps: HookDeps): Promise<HookResul
   }
 }
 
-function dispatch(verb: "apply" | "destroy", spec: HookSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
+function dispatch(verb: Exclude<HookVerb, "init">, spec: HookSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
   if (spec.kind === "app_registration") return verb === "apply" ? applyRegistration(spec, run, ctx) : destroyRegistration(spec, run, ctx);
   if (spec.kind === "secret_rotation") return verb === "apply" ? applyRotation(spec, run, ctx) : destroyRotation(spec, run, ctx);
   return verb === "apply" ? applyLink(spec, run, ctx) : destroyLink(spec, run, ctx);

@@ -5,19 +5,33 @@ import { CdktfXeroError } from "../errors";
  * to do next; `context` holds only names, serials, paths and key ids, never a secret or a key.
  */
 
-/** Another process holds the document's lock and did not release it before the timeout. */
+/**
+ * Another process holds the document's lock (or, with `locked`, another lock the operation needs,
+ * such as a pg schema's migration lock) and did not release it before the timeout.
+ */
 export class StateLockedError extends CdktfXeroError {
   readonly code = "STATE_LOCKED";
   constructor(
     readonly document: string,
     readonly holder: string,
-    options: { timeoutMs: number; cause?: unknown },
+    options: {
+      timeoutMs: number;
+      cause?: unknown;
+      /** What is locked, in words. @default `state document "<document>"` */
+      locked?: string;
+      /** What to do. @default wait for the holder, or stop it if it hangs */
+      fix?: string;
+    },
   ) {
     super(
-      `state document "${document}" is locked by ${holder}; waited ${options.timeoutMs} ms. ` +
-        `Wait for that process to finish and retry, or stop it if it hangs ` +
-        `(a lock whose process is gone is taken over automatically).`,
-      { cause: options.cause, context: { document, holder, timeoutMs: options.timeoutMs } },
+      `${options.locked ?? `state document "${document}"`} is locked by ${holder}; waited ${options.timeoutMs} ms. ` +
+        (options.fix ??
+          `Wait for that process to finish and retry, or stop it if it hangs ` +
+            `(a lock whose process is gone is taken over automatically).`),
+      {
+        cause: options.cause,
+        context: { document, holder, timeoutMs: options.timeoutMs, ...(options.locked === undefined ? {} : { locked: options.locked }) },
+      },
     );
   }
 }

@@ -9,3 +9,5 @@ export { fingerprintSecrets, openEnvelope, parseEnvelope, sealSecrets, type Secr
 export { DEFAULT_STALE_LOCK_AFTER_MS } from "./local/local-store";
 export * from "./inspect";
 export * from "./rekey";
+export { realLockPollTiming, type LockPollTiming } from "./poll-lock";
+export { DEFAULT_PG_TIMEOUTS, type PgTimeouts } from "./pg/sql";

@@ -11,6 +11,8 @@ import { KeyringLoader } from "./keyring";
 import { LocalDocumentStore } from "./local/local-store";
 import type { ProcessIdentity } from "./local/process-identity";
 import { stderrLogger, type StateLogger } from "./logger";
+import type { LockPollTiming } from "./poll-lock";
+import type { PgTimeouts } from "./pg/sql";
 
 export interface OpenStateBackendOptions {
   /**
@@ -63,6 +65,17 @@ export interface OpenStateBackendOptions {
   readonly createIfMissing?: boolean;
   /** @default crypto.randomUUID */
   readonly newLineage?: () => string;
+  /**
+   * Waiting for a document lock: its monotonic clock, sleep and jitter source.
+   * @default realLockPollTiming (performance.now, setTimeout, Math.random)
+   */
+  readonly lockPolling?: Partial<LockPollTiming>;
+  /**
+   * pg backend: PostgreSQL's lock_timeout and statement_timeout for migrations and writes (SET LOCAL
+   * in their transactions), so a session that never ends its transaction cannot make them wait forever.
+   * @default { lockTimeoutMs: 60000, statementTimeoutMs: 120000 }
+   */
+  readonly pgTimeouts?: Partial<PgTimeouts>;
   /** @default crypto.randomBytes */
   readonly randomBytes?: (size: number) => Buffer;
 }
@@ -98,6 +111,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
           logger,
           ...(options.staleLockAfterMs === undefined ? {} : { staleLockAfterMs: options.staleLockAfterMs }),
           ...(options.processIdentity === undefined ? {} : { processIdentity: options.processIdentity }),
+          ...(options.lockPolling === undefined ? {} : { lockPolling: options.lockPolling }),
         })
       : // Loaded only for pg: every hook is a fresh process, and most use local files.
         await (await import("./pg/pg-store")).openPgStore({
@@ -107,6 +121,8 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
           logger,
           label: formatBackendAddress(address),
           createIfMissing,
+          ...(options.pgTimeouts === undefined ? {} : { timeouts: options.pgTimeouts }),
+          ...(options.lockPolling === undefined ? {} : { lockPolling: options.lockPolling }),
         });
   return new CredentialStateBackend({
     address,

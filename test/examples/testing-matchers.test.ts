@@ -1,5 +1,6 @@
 // The README's "Test your stacks" example, as it stands there: cdktf's Testing matchers on our constructs.
 import { DataResource, DataTerraformRemoteStateLocal, Testing } from "cdktf";
+import "cdktf/lib/testing/adapters/jest"; // the matchers' types; Testing.setupJest() below registers them
 import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret } from "cdktf-xero";
 
 Testing.setupJest();

@@ -24,6 +24,23 @@ async function documentOf(name = "billing/Sync") {
 }
 
 describe("hook apply for a Custom Connection app", () => {
+  it("spreads its retries to Xero by the injected random source", async () => {
+    const app = await customConnectionApp(world.emulator, { scopes: ["accounting.invoices.read"] });
+    const spec = registrationSpec(world.ws.backend, {
+      appKind: "custom_connection",
+      clientId: app.clientId,
+      clientSecret: { source: "env", name: SECRET_ENV },
+      scopes: ["accounting.invoices.read"],
+    });
+    await world.emulator.admin.injectFault({ path: "/identity/connect/token", status: 503, count: 2 });
+    const { sleeps } = await expectHookOk(world.ws, world.emulator, "apply", spec, {
+      env: { [SECRET_ENV]: app.clientSecret },
+      deps: { random: () => 0 },
+    });
+    // Equal jitter: half of each step (250 ms, then 500 ms) is fixed, the other half is random() of it.
+    expect(sleeps).toEqual([125, 250]);
+  });
+
   it("records client id, kind, app name, granted scopes, JDBC URL, generation, spec hash and verification time", async () => {
     const app = await customConnectionApp(world.emulator, { scopes: ["accounting.invoices.read", "accounting.contacts"] });
     const spec = registrationSpec(world.ws.backend, {

@@ -21,6 +21,13 @@ async function tokenRequests(): Promise<number> {
 }
 
 describe("secret stage", () => {
+  it("takes the rotation id from the injected newId when no newRotationId is given", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    const outcome = await stageIn(world.ws, world.emulator, await generateSecret(world.emulator, app.clientId), { newId: () => "id-from-newId" });
+    expect(outcome.result).toMatchObject({ outcome: "staged", rotationId: "id-from-newId" });
+    expect((await readRotation(world.ws)).values).toMatchObject({ rotation_id: "id-from-newId" });
+  });
+
   it("proves the candidate with Xero, then records it PENDING with a new rotation id and bumps generation", async () => {
     const app = await registeredApp(world.emulator, world.ws, "custom_connection");
     const second = await generateSecret(world.emulator, app.clientId);

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../providers/clock";
+import { openStateBackend, StateConflictError, type StateBackend } from "../../providers/state";
 import { hashHookSpec } from "../../spec/hook-spec";
 import {
   APP_DOCUMENT,
@@ -69,6 +70,29 @@ describe("hook apply of a secret rotation: bootstrap", () => {
     expect(view.actions).toEqual(["create", "rotation:bootstrapped", "write"]);
     expect(view.history[1]?.secretFingerprints).toEqual({ current: fingerprint });
     expect(stdout).toContain(`as CURRENT ${String(fingerprint)}; consumers read it from this document from now on.`);
+  });
+
+  it("fails with ROTATION_UNSETTLED when a writer that skips the lock changes the document before every write", async () => {
+    const app = await registeredApp(world.emulator, world.ws, "custom_connection");
+    // Each write of the rotation document loses its compare-and-swap, as it would to such a writer.
+    const racedBackend = async (...args: Parameters<typeof openStateBackend>): Promise<StateBackend> => {
+      const real = await openStateBackend(...args);
+      const raced: StateBackend = Object.create(real);
+      return Object.assign(raced, {
+        write: (...write: Parameters<StateBackend["write"]>) =>
+          write[0] === ROTATION_DOCUMENT ? Promise.reject(new StateConflictError(write[0], 1, 2)) : real.write(...write),
+      });
+    };
+    const { error } = await runHookIn(world.ws, world.emulator, "apply", app.spec, options(app, { deps: { openBackend: racedBackend } }));
+    expect(error).toMatchObject({
+      code: "ROTATION_UNSETTLED",
+      message:
+        `the rotation in "${ROTATION_DOCUMENT}" did not settle after 12 passes: each time, its compare-and-swap found the document ` +
+        "changed by a writer that does not take the document's lock (not cdktf-xero's hooks or commands, which do). Find and stop " +
+        `that writer (\`cdktf-xero state history ${ROTATION_DOCUMENT}\` names who changed it), then run cdktf deploy again; every step ` +
+        "completed so far stands, and CURRENT is unchanged by the step that lost.",
+    });
+    expect((await readRotation(world.ws)).values).toEqual({ generation: 0 });
   });
 
   it("fails with HOOK_INVALID_CLIENT and writes nothing when Xero rejects the declared secret", async () => {

@@ -96,7 +96,7 @@ export async function stageIn(
   ws: Workspace,
   emulator: RunningEmulator,
   candidate: string,
-  options: { clock?: ManualClock; env?: Record<string, string>; appDocument?: string; newRotationId?: () => string } = {},
+  options: { clock?: ManualClock; env?: Record<string, string>; appDocument?: string; newRotationId?: () => string; newId?: () => string } = {},
 ): Promise<{ result?: StageResult; error?: Error & { code?: string }; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
@@ -110,6 +110,7 @@ export async function stageIn(
         stderr: { write: (text) => void (stderr += text) },
         clock: options.clock ?? new ManualClock(START),
         ...(options.newRotationId === undefined ? {} : { newRotationId: options.newRotationId }),
+        ...(options.newId === undefined ? {} : { newId: options.newId }),
       },
     );
     return { result, stdout, stderr };

@@ -176,6 +176,30 @@ describe.each(["local", "pg"] as const)("state backend contract (%s)", (kind) =>
       });
     });
 
+    it("waits for a lock on the injected lock-polling clock and sleep, so a long timeout passes without real waiting", async () => {
+      const name = freshName();
+      await backend.write(name, undefined, { count: 1 });
+      let now = 0;
+      const sleeps: number[] = [];
+      const other = await fixture.open({
+        lockPolling: {
+          monotonicNow: () => now,
+          sleep: async (ms) => {
+            sleeps.push(ms);
+            now += ms;
+          },
+          random: () => 0.5,
+        },
+      });
+      await backend.withLock(name, async () => {
+        await expect(other.withLock(name, async () => "never", { timeoutMs: 30_000 })).rejects.toMatchObject({
+          code: "STATE_LOCKED",
+          context: { document: name, timeoutMs: 30_000 },
+        });
+      });
+      expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBeGreaterThanOrEqual(30_000);
+    });
+
     it("lets code holding a lock call update and write without waiting for itself", async () => {
       const name = freshName();
       const result = await backend.withLock(name, () => backend.update(name, () => ({ count: 1 })), { timeoutMs: 500 });

@@ -17,6 +17,7 @@ import {
 } from "./files";
 import { acquireLockFile } from "./lock-file";
 import type { ProcessIdentity } from "./process-identity";
+import type { LockPollTiming } from "../poll-lock";
 
 /**
  * `local:<dir>`: `<dir>/<name>.tfstate` per document (what `terraform_remote_state` with
@@ -34,6 +35,10 @@ export interface LocalStoreOptions {
   readonly isProcessAlive?: (pid: number) => boolean;
   /** This process's boot id and PID namespace, for lock takeover. @default read from /proc */
   readonly processIdentity?: () => ProcessIdentity;
+  /** The lock wait's clock, sleep and jitter. @default realLockPollTiming */
+  readonly lockPolling?: Partial<LockPollTiming>;
+  /** Lock tokens. @default crypto.randomUUID */
+  readonly newId?: () => string;
 }
 
 export const DEFAULT_STALE_LOCK_AFTER_MS = 10 * 60_000;
@@ -152,7 +157,7 @@ export class LocalDocumentStore implements DocumentStore {
   }
 
   private acquireLock(name: string, timeoutMs: number): Promise<LockRelease> {
-    const { clock, actor, logger, isProcessAlive, processIdentity } = this.options;
+    const { clock, actor, logger, isProcessAlive, processIdentity, lockPolling, newId } = this.options;
     return acquireLockFile(path.join(this.options.dir, `${name}.lock`), {
       document: name,
       timeoutMs,
@@ -162,6 +167,8 @@ export class LocalDocumentStore implements DocumentStore {
       logger,
       ...(isProcessAlive === undefined ? {} : { isProcessAlive }),
       ...(processIdentity === undefined ? {} : { processIdentity }),
+      ...(lockPolling === undefined ? {} : { timing: lockPolling }),
+      ...(newId === undefined ? {} : { newId }),
     });
   }
 

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
 import type { Clock } from "../../clock";
 import { StateLockedError } from "../errors";
 import type { Actor } from "../history";
 import type { StateLogger } from "../logger";
+import { pollLock, realLockPollTiming, type LockPollTiming } from "../poll-lock";
 import { FILE_MODE, ensureDir, translateFsError } from "./files";
 import { currentProcessIdentity, isSameRuntime, type ProcessIdentity } from "./process-identity";
 
@@ -43,6 +43,10 @@ export interface LockFileOptions {
   readonly isProcessAlive?: (pid: number) => boolean;
   /** This process's boot id and PID namespace. @default read from /proc once per process */
   readonly processIdentity?: () => ProcessIdentity;
+  /** The waiting loop's clock, sleep and jitter. @default realLockPollTiming */
+  readonly timing?: Partial<LockPollTiming>;
+  /** The lock's token, which tells this holder's lock file from a later one. @default crypto.randomUUID */
+  readonly newId?: () => string;
 }
 
 /** A lock file whose content cannot be read (written by something else) counts as abandoned after this long. */
@@ -70,33 +74,34 @@ export function isProcessAlive(pid: number): boolean {
 /** Takes the lock at `lockPath`; resolves to a release function that never throws (it warns instead). */
 export async function acquireLockFile(lockPath: string, options: LockFileOptions): Promise<() => Promise<void>> {
   const { document, clock, actor, logger } = options;
-  const deadline = performance.now() + options.timeoutMs;
   const identity = (options.processIdentity ?? currentProcessIdentity)();
   const info: LockFileInfo = {
     owner: actor.user,
     host: actor.host,
     pid: actor.pid,
     createdAt: clock.now().toISOString(),
-    token: randomUUID(),
+    token: (options.newId ?? randomUUID)(),
     document,
     ...identity,
   };
-  let pollMs = POLL_MIN_MS;
-  for (;;) {
-    if (await tryCreate(lockPath, info, document)) return () => releaseLockFile(lockPath, info, logger);
-    const holder = await readHolder(lockPath, document);
-    if (holder.kind === "gone") continue;
-    if (describeStaleness(holder, options) !== undefined) {
-      await takeOver(lockPath, options);
-      continue;
-    }
-    if (performance.now() >= deadline) {
-      throw new StateLockedError(document, describeHolder(holder), { timeoutMs: options.timeoutMs });
-    }
-    // Jitter keeps a crowd of waiters from retrying in lockstep.
-    await sleep(pollMs * (0.5 + Math.random()));
-    pollMs = Math.min(POLL_MAX_MS, pollMs * 1.5);
-  }
+  const sleep = options.timing?.sleep ?? realLockPollTiming.sleep;
+  return pollLock<() => Promise<void>, Holder>({
+    timeoutMs: options.timeoutMs,
+    minPollMs: POLL_MIN_MS,
+    maxPollMs: POLL_MAX_MS,
+    ...(options.timing === undefined ? {} : { timing: options.timing }),
+    attempt: async () => {
+      if (await tryCreate(lockPath, info, document)) return { acquired: () => releaseLockFile(lockPath, info, logger) };
+      const holder = await readHolder(lockPath, document);
+      if (holder.kind === "gone") return "retry";
+      if (describeStaleness(holder, options) !== undefined) {
+        await takeOver(lockPath, options, sleep);
+        return "retry";
+      }
+      return { busy: holder };
+    },
+    timedOut: (holder) => new StateLockedError(document, describeHolder(holder), { timeoutMs: options.timeoutMs }),
+  });
 }
 
 /**
@@ -209,7 +214,7 @@ function describeHolder(holder: Holder): string {
  * two waiters could both judge the same lock stale and the slower one would remove the faster one's
  * fresh lock.
  */
-async function takeOver(lockPath: string, options: LockFileOptions): Promise<void> {
+async function takeOver(lockPath: string, options: LockFileOptions, sleep: (ms: number) => Promise<void>): Promise<void> {
   const guard = `${lockPath}.takeover`;
   try {
     await (await fs.open(guard, "wx", FILE_MODE)).close();
@@ -248,8 +253,4 @@ async function releaseLockFile(lockPath: string, info: LockFileInfo, logger: Sta
   } catch (error) {
     logger.warn(`could not release the lock of state document "${info.document}" at ${lockPath}: ${(error as Error).message}`);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

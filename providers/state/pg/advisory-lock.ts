@@ -1,8 +1,8 @@
-import { performance } from "node:perf_hooks";
 import { Client, type ClientConfig } from "pg";
 import { StateLockedError } from "../errors";
 import type { StateLogger } from "../logger";
-import { lockKey, rowKey, translatePgError, type LockKeys, type Tables } from "./sql";
+import { pollLock, type LockAttempt, type LockPollTiming } from "../poll-lock";
+import { describeSession, lockKey, rowKey, translatePgError, type LockKeys, type Tables } from "./sql";
 
 /**
  * Per-document session advisory locks, each on a dedicated connection (a session lock belongs to the
@@ -20,6 +20,8 @@ export interface AdvisoryLockOptions {
   readonly keys: LockKeys;
   readonly label: string;
   readonly logger: StateLogger;
+  /** The waiting loop's clock, sleep and jitter. @default realLockPollTiming */
+  readonly timing?: Partial<LockPollTiming>;
 }
 
 const POLL_MIN_MS = 10;
@@ -33,7 +35,6 @@ export async function acquireAdvisoryLock(
   options: AdvisoryLockOptions,
 ): Promise<() => Promise<void>> {
   const { tables, keys, label, logger } = options;
-  const deadline = performance.now() + timeoutMs;
   const client = new Client(options.clientConfig);
   let lost: Error | undefined;
   // A terminated connection emits 'error'; without a listener it would crash the process.
@@ -55,49 +56,45 @@ export async function acquireAdvisoryLock(
     (await client.query<{ id: string }>(`SELECT id::text AS id FROM ${tables.states} WHERE name = $1`, [name])).rows[0]?.id;
   const creationKey = lockKey(`name:${name}`);
 
-  const attempt = async (): Promise<Held | "busy" | "retry"> => {
+  const busy = { busy: undefined } as const;
+  const attempt = async (): Promise<LockAttempt<Held, undefined>> => {
     const id = await rowIdOf();
     if (id !== undefined) {
       const rowLock: Held = [keys.documents, rowKey(id)];
-      if (!(await tryLock(...rowLock))) return "busy";
+      if (!(await tryLock(...rowLock))) return busy;
       const creatorAbsent = await tryLock(keys.creation, creationKey);
       if (creatorAbsent) await unlock(keys.creation, creationKey);
-      if (creatorAbsent && (await rowIdOf()) === id) return rowLock;
+      if (creatorAbsent && (await rowIdOf()) === id) return { acquired: rowLock };
       await unlock(...rowLock);
-      return creatorAbsent ? "retry" : "busy";
+      return creatorAbsent ? "retry" : busy;
     }
     const createLock: Held = [keys.creation, creationKey];
-    if (!(await tryLock(...createLock))) return "busy";
-    if ((await rowIdOf()) === undefined) return createLock;
+    if (!(await tryLock(...createLock))) return busy;
+    if ((await rowIdOf()) === undefined) return { acquired: createLock };
     // Created between our two looks: lock the row instead.
     await unlock(...createLock);
     return "retry";
   };
 
-  let held: Held | undefined;
+  let lockHeld: Held;
   try {
-    let pollMs = POLL_MIN_MS;
-    for (;;) {
-      const result = await attempt();
-      if (Array.isArray(result)) {
-        held = result as Held;
-        break;
-      }
-      if (result === "retry") continue;
-      if (performance.now() >= deadline) {
+    lockHeld = await pollLock<Held, undefined>({
+      timeoutMs,
+      minPollMs: POLL_MIN_MS,
+      maxPollMs: POLL_MAX_MS,
+      ...(options.timing === undefined ? {} : { timing: options.timing }),
+      attempt,
+      timedOut: async () => {
         const id = await rowIdOf();
         const holder = await describeHolder(client, keys, id === undefined ? null : rowKey(id), creationKey);
-        throw new StateLockedError(name, holder, { timeoutMs });
-      }
-      await sleep(pollMs * (0.5 + Math.random()));
-      pollMs = Math.min(POLL_MAX_MS, pollMs * 1.5);
-    }
+        return new StateLockedError(name, holder, { timeoutMs });
+      },
+    });
   } catch (error) {
     await client.end().catch(() => undefined);
     throw translatePgError(error, label, name);
   }
 
-  const lockHeld = held;
   return async () => {
     try {
       if (lost !== undefined) {
@@ -128,10 +125,5 @@ async function describeHolder(client: Client, keys: LockKeys, rowLockKey: number
   );
   const row = result.rows[0];
   if (row === undefined) return "another session (it released the lock just now)";
-  const who = row.application_name === "" ? "an unnamed PostgreSQL session" : row.application_name;
-  return `${who} (PostgreSQL backend pid ${row.pid}${row.since === null ? "" : `, connected since ${row.since.toISOString()}`})`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return describeSession(row, row.since === null ? "" : `, connected since ${row.since.toISOString()}`);
 }

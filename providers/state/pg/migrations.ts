@@ -1,5 +1,6 @@
 import type { PoolClient } from "pg";
-import { quoteIdent, type LockKeys, type Tables } from "./sql";
+import { StateLockedError } from "../errors";
+import { describeSession, isLockTimeout, quoteIdent, setLocalTimeouts, type LockKeys, type PgTimeouts, type Tables } from "./sql";
 
 /**
  * Numbered, idempotent migrations of a state schema, applied in one transaction under an advisory
@@ -38,11 +39,22 @@ const MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-/** Brings the schema up to date; returns the ids applied by this call. */
-export async function migrate(client: PoolClient, schema: string, tables: Tables, keys: LockKeys): Promise<number[]> {
+/**
+ * Brings the schema up to date; returns the ids applied by this call. Waits for another migrator at
+ * most `timeouts.lockTimeoutMs` (then StateLockedError naming the schema and the holder).
+ */
+export async function migrate(
+  client: PoolClient,
+  schema: string,
+  tables: Tables,
+  keys: LockKeys,
+  timeouts: PgTimeouts,
+  label: string,
+): Promise<number[]> {
   const applied: number[] = [];
   await client.query("BEGIN");
   try {
+    await setLocalTimeouts(client, timeouts);
     await client.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [keys.migrations, keys.schema]);
     // Like Terraform's backend: CREATE SCHEMA only when missing, so a role without CREATE on the
     // database can use a schema prepared for it.
@@ -61,7 +73,34 @@ export async function migrate(client: PoolClient, schema: string, tables: Tables
     await client.query("COMMIT");
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
+    if (isLockTimeout(error)) {
+      const holder = await describeMigrationLockHolder(client, keys).catch(() => "another session");
+      throw new StateLockedError("(all)", holder, {
+        timeoutMs: timeouts.lockTimeoutMs,
+        cause: error,
+        locked: `schema "${schema}" (${label})`,
+        fix:
+          `That session is creating or upgrading the schema's tables in a transaction it has not ended. Wait for it and ` +
+          `retry; if it hangs, end it (\`SELECT pg_terminate_backend(<its backend pid>)\`) and retry: its transaction ` +
+          `rolls back whole.`,
+      });
+    }
     throw error;
   }
   return applied;
+}
+
+/** The session holding the schema's migration lock (an advisory transaction lock). */
+async function describeMigrationLockHolder(client: PoolClient, keys: LockKeys): Promise<string> {
+  const result = await client.query<{ application_name: string; pid: number; xact_start: Date | null }>(
+    `SELECT a.application_name, a.pid, a.xact_start
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+        AND l.classid = $1::int::oid AND l.objid = $2::int::oid
+      LIMIT 1`,
+    [keys.migrations, keys.schema],
+  );
+  const row = result.rows[0];
+  if (row === undefined) return "another session (it ended its transaction just now)";
+  return describeSession(row, row.xact_start === null ? "" : `, in a transaction since ${row.xact_start.toISOString()}`);
 }

@@ -1,6 +1,6 @@
 import { Pool, type ClientConfig, type PoolClient } from "pg";
 import { checkDocumentName } from "../../../spec/state-address";
-import { StateBackendNotFoundError, StateConflictError } from "../errors";
+import { StateBackendNotFoundError, StateConflictError, StateLockedError } from "../errors";
 import { parseDocument, serializeDocument, type StoredDocument } from "../document";
 import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";
 import type { StateLogger } from "../logger";
@@ -8,7 +8,19 @@ import type { DocumentStore, LockRelease, SwapPlan } from "../store";
 import { acquireAdvisoryLock } from "./advisory-lock";
 import { pgConnectionConfig } from "./connection";
 import { migrate } from "./migrations";
-import { lockKeysOf, tablesOf, translatePgError, type LockKeys, type Tables } from "./sql";
+import type { LockPollTiming } from "../poll-lock";
+import {
+  describeRowLockHolders,
+  isLockTimeout,
+  lockKeysOf,
+  pgTimeouts,
+  setLocalTimeouts,
+  tablesOf,
+  translatePgError,
+  type LockKeys,
+  type PgTimeouts,
+  type Tables,
+} from "./sql";
 
 /**
  * `pg:<schema>`: Terraform's pg backend layout, so `terraform_remote_state` with `backend = "pg"`,
@@ -27,10 +39,15 @@ export interface PgStoreOptions {
    * @default true
    */
   readonly createIfMissing?: boolean;
+  /** The lock wait's clock, sleep and jitter. @default realLockPollTiming */
+  readonly lockPolling?: Partial<LockPollTiming>;
+  /** lock_timeout and statement_timeout of migrations and writes. @default DEFAULT_PG_TIMEOUTS (60 s, 120 s) */
+  readonly timeouts?: Partial<PgTimeouts>;
 }
 
 /** Opens a pool, migrates the schema (or, with createIfMissing false, checks that it exists) and returns the store. */
 export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentStore> {
+  const timeouts = pgTimeouts(options.timeouts);
   const clientConfig: ClientConfig = {
     ...pgConnectionConfig(options.env),
     // Shows up in pg_stat_activity, which is how a waiting process names the lock holder.
@@ -47,7 +64,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentSt
     let failure: unknown;
     try {
       if (options.createIfMissing === false) await expectSchema(client, options.schema, tables, options.label);
-      else await migrate(client, options.schema, tables, keys);
+      else await migrate(client, options.schema, tables, keys, timeouts, options.label);
     } catch (error) {
       failure = error;
       throw error;
@@ -58,7 +75,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentSt
     await pool.end().catch(() => undefined);
     throw translatePgError(error, options.label, undefined);
   }
-  return new PgDocumentStore(pool, clientConfig, tables, keys, options);
+  return new PgDocumentStore(pool, clientConfig, tables, keys, timeouts, options);
 }
 
 /** For read-only use: the schema and the tables cdktf-xero reads must exist; creates nothing. */
@@ -101,6 +118,7 @@ export class PgDocumentStore implements DocumentStore {
     private readonly clientConfig: ClientConfig,
     private readonly tables: Tables,
     private readonly keys: LockKeys,
+    private readonly timeouts: PgTimeouts,
     private readonly options: PgStoreOptions,
   ) {
     this.label = options.label;
@@ -118,7 +136,8 @@ export class PgDocumentStore implements DocumentStore {
 
   /**
    * One transaction: lock the row (FOR UPDATE), decide, write the row and the history entry. A lost
-   * connection anywhere before COMMIT rolls all of it back on the server.
+   * connection anywhere before COMMIT rolls all of it back on the server. A row held by a session
+   * that never ends its transaction fails the write after lock_timeout with StateLockedError.
    */
   async swap(name: string, decide: (current: StoredDocument | undefined) => SwapPlan): Promise<void> {
     const { states } = this.tables;
@@ -168,6 +187,7 @@ export class PgDocumentStore implements DocumentStore {
       keys: this.keys,
       label: this.label,
       logger: this.options.logger,
+      ...(this.options.lockPolling === undefined ? {} : { timing: this.options.lockPolling }),
     });
   }
 
@@ -226,12 +246,25 @@ export class PgDocumentStore implements DocumentStore {
     client.on("error", onError);
     try {
       await client.query("BEGIN");
+      await setLocalTimeouts(client, this.timeouts);
       await body(client);
       await client.query("COMMIT");
     } catch (error) {
       if (broken === undefined) {
         await client.query("ROLLBACK").catch((rollbackError: unknown) => {
           broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+      }
+      if (isLockTimeout(error) && broken === undefined) {
+        const holder = await describeRowLockHolders(client, this.tables.states).catch(() => "another session");
+        throw new StateLockedError(document, holder, {
+          timeoutMs: this.timeouts.lockTimeoutMs,
+          cause: error,
+          locked: `the row of state document "${document}" in ${this.locationOf(document)}`,
+          fix:
+            `That session changed or locked the row in a transaction it has not ended; nothing was written. Wait for it ` +
+            `and retry; if it hangs, end it (\`SELECT pg_terminate_backend(<its backend pid>)\`) and retry: its ` +
+            `transaction rolls back whole.`,
         });
       }
       throw translatePgError(error, this.label, document);

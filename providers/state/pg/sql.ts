@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { PG_SCHEMA_PATTERN } from "../../../spec/state-address";
-import { CdktfXeroError } from "../../errors";
+import type { ClientBase } from "pg";
+import { CdktfXeroError, ConfigError } from "../../errors";
 import { StatePermissionError, StateUnavailableError } from "../errors";
 
 /**
@@ -81,4 +82,72 @@ export function translatePgError(error: unknown, label: string, document: string
     });
   }
   return new StateUnavailableError(label, document, message, { cause });
+}
+
+/**
+ * Bounds on the statements of one transaction that could otherwise wait forever: a row lock
+ * (`SELECT … FOR UPDATE`) or a migration's advisory transaction lock held by a session that never
+ * ends its transaction.
+ */
+export interface PgTimeouts {
+  /** PostgreSQL's `lock_timeout`: the longest wait for any one lock. @default 60000 */
+  readonly lockTimeoutMs: number;
+  /** PostgreSQL's `statement_timeout`: the longest any one statement runs, its lock waits included. @default 120000 */
+  readonly statementTimeoutMs: number;
+}
+
+export const DEFAULT_PG_TIMEOUTS: PgTimeouts = Object.freeze({ lockTimeoutMs: 60_000, statementTimeoutMs: 120_000 });
+
+/** The defaults with `overrides` on top, each checked: PostgreSQL reads 0 as "no limit", which is what these exist to prevent. */
+export function pgTimeouts(overrides: Partial<PgTimeouts> = {}): PgTimeouts {
+  const timeouts = { ...DEFAULT_PG_TIMEOUTS, ...overrides };
+  for (const [name, value] of Object.entries(timeouts)) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new ConfigError(
+        `pgTimeouts.${name} must be a whole number of milliseconds of at least 1 (PostgreSQL reads 0 as "wait forever"), got ${String(value)}`,
+        { context: { name, value: String(value) } },
+      );
+    }
+  }
+  return timeouts;
+}
+
+/** `SET LOCAL` of both timeouts, as parameters: they end with the transaction, so pooled connections keep their defaults. */
+export async function setLocalTimeouts(client: ClientBase, timeouts: PgTimeouts): Promise<void> {
+  await client.query("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", [
+    `${timeouts.lockTimeoutMs}ms`,
+    `${timeouts.statementTimeoutMs}ms`,
+  ]);
+}
+
+/** Whether a server error is `lock_timeout` firing (SQLSTATE 55P03, lock_not_available). */
+export function isLockTimeout(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "55P03";
+}
+
+/** A session as a lock message names it: `cdktf-xero alice@build-1 pid 42 (PostgreSQL backend pid 7, …)`. */
+export function describeSession(row: { application_name: string; pid: number }, since: string): string {
+  const who = row.application_name === "" ? "an unnamed PostgreSQL session" : row.application_name;
+  return `${who} (PostgreSQL backend pid ${row.pid}${since})`;
+}
+
+/**
+ * Who may hold a row of `table` locked: the other sessions with an open transaction that locked or
+ * changed rows of it (a row lock itself is not listed in pg_locks once granted). Run on a connection
+ * outside the failed transaction.
+ */
+export async function describeRowLockHolders(client: ClientBase, table: string): Promise<string> {
+  const result = await client.query<{ application_name: string; pid: number; xact_start: Date | null }>(
+    `SELECT DISTINCT a.application_name, a.pid, a.xact_start
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'relation' AND l.granted AND l.relation = $1::regclass
+        AND l.mode IN ('RowShareLock', 'RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
+        AND a.pid <> pg_backend_pid()
+      ORDER BY a.pid`,
+    [table],
+  );
+  if (result.rows.length === 0) return "another session (it ended its transaction just now)";
+  return result.rows
+    .map((row) => describeSession(row, row.xact_start === null ? "" : `, in a transaction since ${row.xact_start.toISOString()}`))
+    .join(" or ");
 }
