@@ -4,8 +4,9 @@
  * index.ts, and "cdktf" and the rest come from this checkout's node_modules.
  *
  * Fragments: a block whose fence is preceded by `<!-- continues "Section title" -->` (invisible in
- * the rendered README) is compiled after the ts blocks of that section, so it may use what they
- * declare (`stack`, `sync`). A block's own imports may sit at its top even then.
+ * the rendered README) is compiled after the first ts block of that section, so it may use what it
+ * declares (`stack`, `sync`); later blocks of a section stand alone, each with its own `stack`. A
+ * block's own imports may sit at its top even then.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,10 +54,10 @@ function blocksOf(readme: string): Block[] {
   return blocks;
 }
 
-/** The block's program text (the blocks of the section it continues, then its own code) and how many lines come before its own. */
+/** The block's program text (the first block of the section it continues, then its own code) and how many lines come before its own. */
 function programOf(block: Block, all: readonly Block[]): { readonly text: string; readonly prefixLines: number } {
   if (block.continues === undefined) return { text: `${block.code}\n`, prefixLines: 0 };
-  const earlier = all.filter((b) => b.readme === block.readme && b.section === block.continues && b.line < block.line);
+  const earlier = all.filter((b) => b.readme === block.readme && b.section === block.continues && b.line < block.line).slice(0, 1);
   if (earlier.length === 0) throw new Error(`${block.readme}:${block.line}: continues "${block.continues}", which has no earlier ts block`);
   const prefix = `${earlier.map((b) => b.code).join("\n")}\n`;
   return { text: `${prefix}${block.code}\n`, prefixLines: prefix.split("\n").length - 1 };
