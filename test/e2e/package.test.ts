@@ -12,6 +12,9 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { PROJECT_ROOT } from "../support/checkout";
 import { runCommand, terraform, type CommandResult } from "./support";
 
+// A fresh npm ci, a pack and a second install: minutes on a busy machine, more than the default net.
+jest.setTimeout(1_200_000);
+
 const NPM_FLAGS = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
 
 let scratch: string;
