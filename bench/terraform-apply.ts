@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { formatSummary, median, summarize } from "./stats";
 import { integerOption } from "./process-timing";
+import { terraformBinary } from "../scripts/terraform-binary";
 
 const TARGET_RATIO = 1.5;
 const SCOPES = ["accounting.invoices.read"];
@@ -151,9 +152,9 @@ async function main(): Promise<void> {
     const applyOnce = async (variant: "hooks" | "floor"): Promise<Measured> => {
       const { root, dir } = variant === "hooks" ? freshCopy(stackDir) : freshCopy(stackDir, (json) => floorOf(json, stateDir, floorStateDir));
       try {
-        await run("terraform", ["init", "-input=false", "-no-color"], dir, env);
+        await run(terraformBinary(), ["init", "-input=false", "-no-color"], dir, env);
         if (variant === "hooks") rmSync(stateDir, { recursive: true, force: true });
-        return await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], dir, env);
+        return await run(terraformBinary(), ["apply", "-auto-approve", "-input=false", "-no-color"], dir, env);
       } finally {
         rmSync(root, { recursive: true, force: true });
       }

@@ -16,8 +16,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startEmulator, type RunningEmulator } from "../emulator";
-import { ReferenceAppEnv } from "../main";
+import { startEmulator } from "../emulator";
+import { registerDemoApps, terraformEnv } from "./demo-apps";
+import { terraformBinary } from "./terraform-binary";
 
 const projectRoot = resolve(__dirname, "..", "..");
 const stackName = "xero-integrations";
@@ -39,10 +40,12 @@ function projectDirectory(args: readonly string[]): string {
 }
 
 async function main(): Promise<number> {
-  const terraform = spawnSync("terraform", ["version"], { encoding: "utf8" });
+  const binary = terraformBinary();
+  const terraform = spawnSync(binary, ["version"], { encoding: "utf8" });
   if (terraform.error !== undefined || terraform.status !== 0) {
     process.stderr.write(
-      "npm start: terraform is not on PATH. Install Terraform >= 1.5 (or OpenTofu >= 1.6, symlinked as terraform) and run npm start again.\n",
+      `npm start: ${binary} is not on PATH. Install Terraform >= 1.5 and run npm start again ` +
+        "(or name another binary, such as OpenTofu's, in TERRAFORM_BINARY_NAME; untested).\n",
     );
     return 1;
   }
@@ -68,53 +71,6 @@ async function main(): Promise<number> {
     await emulator.close();
     rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-/** What a person would set up in the developer portal, and the variables a pipeline would carry. */
-async function registerDemoApps(emulator: RunningEmulator): Promise<Record<string, string>> {
-  const { admin } = emulator;
-  const sync = await admin.createApp({
-    kind: "custom_connection",
-    name: "Ledger sync",
-    scopes: ["accounting.invoices.read", "accounting.contacts.read", "accounting.settings.read"],
-  });
-  const { tenantId } = await admin.createOrg({ name: "Demo Company (AU)", type: "ORGANISATION" });
-  await admin.link(sync.clientId, tenantId);
-  const web = await admin.createApp({
-    kind: "web",
-    name: "Customer portal",
-    scopes: ["openid", "profile", "email", "offline_access", "accounting.invoices"],
-    redirectUris: ["https://portal.example.com/xero/callback", "http://localhost:3000/xero/callback"],
-  });
-  const pkce = await admin.createApp({
-    kind: "pkce",
-    name: "Field app",
-    scopes: ["openid", "offline_access", "accounting.contacts.read"],
-    redirectUris: ["http://localhost:8765/callback"],
-  });
-  return {
-    XERO_LOGIN_URL: emulator.loginUrl,
-    XERO_IDENTITY_URL: emulator.identityUrl,
-    XERO_API_URL: emulator.apiUrl,
-    [ReferenceAppEnv.syncClientId]: sync.clientId,
-    [ReferenceAppEnv.syncClientSecret]: sync.clientSecret ?? "",
-    [ReferenceAppEnv.expectedTenantId]: tenantId,
-    [ReferenceAppEnv.webClientId]: web.clientId,
-    [ReferenceAppEnv.webClientSecret]: web.clientSecret ?? "",
-    [ReferenceAppEnv.pkceClientId]: pkce.clientId,
-  };
-}
-
-/** Terraform warns on every command when TF_CLI_CONFIG_FILE names a missing file: give it an empty one. */
-function terraformEnv(scratch: string): Record<string, string> {
-  const configured = process.env.TF_CLI_CONFIG_FILE;
-  const env: Record<string, string> = { CHECKPOINT_DISABLE: "1" };
-  if (configured === undefined || configured === "" || !existsSync(configured)) {
-    const file = join(scratch, "terraformrc");
-    writeFileSync(file, "");
-    env.TF_CLI_CONFIG_FILE = file;
-  }
-  return env;
 }
 
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {

@@ -17,6 +17,7 @@ import {
   XeroState,
 } from "../../index";
 import { CLIENT_ID, customConnectionProps, element, OTHER_CLIENT_ID, synthObject, testApp, testStack, warningsOf, webProps } from "./support";
+import { terraformBinary } from "../../scripts/terraform-binary";
 
 const LOCAL = { type: "local", dir: "../../../.cdktf-xero/state" } as const;
 const CLI = "../../../dist/cli/hook-launcher.js";
@@ -337,8 +338,8 @@ describe("a synthesized rotation under terraform validate", () => {
 
     const stackDir = path.join(outdir, "stacks", "prod");
     const env = { ...process.env, TF_CLI_CONFIG_FILE: path.join(projectRoot, ".ci/terraformrc"), TF_IN_AUTOMATION: "1" };
-    execFileSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], { cwd: stackDir, env, stdio: "pipe" });
-    const result = JSON.parse(execFileSync("terraform", ["validate", "-json", "-no-color"], { cwd: stackDir, env }).toString()) as unknown;
+    execFileSync(terraformBinary(), ["init", "-backend=false", "-input=false", "-no-color"], { cwd: stackDir, env, stdio: "pipe" });
+    const result = JSON.parse(execFileSync(terraformBinary(), ["validate", "-json", "-no-color"], { cwd: stackDir, env }).toString()) as unknown;
     expect(result).toMatchObject({ valid: true, error_count: 0, warning_count: 0 });
   });
 });

@@ -12,6 +12,7 @@ import {
   XeroState,
 } from "../../index";
 import { customConnectionProps, pkceProps, TENANT_ID, webProps } from "./support";
+import { terraformBinary } from "../../scripts/terraform-binary";
 
 const SECRET_VALUE = "cdktf-xero-test-secret-5b1f0e";
 const ENV_NAMES = ["SYNC_CLIENT_SECRET", "PORTAL_CLIENT_SECRET"] as const;
@@ -110,8 +111,8 @@ describe("the synthesized output of a full app", () => {
   it("is valid Terraform for the terraform_data stack (terraform init + validate, no provider download)", () => {
     const stackDir = path.join(synthesized.outdir, "stacks", "prod");
     const env = { ...process.env, TF_CLI_CONFIG_FILE: path.resolve(__dirname, "../../.ci/terraformrc"), TF_IN_AUTOMATION: "1" };
-    execFileSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], { cwd: stackDir, env, stdio: "pipe" });
-    const result = JSON.parse(execFileSync("terraform", ["validate", "-json", "-no-color"], { cwd: stackDir, env }).toString()) as {
+    execFileSync(terraformBinary(), ["init", "-backend=false", "-input=false", "-no-color"], { cwd: stackDir, env, stdio: "pipe" });
+    const result = JSON.parse(execFileSync(terraformBinary(), ["validate", "-json", "-no-color"], { cwd: stackDir, env }).toString()) as {
       valid: boolean;
       error_count: number;
       diagnostics: unknown[];

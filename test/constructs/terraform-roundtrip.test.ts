@@ -11,6 +11,7 @@ import { App, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { hashHookSpec, parseHookSpecJson } from "../../spec/hook-spec";
 import { XeroAppRegistration, XeroCustomConnection, XeroStackDefaults, XeroState } from "../../index";
 import { customConnectionProps, TENANT_ID } from "./support";
+import { terraformBinary } from "../../scripts/terraform-binary";
 
 const PROJECT_ROOT = path.resolve(__dirname, "../..");
 
@@ -56,7 +57,7 @@ describe("the synthesized stack under real Terraform", () => {
       : [];
   const calls = (): string[] => log().map((call) => `${call.verb} ${parseHookSpecJson(call.text).document}`);
   const terraform = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const result = spawnSync("terraform", [...args, "-no-color"], {
+    const result = spawnSync(terraformBinary(), [...args, "-no-color"], {
       cwd: stackDir,
       env: { ...process.env, TF_CLI_CONFIG_FILE: path.join(PROJECT_ROOT, ".ci/terraformrc"), TF_IN_AUTOMATION: "1", HOOK_LOG: path.join(work, "hooks.log") },
       encoding: "utf8",

@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { EmulatorOptions } from "../../emulator";
 import type { StateBackendAddress } from "../../spec/state-address";
 import { requirePostgres } from "../support/postgres";
+import { terraformBinary } from "../../scripts/terraform-binary";
 
 export { requirePostgres };
 
@@ -93,7 +94,7 @@ export function runCommand(
 export async function terraform(stackDir: string, args: readonly string[], env: Record<string, string>): Promise<CommandResult> {
   const flags = ["init", "plan", "apply", "destroy", "output", "show"].includes(args[0] ?? "") ? ["-no-color"] : [];
   const input = ["init", "plan", "apply", "destroy"].includes(args[0] ?? "") ? ["-input=false"] : [];
-  return runCommand("terraform", [...args, ...flags, ...input], { cwd: stackDir, env });
+  return runCommand(terraformBinary(), [...args, ...flags, ...input], { cwd: stackDir, env });
 }
 
 /**

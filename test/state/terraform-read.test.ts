@@ -7,13 +7,14 @@ import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import type { StateBackend } from "../../providers/state";
 import { fixtureFor, requirePgConnStr, type BackendFixture } from "./support/fixtures";
+import { terraformBinary } from "../../scripts/terraform-binary";
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, "../..");
 
 /** Runs terraform in `dir` with the repository's empty CLI config (no registry, no warnings). */
 async function terraform(dir: string, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await run("terraform", [...args], {
+  const { stdout } = await run(terraformBinary(), [...args], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? "",
