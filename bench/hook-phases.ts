@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "../emulator";
-import { hashHookSpec, type HookSpec } from "../spec/hook-spec";
+import { hashHookSpec, type HookSpec } from "../contract/hook-spec";
 import { median } from "./stats";
 import { integerOption } from "./process-timing";
 

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Pool } from "pg";
 import { openStateBackend, serializeDocument, nextDocument, type OutputValues, type StateBackend } from "../providers/state";
-import type { StateBackendAddress } from "../spec/state-address";
+import type { StateBackendAddress } from "../contract/state-address";
 import { percentile } from "./stats";
 import { startThrowawayPostgres } from "../scripts/throwaway-postgres";
 

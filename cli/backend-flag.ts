@@ -1,5 +1,5 @@
 import { ConfigError } from "../providers/errors";
-import { parseBackendAddress, reservedPgSchemaProblem, type StateBackendAddress } from "../spec/state-address";
+import { parseBackendAddress, reservedPgSchemaProblem, type StateBackendAddress } from "../contract/state-address";
 
 /**
  * `--backend local:<dir>|pg:<schema>` as an address, or CONFIG_INVALID. `showValue: false` for

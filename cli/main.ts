@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import type { Command } from "commander";
-import { isHookVerb } from "../spec/hook-spec";
+import { isHookVerb } from "../contract/hook-spec";
 import { describeError, describeErrorAsJson, exitCodeFor, ExitCode, wantsJson } from "./run";
 
 type Commander = typeof import("commander");

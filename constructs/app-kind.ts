@@ -1,4 +1,4 @@
-import type { AppKind } from "../spec/hook-spec";
+import type { AppKind } from "../contract/hook-spec";
 
 /**
  * The kinds of Xero app, as the developer portal offers them.

@@ -1,8 +1,8 @@
 import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
-import { DocumentOutputs } from "../spec/document-outputs";
-import { APP_KINDS, HOOK_SPEC_VERSION, type AppRegistrationSpec, type SecretReference } from "../spec/hook-spec";
-import type { XeroScope } from "../spec/scopes";
+import { DocumentOutputs } from "../contract/document-outputs";
+import { APP_KINDS, HOOK_SPEC_VERSION, type AppRegistrationSpec, type SecretReference } from "../contract/hook-spec";
+import type { XeroScope } from "../contract/scopes";
 import { APP_KIND_LABEL, XeroAppKind, type XeroAppKindType } from "./app-kind";
 import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
 import { describeKind, describeValue } from "./errors";

@@ -4,7 +4,7 @@
  */
 import { Annotations, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
-import { checkDocumentName, checkDocumentNameLength, type StateBackendAddress } from "../spec/state-address";
+import { checkDocumentName, checkDocumentNameLength, type StateBackendAddress } from "../contract/state-address";
 import { describeValue, XeroConstructError } from "./errors";
 import type { FieldCheck } from "./field-rules";
 import { HOOK_RESOURCE_TYPES, type XeroHookResourceType } from "./hook-resource";

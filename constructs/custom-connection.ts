@@ -1,7 +1,7 @@
 import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
-import { DocumentOutputs } from "../spec/document-outputs";
-import { HOOK_SPEC_VERSION, type CustomConnectionLinkSpec } from "../spec/hook-spec";
+import { DocumentOutputs } from "../contract/document-outputs";
+import { HOOK_SPEC_VERSION, type CustomConnectionLinkSpec } from "../contract/hook-spec";
 import { APP_KIND_LABEL } from "./app-kind";
 import { XeroAppRegistration, type IXeroAppRegistration } from "./app-registration";
 import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";

@@ -3,8 +3,8 @@
  * without the construct path (the caller prefixes it). Xero's rules, from its developer portal.
  */
 import { Token } from "cdktf";
-import type { AppKind } from "../spec/hook-spec";
-import { MAX_WAIT_FOR_LINK_SECONDS, UUID_PATTERN } from "../spec/hook-spec";
+import type { AppKind } from "../contract/hook-spec";
+import { MAX_WAIT_FOR_LINK_SECONDS, UUID_PATTERN } from "../contract/hook-spec";
 import { APP_KIND_LABEL } from "./app-kind";
 import { Duration } from "./duration";
 import { describeValue } from "./errors";

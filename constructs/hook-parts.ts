@@ -24,9 +24,9 @@ import {
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { Construct } from "constructs";
-import { STATUS_DEFAULTS } from "../spec/document-outputs";
-import { canonicalJson, hashCanonicalJson, HookEnv, type HookSpec, type HookVerb } from "../spec/hook-spec";
-import { formatBackendAddress, localDocumentFile, type StateBackendAddress } from "../spec/state-address";
+import { STATUS_DEFAULTS } from "../contract/document-outputs";
+import { canonicalJson, hashCanonicalJson, HookEnv, type HookSpec, type HookVerb } from "../contract/hook-spec";
+import { formatBackendAddress, localDocumentFile, type StateBackendAddress } from "../contract/state-address";
 import type { XeroHookResourceType } from "./hook-resource";
 import { cliScriptFromStackDirectory } from "./paths";
 
@@ -185,7 +185,7 @@ export function renderHookParts(scope: Construct, props: HookPartsProps): HookPa
     { type: "local-exec" as const, command: command("apply"), environment },
     { type: "local-exec" as const, when: "destroy" as const, command: command("destroy"), environment },
   ];
-  // A replacement runs the new spec's apply before the old spec's destroy (see spec/hook-spec.ts).
+  // A replacement runs the new spec's apply before the old spec's destroy (see contract/hook-spec.ts).
   const lifecycle = { createBeforeDestroy: true };
 
   let resource: TerraformResource;

@@ -18,4 +18,4 @@ export { XeroSecretRotation, XeroOverdueAction, type XeroSecretRotationProps, ty
 export { Duration } from "./duration";
 export { XeroConstructError } from "./errors";
 export { HookPartIds } from "./hook-parts";
-export { XeroScopes, XeroCustomScope, type XeroScope, type XeroScopeName } from "../spec/scopes";
+export { XeroScopes, XeroCustomScope, type XeroScope, type XeroScopeName } from "../contract/scopes";

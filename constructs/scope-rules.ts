@@ -3,8 +3,8 @@
  * (without the construct path, which the caller prefixes).
  */
 import { Token } from "cdktf";
-import type { AppKind } from "../spec/hook-spec";
-import { nearestScope, scopeInfo, scopesOf, scopeTokenProblem, XeroCustomScope, type ScopeArea, type ScopeInfo } from "../spec/scopes";
+import type { AppKind } from "../contract/hook-spec";
+import { nearestScope, scopeInfo, scopesOf, scopeTokenProblem, XeroCustomScope, type ScopeArea, type ScopeInfo } from "../contract/scopes";
 import { describeValue } from "./errors";
 import type { FieldCheck } from "./field-rules";
 

@@ -1,8 +1,8 @@
 import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
 import { Construct } from "constructs";
-import { ROTATION_STATUS_DEFAULTS, RotationOutputs, RotationSecretKeys } from "../spec/document-outputs";
-import { HOOK_SPEC_VERSION, MAX_ROTATION_SECONDS, rotationDocumentFor, type SecretRotationSpec } from "../spec/hook-spec";
-import { formatBackendAddress, type StateBackendAddress } from "../spec/state-address";
+import { ROTATION_STATUS_DEFAULTS, RotationOutputs, RotationSecretKeys } from "../contract/document-outputs";
+import { HOOK_SPEC_VERSION, MAX_ROTATION_SECONDS, rotationDocumentFor, type SecretRotationSpec } from "../contract/hook-spec";
+import { formatBackendAddress, type StateBackendAddress } from "../contract/state-address";
 import { APP_KIND_LABEL } from "./app-kind";
 import { XeroAppRegistration, type IXeroAppRegistration } from "./app-registration";
 import { Findings, resolveHookResource } from "./construct-support";

@@ -1,5 +1,5 @@
-import { checkDocumentName } from "../spec/state-address";
-import { ENV_NAME_PATTERN, SECRET_KEY_PATTERN, type SecretReference } from "../spec/hook-spec";
+import { checkDocumentName } from "../contract/state-address";
+import { ENV_NAME_PATTERN, SECRET_KEY_PATTERN, type SecretReference } from "../contract/hook-spec";
 import type { IConstruct } from "constructs";
 import { fromStackDirectory } from "./paths";
 

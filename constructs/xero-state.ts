@@ -1,4 +1,4 @@
-import { DEFAULT_LOCAL_STATE_DIR, PG_SCHEMA_PATTERN, reservedPgSchemaProblem, type StateBackendAddress } from "../spec/state-address";
+import { DEFAULT_LOCAL_STATE_DIR, PG_SCHEMA_PATTERN, reservedPgSchemaProblem, type StateBackendAddress } from "../contract/state-address";
 import type { IConstruct } from "constructs";
 import { fromStackDirectory } from "./paths";
 

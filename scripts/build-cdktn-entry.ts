@@ -78,14 +78,14 @@ async function bundleForCdktn(entry: string, outfile: string): Promise<void> {
   if (leaked.length > 0) throw new Error(`${outfile} still imports ${leaked.join(", ")}`);
 }
 
-/** tsc's declarations for the public API (index, constructs, spec), with the framework swapped. */
+/** tsc's declarations for the public API (index, constructs, contract), with the framework swapped. */
 function writeDeclarations(to: string): void {
   const copy = (from: string, target: string): void => {
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, swapFrameworkSpecifiers(readFileSync(from, "utf8")));
   };
   copy(join(DIST, "index.d.ts"), join(to, "index.d.ts"));
-  for (const folder of ["constructs", "spec"]) {
+  for (const folder of ["constructs", "contract"]) {
     for (const name of readdirSync(join(DIST, folder)).filter((file) => file.endsWith(".d.ts"))) {
       copy(join(DIST, folder, name), join(to, folder, name));
     }

@@ -17,7 +17,7 @@ import { buildSync } from "esbuild";
 import { bundledPackagePath, hashLockfile, type HookBundleInputs } from "../cli/hook-bundle-freshness";
 import { HOOK_BUNDLE_CACHE_FILE, HOOK_BUNDLE_FILE, HOOK_BUNDLE_INPUTS_FILE, loadHookBundle, type LoadedHookBundle } from "../cli/hook-launcher";
 import { startEmulator } from "../emulator";
-import { hashHookSpec, HookEnv, type HookSpec } from "../spec/hook-spec";
+import { hashHookSpec, HookEnv, type HookSpec } from "../contract/hook-spec";
 
 const CLI_DIR = join(__dirname, "..", "cli");
 

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { runHook } from "../../providers/lifecycle";
-import { HOOK_VERBS, HookEnv, type HookVerb } from "../../spec/hook-spec";
+import { HOOK_VERBS, HookEnv, type HookVerb } from "../../contract/hook-spec";
 
 /**
  * `cdktf-xero hook init|apply|destroy`: the lifecycle hooks Terraform's local-exec provisioners run
- * for every cdktf-xero construct (see spec/hook-spec.ts for the contract). The action wires the
+ * for every cdktf-xero construct (see contract/hook-spec.ts for the contract). The action wires the
  * process's environment, working directory and streams into {@link runHook} and renders; errors go
  * to cli/run.ts, which prints `cdktf-xero: CODE: message` first and sets the exit code.
  */

@@ -14,7 +14,7 @@ import {
   type RekeyReport,
   type StateBackend,
 } from "../../providers/state";
-import { DEFAULT_LOCAL_STATE_DIR } from "../../spec/state-address";
+import { DEFAULT_LOCAL_STATE_DIR } from "../../contract/state-address";
 import { backendFromFlag } from "../backend-flag";
 
 /**

@@ -1,5 +1,5 @@
-import { DocumentOutputs } from "../../spec/document-outputs";
-import type { HookSpec } from "../../spec/hook-spec";
+import { DocumentOutputs } from "../../contract/document-outputs";
+import type { HookSpec } from "../../contract/hook-spec";
 import type { HookContext } from "./context";
 import { checkDeployReady } from "./preflight";
 import { hookResult, type HookResult } from "./result";

@@ -1,7 +1,7 @@
-import { HookEnv, HookSpecError, parseHookSpecJson, type HookSpec, type HookVerb } from "../../spec/hook-spec";
+import { HookEnv, HookSpecError, parseHookSpecJson, type HookSpec, type HookVerb } from "../../contract/hook-spec";
 import { ConfigError } from "../errors";
 
-export { HOOK_VERBS, isHookVerb, type HookVerb } from "../../spec/hook-spec";
+export { HOOK_VERBS, isHookVerb, type HookVerb } from "../../contract/hook-spec";
 
 /**
  * Which run of the hook resource this is: the spec hash and generation of its `triggers_replace`.
@@ -21,7 +21,7 @@ export interface HookInputs {
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 
 /**
- * Reads the hook contract's variables (spec/hook-spec.ts) from the environment, validated once.
+ * Reads the hook contract's variables (contract/hook-spec.ts) from the environment, validated once.
  * Throws ConfigError naming the variable: these come from the synthesized stack, so a problem
  * means the stack and the CLI disagree (or the hook was run by hand without them).
  */

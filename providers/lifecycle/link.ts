@@ -1,5 +1,5 @@
-import { DocumentOutputs } from "../../spec/document-outputs";
-import type { CustomConnectionLinkSpec } from "../../spec/hook-spec";
+import { DocumentOutputs } from "../../contract/document-outputs";
+import type { CustomConnectionLinkSpec } from "../../contract/hook-spec";
 import { isAccessTokenExpired } from "../xero/access-token";
 import { XeroConnectionNotFoundError } from "../xero/errors";
 import type { XeroConnection } from "../xero/parse-api";

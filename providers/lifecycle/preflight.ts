@@ -1,6 +1,6 @@
-import { DocumentOutputs, RotationOutputs } from "../../spec/document-outputs";
-import { rotationDocumentFor, type HookSpec, type SecretReference } from "../../spec/hook-spec";
-import type { StateBackendAddress } from "../../spec/state-address";
+import { DocumentOutputs, RotationOutputs } from "../../contract/document-outputs";
+import { rotationDocumentFor, type HookSpec, type SecretReference } from "../../contract/hook-spec";
+import type { StateBackendAddress } from "../../contract/state-address";
 import { CdktfXeroError } from "../errors";
 import type { StateBackend } from "../state";
 import type { HookContext } from "./context";

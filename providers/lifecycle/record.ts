@@ -1,6 +1,6 @@
-import { DocumentOutputs } from "../../spec/document-outputs";
+import { DocumentOutputs } from "../../contract/document-outputs";
 import type { OutputValue, OutputValues, StateBackend, StoredDocument } from "../state";
-import type { HookSpec } from "../../spec/hook-spec";
+import type { HookSpec } from "../../contract/hook-spec";
 import type { HookContext } from "./context";
 import type { HookRun } from "./inputs";
 import { hookResult, type HookResult } from "./result";
@@ -10,7 +10,7 @@ import { hookResult, type HookResult } from "./result";
  * compare-and-swap under the document's lock, and no write at all when nothing changed.
  */
 
-/** Outputs the hooks write besides the read-back ones of spec/document-outputs.ts. */
+/** Outputs the hooks write besides the read-back ones of contract/document-outputs.ts. */
 export const HookRecordOutputs = {
   /** The app's name in the portal (both kinds), for messages and drift. */
   appName: "app_name",

@@ -1,5 +1,5 @@
-import { DocumentOutputs, formatCdataJdbcUrl } from "../../spec/document-outputs";
-import type { AppRegistrationSpec } from "../../spec/hook-spec";
+import { DocumentOutputs, formatCdataJdbcUrl } from "../../contract/document-outputs";
+import type { AppRegistrationSpec } from "../../contract/hook-spec";
 import { ConfigError } from "../errors";
 import {
   customConnectionToken,

@@ -1,4 +1,4 @@
-import { DocumentOutputs } from "../../spec/document-outputs";
+import { DocumentOutputs } from "../../contract/document-outputs";
 import type { OutputValue, StateBackend, StoredDocument } from "../state";
 import type { HookVerb } from "./inputs";
 

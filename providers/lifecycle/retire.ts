@@ -1,5 +1,5 @@
-import { DocumentOutputs } from "../../spec/document-outputs";
-import type { HookSpec } from "../../spec/hook-spec";
+import { DocumentOutputs } from "../../contract/document-outputs";
+import type { HookSpec } from "../../contract/hook-spec";
 import type { StoredDocument } from "../state";
 import type { HookContext } from "./context";
 import type { HookRun } from "./inputs";
@@ -8,7 +8,7 @@ import { hookResult, type HookResult } from "./result";
 
 /**
  * `hook destroy` for every kind, under the document's lock: acts only when the document still
- * records this run (same spec hash and generation, see spec/hook-spec.ts); then `beforeRetire`
+ * records this run (same spec hash and generation, see contract/hook-spec.ts); then `beforeRetire`
  * (e.g. the unlink) and the retire itself (outputs and history kept, `retired = true`).
  */
 export async function retireDocument(

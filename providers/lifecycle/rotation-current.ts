@@ -1,6 +1,6 @@
-import { DocumentOutputs, RotationSecretKeys } from "../../spec/document-outputs";
-import { rotationDocumentFor, type SecretReference } from "../../spec/hook-spec";
-import type { StateBackendAddress } from "../../spec/state-address";
+import { DocumentOutputs, RotationSecretKeys } from "../../contract/document-outputs";
+import { rotationDocumentFor, type SecretReference } from "../../contract/hook-spec";
+import type { StateBackendAddress } from "../../contract/state-address";
 import type { HookContext } from "./context";
 import type { StateBackend } from "../state";
 import { describeApp, describeSecretReference, HookSecretUnavailableError, type AppDescription } from "./errors";

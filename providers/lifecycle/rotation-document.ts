@@ -1,4 +1,4 @@
-import type { RotationStep } from "../../spec/document-outputs";
+import type { RotationStep } from "../../contract/document-outputs";
 import { SECRETS_OUTPUT, type OutputValue, type OutputValues, type StateBackend, type StoredDocument } from "../state";
 import type { HookContext } from "./context";
 import {

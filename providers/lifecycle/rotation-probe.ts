@@ -1,4 +1,4 @@
-import type { RotatedAppKind, SecretReference } from "../../spec/hook-spec";
+import type { RotatedAppKind, SecretReference } from "../../contract/hook-spec";
 import { customConnectionToken, probeAuthorizationCodeClient, type AppCredentials } from "./app-credentials";
 import type { HookContext } from "./context";
 import { HookInvalidClientError } from "./errors";

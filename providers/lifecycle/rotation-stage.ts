@@ -1,5 +1,5 @@
-import { DocumentOutputs } from "../../spec/document-outputs";
-import { MAX_CLIENT_SECRET_BYTES, rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../spec/hook-spec";
+import { DocumentOutputs } from "../../contract/document-outputs";
+import { MAX_CLIENT_SECRET_BYTES, rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../contract/hook-spec";
 import {
   checkDocumentName,
   checkDocumentNameLength,
@@ -7,7 +7,7 @@ import {
   MAX_DOCUMENT_NAME_LENGTH,
   MAX_DOCUMENT_SEGMENT_LENGTH,
   type StateBackendAddress,
-} from "../../spec/state-address";
+} from "../../contract/state-address";
 import { ConfigError } from "../errors";
 import { SECRETS_OUTPUT, type OutputValues, type StateBackend } from "../state";
 import { HookContext, type HookDeps } from "./context";

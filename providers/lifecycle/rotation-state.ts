@@ -1,4 +1,4 @@
-import { NEVER_DUE, RotationOutputs, RotationSecretKeys, type RotationStep } from "../../spec/document-outputs";
+import { NEVER_DUE, RotationOutputs, RotationSecretKeys, type RotationStep } from "../../contract/document-outputs";
 import type { OutputValue, OutputValues } from "../state";
 
 /**
@@ -31,7 +31,7 @@ export interface RotationRecord {
   readonly pendingStagedAt: string;
 }
 
-/** Outputs of the rotation document besides the contract's (spec/document-outputs.ts). */
+/** Outputs of the rotation document besides the contract's (contract/document-outputs.ts). */
 export const RotationExtraOutputs = {
   stepAt: "step_at",
   pendingStagedAt: "pending_staged_at",

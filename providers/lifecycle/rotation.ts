@@ -1,7 +1,7 @@
-import { DocumentOutputs } from "../../spec/document-outputs";
-import type { SecretReference, SecretRotationSpec } from "../../spec/hook-spec";
+import { DocumentOutputs } from "../../contract/document-outputs";
+import type { SecretReference, SecretRotationSpec } from "../../contract/hook-spec";
 import * as path from "node:path";
-import { DEFAULT_LOCAL_STATE_DIR, formatBackendAddress } from "../../spec/state-address";
+import { DEFAULT_LOCAL_STATE_DIR, formatBackendAddress } from "../../contract/state-address";
 import { StateConflictError } from "../state";
 import type { HookContext } from "./context";
 import { describeApp, describeSecretReference, XERO_APP_MANAGEMENT_URL } from "./errors";

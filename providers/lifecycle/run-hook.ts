@@ -1,4 +1,4 @@
-import { hashHookSpec, HookEnv, type HookSpec } from "../../spec/hook-spec";
+import { hashHookSpec, HookEnv, type HookSpec } from "../../contract/hook-spec";
 import { HookContext, type HookDeps } from "./context";
 import { initDocument } from "./init";
 import { readHookInputs, type HookRun, type HookVerb } from "./inputs";

@@ -1,4 +1,4 @@
-import type { StateBackendAddress } from "../../spec/state-address";
+import type { StateBackendAddress } from "../../contract/state-address";
 import type { OutputValues, SealedSecrets, StoredDocument } from "./document";
 import type { HistoryAction, HistoryEntry } from "./history";
 import type { SecretValues } from "./secrets";

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes, randomUUID } from "node:crypto";
-import { checkDocumentName, type StateBackendAddress } from "../../spec/state-address";
+import { checkDocumentName, type StateBackendAddress } from "../../contract/state-address";
 import type { Clock } from "../clock";
 import { ConfigError } from "../errors";
 import {

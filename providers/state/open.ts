@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { PG_SCHEMA_PATTERN, formatBackendAddress, reservedPgSchemaProblem, type StateBackendAddress } from "../../spec/state-address";
+import { PG_SCHEMA_PATTERN, formatBackendAddress, reservedPgSchemaProblem, type StateBackendAddress } from "../../contract/state-address";
 import { ConfigError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { StateBackend } from "./backend";

@@ -3,7 +3,7 @@
  * hundreds of times per deploy: the hook runs without commander (cli/main.ts's fast path) and
  * without axios (loaded on the first Xero request, which `hook init` never sends).
  */
-import { HookEnv } from "../../spec/hook-spec";
+import { HookEnv } from "../../contract/hook-spec";
 
 /** Runs the CLI with `commander` and `axios` made unloadable; resolves to the exit code and stderr. */
 async function runWithout(modules: readonly string[], argv: readonly string[]): Promise<{ code: number; stderr: string }> {

@@ -1,12 +1,12 @@
 /**
- * The hook verbs are listed once (HOOK_VERBS in spec/hook-spec.ts); the CLI's commands, its fast
+ * The hook verbs are listed once (HOOK_VERBS in contract/hook-spec.ts); the CLI's commands, its fast
  * path and the constructs' provisioners all follow that list.
  */
 import type { Command } from "commander";
 import { Construct } from "constructs";
 import { buildProgram, isHookCommandLine } from "../../cli/main";
 import { renderHookParts } from "../../constructs/hook-parts";
-import { HOOK_VERBS, type AppRegistrationSpec } from "../../spec/hook-spec";
+import { HOOK_VERBS, type AppRegistrationSpec } from "../../contract/hook-spec";
 import { synthObject, testStack } from "../constructs/support";
 
 const spec: AppRegistrationSpec = {

@@ -1,8 +1,8 @@
 import * as path from "node:path";
 import { DataResource, TerraformOutput, TerraformRemoteState, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { hashHookSpec, parseHookSpec, type AppRegistrationSpec } from "../../spec/hook-spec";
-import { STATUS_DEFAULTS } from "../../spec/document-outputs";
+import { hashHookSpec, parseHookSpec, type AppRegistrationSpec } from "../../contract/hook-spec";
+import { STATUS_DEFAULTS } from "../../contract/document-outputs";
 import { XeroAppRegistration, XeroScopes, XeroSecret, XeroState } from "../../index";
 import {
   CLIENT_ID,

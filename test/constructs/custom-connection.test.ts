@@ -1,5 +1,5 @@
 import { DataResource, TerraformOutput, TerraformRemoteState, Testing } from "cdktf";
-import { hashHookSpec, type CustomConnectionLinkSpec } from "../../spec/hook-spec";
+import { hashHookSpec, type CustomConnectionLinkSpec } from "../../contract/hook-spec";
 import { Duration, XeroAppRegistration, XeroCustomConnection, XeroSecret, XeroState } from "../../index";
 import { CLIENT_ID, customConnectionProps, element, synthObject, TENANT_ID, testApp, testStack } from "./support";
 

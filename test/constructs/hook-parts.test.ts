@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { Construct } from "constructs";
 import { escapeTemplate, escapeTemplates, renderHookParts } from "../../constructs/hook-parts";
-import type { AppRegistrationSpec } from "../../spec/hook-spec";
+import type { AppRegistrationSpec } from "../../contract/hook-spec";
 import { element, synthObject, testStack } from "./support";
 
 const spec: AppRegistrationSpec = {

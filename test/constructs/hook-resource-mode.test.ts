@@ -2,7 +2,7 @@ import { DataResource, TerraformStack, Testing } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { Construct } from "constructs";
-import { canonicalJson, hashHookSpec, parseHookSpec } from "../../spec/hook-spec";
+import { canonicalJson, hashHookSpec, parseHookSpec } from "../../contract/hook-spec";
 import { XeroAppRegistration, XeroCustomConnection, XeroHookResource, XeroStackDefaults, XeroState } from "../../index";
 import { customConnectionProps, element, errorOf, synthObject, testStack, webProps } from "./support";
 

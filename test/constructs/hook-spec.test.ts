@@ -6,9 +6,9 @@ import {
   parseHookSpecJson,
   type AppRegistrationSpec,
   type CustomConnectionLinkSpec,
-} from "../../spec/hook-spec";
-import { formatCdataJdbcUrl } from "../../spec/document-outputs";
-import { scopeInfo, scopesOf } from "../../spec/scopes";
+} from "../../contract/hook-spec";
+import { formatCdataJdbcUrl } from "../../contract/document-outputs";
+import { scopeInfo, scopesOf } from "../../contract/scopes";
 
 const registration: AppRegistrationSpec = {
   version: 1,

@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { App, DataResource, LocalBackend, TerraformOutput, TerraformRemoteState, TerraformStack, Testing } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import { ROTATION_STATUS_DEFAULTS } from "../../spec/document-outputs";
-import { canonicalJson, hashHookSpec, parseHookSpec, type SecretRotationSpec } from "../../spec/hook-spec";
+import { ROTATION_STATUS_DEFAULTS } from "../../contract/document-outputs";
+import { canonicalJson, hashHookSpec, parseHookSpec, type SecretRotationSpec } from "../../contract/hook-spec";
 import {
   Duration,
   XeroAppRegistration,

@@ -2,13 +2,13 @@
  * The synthesized parts under real Terraform: first apply reads back, re-plan is clean, a
  * generation bump in a document replaces exactly that hook resource, destroy runs the destroy
  * hooks. The hooks are a stand-in script (the real CLI has its own suites): it records what
- * Terraform passed it and writes documents the way the contract in spec/ says.
+ * Terraform passed it and writes documents the way the contract in contract/ says.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
-import { hashHookSpec, parseHookSpecJson } from "../../spec/hook-spec";
+import { hashHookSpec, parseHookSpecJson } from "../../contract/hook-spec";
 import { XeroAppRegistration, XeroCustomConnection, XeroStackDefaults, XeroState } from "../../index";
 import { customConnectionProps, TENANT_ID } from "./support";
 import { terraformBinary } from "../../scripts/terraform-binary";

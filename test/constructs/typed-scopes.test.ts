@@ -1,5 +1,5 @@
-import { HookSpecError, parseHookSpec, type AppRegistrationSpec } from "../../spec/hook-spec";
-import { editDistance, nearestScope, XERO_SCOPE_NAMES } from "../../spec/scopes";
+import { HookSpecError, parseHookSpec, type AppRegistrationSpec } from "../../contract/hook-spec";
+import { editDistance, nearestScope, XERO_SCOPE_NAMES } from "../../contract/scopes";
 import { XeroAppRegistration, XeroCustomScope, XeroScopes } from "../../index";
 import { customConnectionProps, errorOf, testStack, warningsOf, webProps } from "./support";
 

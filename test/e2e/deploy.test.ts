@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroState } from "../../index";
 import { openStateBackend, type StateBackend } from "../../providers/state";
-import type { StateBackendAddress } from "../../spec/state-address";
+import type { StateBackendAddress } from "../../contract/state-address";
 import {
   deploy,
   documentBackends,

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { TerraformOutput } from "cdktf";
 import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroState } from "../../index";
 import type { RunningEmulator } from "../../emulator";
-import type { StateBackendAddress } from "../../spec/state-address";
+import type { StateBackendAddress } from "../../contract/state-address";
 import { deploy, documentBackends, filesUnder, requirePostgres, startWorld, synthesize, terraform, type E2eWorld } from "./support";
 
 const STACK = "leaks";

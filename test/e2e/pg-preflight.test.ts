@@ -5,7 +5,7 @@
  */
 import type { TerraformStack } from "cdktf";
 import { XeroAppKind, XeroAppRegistration, XeroScopes, XeroSecret, XeroSecretRotation, XeroState } from "../../index";
-import type { StateBackendAddress } from "../../spec/state-address";
+import type { StateBackendAddress } from "../../contract/state-address";
 import { deploy, readStateRows, requirePostgres, startWorld, synthesize, terraform, unwrapped, type E2eWorld } from "./support";
 
 const STACK = "pre";

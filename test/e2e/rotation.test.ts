@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import { Duration, XeroAppKind, XeroAppRegistration, XeroScopes, XeroSecret, XeroSecretRotation, XeroState, type XeroOverdueActionType } from "../../index";
 import { openStateBackend, type StateBackend } from "../../providers/state";
-import { formatBackendAddress, type StateBackendAddress } from "../../spec/state-address";
+import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
 import {
   deploy,
   documentBackends,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { EmulatorOptions } from "../../emulator";
-import type { StateBackendAddress } from "../../spec/state-address";
+import type { StateBackendAddress } from "../../contract/state-address";
 import { requirePostgres } from "../support/postgres";
 import { terraformBinary } from "../../scripts/terraform-binary";
 

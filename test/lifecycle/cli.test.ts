@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import type { HookSpec } from "../../spec/hook-spec";
+import type { HookSpec } from "../../contract/hook-spec";
 import {
   customConnectionApp,
   emulatorEnv,

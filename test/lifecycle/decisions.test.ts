@@ -9,7 +9,7 @@ import {
   recordsRun,
 } from "../../providers/lifecycle";
 import type { XeroConnection } from "../../providers/xero/parse-api";
-import { hashHookSpec } from "../../spec/hook-spec";
+import { hashHookSpec } from "../../contract/hook-spec";
 import { registrationSpec } from "./support";
 
 function connection(tenantId: string, tenantName: string): XeroConnection {

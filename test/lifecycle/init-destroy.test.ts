@@ -1,4 +1,4 @@
-import { hashHookSpec } from "../../spec/hook-spec";
+import { hashHookSpec } from "../../contract/hook-spec";
 import {
   customConnectionApp,
   expectHookOk,

@@ -1,5 +1,5 @@
 import { ManualClock } from "../../providers/clock";
-import { hashHookSpec } from "../../spec/hook-spec";
+import { hashHookSpec } from "../../contract/hook-spec";
 import {
   customConnectionApp,
   expectHookOk,

@@ -1,5 +1,5 @@
-import { ROTATION_OUTPUT_TYPES, ROTATION_STATUS_DEFAULTS, NEVER_DUE, SECRET_ROTATION_OUTPUTS } from "../../spec/document-outputs";
-import { HookSpecError, parseHookSpec, rotationDocumentFor, type SecretRotationSpec } from "../../spec/hook-spec";
+import { ROTATION_OUTPUT_TYPES, ROTATION_STATUS_DEFAULTS, NEVER_DUE, SECRET_ROTATION_OUTPUTS } from "../../contract/document-outputs";
+import { HookSpecError, parseHookSpec, rotationDocumentFor, type SecretRotationSpec } from "../../contract/hook-spec";
 
 const app = {
   document: "stack/App",

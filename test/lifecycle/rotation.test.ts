@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ManualClock } from "../../providers/clock";
 import { openStateBackend, StateConflictError, type StateBackend } from "../../providers/state";
-import { hashHookSpec } from "../../spec/hook-spec";
+import { hashHookSpec } from "../../contract/hook-spec";
 import {
   APP_DOCUMENT,
   DAY_S,

@@ -12,8 +12,8 @@ import {
   type CustomConnectionLinkSpec,
   type HookSpec,
   type SecretReference,
-} from "../../spec/hook-spec";
-import type { StateBackendAddress } from "../../spec/state-address";
+} from "../../contract/hook-spec";
+import type { StateBackendAddress } from "../../contract/state-address";
 
 /** A fixed test state key (base64 of 32 bytes); never used outside tests. */
 export const TEST_STATE_KEY = `t:${Buffer.alloc(32, 0x5c).toString("base64")}`;

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { Command } from "commander";
 import { registerStateCommand } from "../../cli/commands/state";
-import { formatBackendAddress } from "../../spec/state-address";
+import { formatBackendAddress } from "../../contract/state-address";
 import { openStateBackend, type StateBackend } from "../../providers/state";
 import { TEST_KEY_A, TEST_KEY_B, TEST_KEYRING, fixtureFor, type BackendFixture } from "./support/fixtures";
 

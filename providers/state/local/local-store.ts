@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { checkDocumentName, localDocumentFile } from "../../../spec/state-address";
+import { checkDocumentName, localDocumentFile } from "../../../contract/state-address";
 import type { Clock } from "../../clock";
 import { parseDocument, serializeDocument, type StoredDocument } from "../document";
 import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";

@@ -1,5 +1,5 @@
 import { Pool, type ClientConfig, type PoolClient } from "pg";
-import { checkDocumentName } from "../../../spec/state-address";
+import { checkDocumentName } from "../../../contract/state-address";
 import { StateBackendNotFoundError, StateConflictError, StateLockedError } from "../errors";
 import { parseDocument, serializeDocument, type StoredDocument } from "../document";
 import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { PG_SCHEMA_PATTERN } from "../../../spec/state-address";
+import { PG_SCHEMA_PATTERN } from "../../../contract/state-address";
 import type { ClientBase } from "pg";
 import { CdktfXeroError, ConfigError } from "../../errors";
 import { StatePermissionError, StateUnavailableError } from "../errors";

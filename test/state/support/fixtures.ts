@@ -3,8 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
-import type { StateBackendAddress } from "../../../spec/state-address";
-import { localDocumentFile } from "../../../spec/state-address";
+import type { StateBackendAddress } from "../../../contract/state-address";
+import { localDocumentFile } from "../../../contract/state-address";
 import { openStateBackend, type OpenStateBackendOptions, type StateBackend, type StateLogger } from "../../../providers/state";
 import { requirePostgres as requirePgConnStr } from "../../support/postgres";
 

@@ -1,5 +1,5 @@
 import { StateConflictError, openStateBackend } from "../../../providers/state";
-import type { StateBackendAddress } from "../../../spec/state-address";
+import type { StateBackendAddress } from "../../../contract/state-address";
 
 /**
  * Concurrency worker: `increments` increments of `count` on one document. Mode `cas`: a bare

@@ -1,5 +1,5 @@
 import { openStateBackend } from "../../../providers/state";
-import type { StateBackendAddress } from "../../../spec/state-address";
+import type { StateBackendAddress } from "../../../contract/state-address";
 
 /**
  * Crash worker: rewrites one document as fast as it can until killed. Each document carries a large

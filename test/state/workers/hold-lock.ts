@@ -1,5 +1,5 @@
 import { openStateBackend } from "../../../providers/state";
-import type { StateBackendAddress } from "../../../spec/state-address";
+import type { StateBackendAddress } from "../../../contract/state-address";
 
 /**
  * Lock worker: takes the document's lock, prints "locked", and holds it until killed.

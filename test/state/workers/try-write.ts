@@ -1,6 +1,6 @@
 import { CdktfXeroError } from "../../../providers/errors";
 import { openStateBackend } from "../../../providers/state";
-import type { StateBackendAddress } from "../../../spec/state-address";
+import type { StateBackendAddress } from "../../../contract/state-address";
 
 /**
  * Permission worker: reads, then writes, one document; prints `{read, write}` with each outcome

@@ -121,7 +121,7 @@ export interface AppRegistrationSpec extends HookSpecBase {
   /** Declared scopes, in declaration order, no duplicates. */
   readonly scopes: readonly string[];
   /**
-   * The declared scopes cdktf-xero's catalogue (spec/scopes.ts) does not know, declared with
+   * The declared scopes cdktf-xero's catalogue (contract/scopes.ts) does not know, declared with
    * `XeroScopes.custom`: checked for shape only, and left to Xero. Absent when there are none.
    * Every other scope must be in the catalogue, as at synth.
    */

@@ -129,7 +129,7 @@ export const STATUS_DEFAULTS: Readonly<Omit<DocumentOutputValues, "secrets" | "k
 };
 
 /**
- * Outputs of a rotation document (`rotationDocumentFor(app document)`, spec/hook-spec.ts), written
+ * Outputs of a rotation document (`rotationDocumentFor(app document)`, contract/hook-spec.ts), written
  * by `hook apply` of a `secret_rotation` spec and by `cdktf-xero secret stage`. Timestamps are
  * RFC 3339 UTC; "" means none. Secret values live only in the `secrets` envelope, under
  * {@link RotationSecretKeys}; the plain outputs carry keyed fingerprints.
