@@ -89,9 +89,24 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
     res.socket?.destroy();
     return;
   }
+  // The configured latency is felt once per request, where the handler waits (inside its rate-limit
+  // slot), or before the answer when the handler answered without waiting; never once the client is gone.
+  const latencyMs = isAdmin ? 0 : ctx.latency.ms;
+  let latencyFelt = false;
+  let gone = res.socket === null || res.socket.destroyed;
+  res.once("close", () => {
+    gone = true;
+  });
+  const feelLatency = async (): Promise<void> => {
+    if (latencyFelt) return;
+    latencyFelt = true;
+    if (latencyMs > 0 && !gone) await ctx.latency.during(delay(latencyMs, res));
+  };
   const hooks: RequestHooks = {
-    simulateLatency: () =>
-      fault?.hold === true ? ctx.faults.hold(res) : fault?.delayMs === undefined ? Promise.resolve() : delay(fault.delayMs, res),
+    simulateLatency: async () => {
+      await (fault?.hold === true ? ctx.faults.hold(res) : fault?.delayMs === undefined ? Promise.resolve() : delay(fault.delayMs, res));
+      await feelLatency();
+    },
   };
   let response: HandlerResult;
   if (body === undefined) {
@@ -107,6 +122,7 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
       process.stderr.write(`emulator: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     }
   }
+  await feelLatency();
   if (fault?.drop === "after-commit") {
     record("dropped", { fault: faultText, ...(response.note === undefined ? {} : { note: response.note }) });
     res.socket?.destroy();
