@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EmulatorAdminClient } from "./admin-client";
+import type { EmulatorClock } from "./clock";
 import { createContext, urlsFor, type EmulatorContext, type HandlerResult, type RequestHooks } from "./context";
 import { describeFault } from "./faults";
 import { jsonResponse, type EmulatorRequest } from "./http";
@@ -133,8 +134,11 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
   res.end(response.body);
 }
 
-/** Starts an emulator and resolves once it listens. */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+/**
+ * Starts an emulator and resolves once it listens. `world.clock` lets an in-process test share the
+ * emulator's clock with the code under test (e.g. one that moves only when that code sleeps).
+ */
+export async function startEmulator(options: EmulatorOptions = {}, world: { readonly clock?: EmulatorClock } = {}): Promise<RunningEmulator> {
   const resolved = resolveOptions(options);
   const signer = await TokenSigner.create();
   const server = createServer();
@@ -149,7 +153,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // A wildcard bind is reached through loopback; IPv6 literals need brackets in URLs.
   const host = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : address.family === "IPv6" ? `[${address.address}]` : address.address;
   const urls = urlsFor(`http://${host}:${address.port}`);
-  const ctx = createContext({ options: resolved, urls, signer });
+  const ctx = createContext({ options: resolved, urls, signer, ...(world.clock === undefined ? {} : { clock: world.clock }) });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     // A client that goes away mid-body must not take the emulator down with it.
     serveRequest(req, res, ctx).catch(() => res.socket?.destroy());
