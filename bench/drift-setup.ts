@@ -1,0 +1,127 @@
+/**
+ * The drift benchmark's world: an emulator with N Custom Connection apps, each linked to its own
+ * organisation, and a local state backend holding their 2N documents (N app registrations, N links),
+ * written by the real lifecycle hooks (run in-process, as Terraform's local-exec would run them,
+ * without Terraform), then the emulator's latency switched on.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { hashHookSpec, HookEnv, type AppRegistrationSpec, type CustomConnectionLinkSpec, type HookSpec } from "../contract/hook-spec";
+import type { StateBackendAddress } from "../contract/state-address";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { runHook, type HookVerb } from "../providers/lifecycle";
+
+export const BENCH_SCOPES: readonly string[] = ["accounting.invoices.read"];
+/** The stack every document belongs to: documents are `<stack>/App<i>` and `<stack>/Link<i>`. */
+export const BENCH_STACK = "bench";
+/** A fixed state key for the benchmark's throwaway documents (base64 of 32 bytes). */
+const BENCH_STATE_KEY = Buffer.alloc(32, 7).toString("base64");
+/** Hooks run this many at a time while setting up (latency is off then). */
+const SETUP_CONCURRENCY = 8;
+
+export interface DriftBenchWorld {
+  readonly emulator: RunningEmulator;
+  /** `--backend` for the drift command: `local:<absolute dir>`. */
+  readonly backendFlag: string;
+  readonly backendDir: string;
+  /** Every document written, in order: App0, Link0, App1, Link1, … */
+  readonly documents: readonly string[];
+  /** For the drift process: Xero URLs, the state key and each app's secret (`BENCH_SECRET_<i>`). */
+  readonly env: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the world under `dir` (which the caller removes). `latencyMs` is switched on once every
+ * document is written, and the request log is cleared, so the log then holds only what follows.
+ */
+export async function buildDriftBenchWorld(options: { readonly dir: string; readonly apps: number; readonly latencyMs: number }): Promise<DriftBenchWorld> {
+  const backendDir = join(options.dir, "state");
+  mkdirSync(backendDir, { recursive: true });
+  const backend: StateBackendAddress = { type: "local", dir: backendDir };
+  const emulator = await startEmulator({});
+  try {
+    const secrets: Record<string, string> = {};
+    const specs: Array<[AppRegistrationSpec, CustomConnectionLinkSpec]> = [];
+    for (let i = 0; i < options.apps; i++) {
+      const app = await emulator.admin.createApp({ kind: "custom_connection", name: `Bench ${i}`, scopes: [...BENCH_SCOPES] });
+      const { tenantId } = await emulator.admin.createOrg({ name: `Bench Org ${i}` });
+      await emulator.admin.link(app.clientId, tenantId);
+      secrets[`BENCH_SECRET_${i}`] = app.clientSecret ?? "";
+      specs.push(documentSpecs(i, app.clientId, tenantId, backend));
+    }
+    const env: Record<string, string> = {
+      XERO_LOGIN_URL: emulator.loginUrl,
+      XERO_IDENTITY_URL: emulator.identityUrl,
+      XERO_API_URL: emulator.apiUrl,
+      CDKTF_XERO_STATE_KEY: BENCH_STATE_KEY,
+      ...secrets,
+    };
+    // A link's hook reads its app's document, so each pair goes app first; pairs run side by side.
+    await inBatches(specs, SETUP_CONCURRENCY, async ([registration, link]) => {
+      for (const spec of [registration, link]) {
+        await runHookQuietly("init", spec, env, options.dir);
+        await runHookQuietly("apply", spec, env, options.dir);
+      }
+    });
+    await emulator.admin.setLatency(options.latencyMs);
+    await emulator.admin.clearRequests();
+    return {
+      emulator,
+      backendFlag: `local:${backendDir}`,
+      backendDir,
+      documents: specs.flatMap(([registration, link]) => [registration.document, link.document]),
+      env,
+      close: () => emulator.close(),
+    };
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+}
+
+function documentSpecs(i: number, clientId: string, tenantId: string, backend: StateBackendAddress): [AppRegistrationSpec, CustomConnectionLinkSpec] {
+  const clientSecret = { source: "env", name: `BENCH_SECRET_${i}` } as const;
+  const registration: AppRegistrationSpec = {
+    version: 1,
+    kind: "app_registration",
+    document: `${BENCH_STACK}/App${i}`,
+    backend,
+    appKind: "custom_connection",
+    appName: `Bench ${i}`,
+    clientId,
+    clientSecret,
+    redirectUris: [],
+    scopes: [...BENCH_SCOPES],
+    createdAfterGranularScopes: true,
+  };
+  const link: CustomConnectionLinkSpec = {
+    version: 1,
+    kind: "custom_connection_link",
+    document: `${BENCH_STACK}/Link${i}`,
+    backend,
+    app: { document: registration.document, backend, appName: registration.appName, clientId, clientSecret, scopes: [...BENCH_SCOPES] },
+    expectedTenantId: tenantId,
+    waitForLinkSeconds: 0,
+    unlinkOnDestroy: false,
+  };
+  return [registration, link];
+}
+
+/** One hook run with the variables Terraform's provisioner passes; its output is dropped, a failure thrown. */
+async function runHookQuietly(verb: HookVerb, spec: HookSpec, env: Readonly<Record<string, string>>, cwd: string): Promise<void> {
+  await runHook(verb, {
+    env: { ...env, [HookEnv.spec]: JSON.stringify(spec), [HookEnv.specSha256]: hashHookSpec(spec), [HookEnv.generation]: "0" },
+    cwd,
+    stdout: { write: () => undefined },
+    stderr: { write: () => undefined },
+  });
+}
+
+async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}
