@@ -35,7 +35,13 @@ export interface DriftBenchWorld {
  * Builds the world under `dir` (which the caller removes). `latencyMs` is switched on once every
  * document is written, and the request log is cleared, so the log then holds only what follows.
  */
-export async function buildDriftBenchWorld(options: { readonly dir: string; readonly apps: number; readonly latencyMs: number }): Promise<DriftBenchWorld> {
+export async function buildDriftBenchWorld(options: {
+  readonly dir: string;
+  readonly apps: number;
+  readonly latencyMs: number;
+  /** false: only the app registrations' documents. @default true */
+  readonly links?: boolean;
+}): Promise<DriftBenchWorld> {
   const backendDir = join(options.dir, "state");
   mkdirSync(backendDir, { recursive: true });
   const backend: StateBackendAddress = { type: "local", dir: backendDir };
@@ -59,7 +65,7 @@ export async function buildDriftBenchWorld(options: { readonly dir: string; read
     };
     // A link's hook reads its app's document, so each pair goes app first; pairs run side by side.
     await inBatches(specs, SETUP_CONCURRENCY, async ([registration, link]) => {
-      for (const spec of [registration, link]) {
+      for (const spec of options.links === false ? [registration] : [registration, link]) {
         await runHookQuietly("init", spec, env, options.dir);
         await runHookQuietly("apply", spec, env, options.dir);
       }
@@ -70,7 +76,7 @@ export async function buildDriftBenchWorld(options: { readonly dir: string; read
       emulator,
       backendFlag: `local:${backendDir}`,
       backendDir,
-      documents: specs.flatMap(([registration, link]) => [registration.document, link.document]),
+      documents: specs.flatMap(([registration, link]) => (options.links === false ? [registration.document] : [registration.document, link.document])),
       env,
       close: () => emulator.close(),
     };

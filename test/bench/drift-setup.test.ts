@@ -59,3 +59,22 @@ describe("the drift benchmark's world", () => {
     for (const secret of secrets) expect(text).not.toContain(secret);
   });
 });
+
+describe("the drift benchmark's single-document world", () => {
+  it("holds only the app registration's document when links are left out", async () => {
+    const dir = await fs.mkdtemp(join(tmpdir(), "cdktf-xero-drift-bench-"));
+    const world = await buildDriftBenchWorld({ dir, apps: 1, links: false, latencyMs: 0 });
+    try {
+      expect(world.documents).toEqual(["bench/App0"]);
+      const backend = await openStateBackend({ type: "local", dir: world.backendDir }, { env: world.env, cwd: dir, logger: { warn: () => undefined } });
+      try {
+        expect(await backend.list()).toEqual(["bench/App0"]);
+      } finally {
+        await backend.close();
+      }
+    } finally {
+      await world.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
