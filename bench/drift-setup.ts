@@ -1,12 +1,21 @@
 /**
  * The drift benchmark's world: an emulator with N Custom Connection apps, each linked to its own
- * organisation, and a local state backend holding their 2N documents (N app registrations, N links),
+ * organisation, and a local state backend holding their 2N documents (N app registrations, N links,
+ * and optionally N secret rotations),
  * written by the real lifecycle hooks (run in-process, as Terraform's local-exec would run them,
  * without Terraform), then the emulator's latency switched on.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { hashHookSpec, HookEnv, type AppRegistrationSpec, type CustomConnectionLinkSpec, type HookSpec } from "../contract/hook-spec";
+import {
+  hashHookSpec,
+  HookEnv,
+  rotationDocumentFor,
+  type AppRegistrationSpec,
+  type CustomConnectionLinkSpec,
+  type HookSpec,
+  type SecretRotationSpec,
+} from "../contract/hook-spec";
 import type { StateBackendAddress } from "../contract/state-address";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { runHook, type HookVerb } from "../providers/lifecycle";
@@ -24,7 +33,7 @@ export interface DriftBenchWorld {
   /** `--backend` for the drift command: `local:<absolute dir>`. */
   readonly backendFlag: string;
   readonly backendDir: string;
-  /** Every document written, in order: App0, Link0, App1, Link1, … */
+  /** Every document written, app by app: `bench/App0`, [`bench/App0/rotation`], [`bench/Link0`], `bench/App1`, … */
   readonly documents: readonly string[];
   /** For the drift process: Xero URLs, the state key and each app's secret (`BENCH_SECRET_<i>`). */
   readonly env: Readonly<Record<string, string>>;
@@ -41,6 +50,12 @@ export async function buildDriftBenchWorld(options: {
   readonly latencyMs: number;
   /** false: only the app registrations' documents. @default true */
   readonly links?: boolean;
+  /**
+   * true: each app also gets a secret rotation, whose document holds its CURRENT secret: what
+   * `drift --backend` (no checkout, so no secret references) needs to check an app live.
+   * @default false
+   */
+  readonly rotations?: boolean;
 }): Promise<DriftBenchWorld> {
   const backendDir = join(options.dir, "state");
   mkdirSync(backendDir, { recursive: true });
@@ -48,13 +63,14 @@ export async function buildDriftBenchWorld(options: {
   const emulator = await startEmulator({});
   try {
     const secrets: Record<string, string> = {};
-    const specs: Array<[AppRegistrationSpec, CustomConnectionLinkSpec]> = [];
+    const specs: HookSpec[][] = [];
     for (let i = 0; i < options.apps; i++) {
       const app = await emulator.admin.createApp({ kind: "custom_connection", name: `Bench ${i}`, scopes: [...BENCH_SCOPES] });
       const { tenantId } = await emulator.admin.createOrg({ name: `Bench Org ${i}` });
       await emulator.admin.link(app.clientId, tenantId);
       secrets[`BENCH_SECRET_${i}`] = app.clientSecret ?? "";
-      specs.push(documentSpecs(i, app.clientId, tenantId, backend));
+      const [registration, rotation, link] = documentSpecs(i, app.clientId, tenantId, backend);
+      specs.push([registration, ...(options.rotations === true ? [rotation] : []), ...(options.links === false ? [] : [link])]);
     }
     const env: Record<string, string> = {
       XERO_LOGIN_URL: emulator.loginUrl,
@@ -63,9 +79,10 @@ export async function buildDriftBenchWorld(options: {
       CDKTF_XERO_STATE_KEY: BENCH_STATE_KEY,
       ...secrets,
     };
-    // A link's hook reads its app's document, so each pair goes app first; pairs run side by side.
-    await inBatches(specs, SETUP_CONCURRENCY, async ([registration, link]) => {
-      for (const spec of options.links === false ? [registration] : [registration, link]) {
+    // An app's documents are written in order (registration first, as Terraform's dependencies
+    // have it); apps run side by side.
+    await inBatches(specs, SETUP_CONCURRENCY, async (appSpecs) => {
+      for (const spec of appSpecs) {
         await runHookQuietly("init", spec, env, options.dir);
         await runHookQuietly("apply", spec, env, options.dir);
       }
@@ -76,7 +93,7 @@ export async function buildDriftBenchWorld(options: {
       emulator,
       backendFlag: `local:${backendDir}`,
       backendDir,
-      documents: specs.flatMap(([registration, link]) => (options.links === false ? [registration.document] : [registration.document, link.document])),
+      documents: specs.flatMap((appSpecs) => appSpecs.map((spec) => spec.document)),
       env,
       close: () => emulator.close(),
     };
@@ -86,7 +103,12 @@ export async function buildDriftBenchWorld(options: {
   }
 }
 
-function documentSpecs(i: number, clientId: string, tenantId: string, backend: StateBackendAddress): [AppRegistrationSpec, CustomConnectionLinkSpec] {
+function documentSpecs(
+  i: number,
+  clientId: string,
+  tenantId: string,
+  backend: StateBackendAddress,
+): [AppRegistrationSpec, SecretRotationSpec, CustomConnectionLinkSpec] {
   const clientSecret = { source: "env", name: `BENCH_SECRET_${i}` } as const;
   const registration: AppRegistrationSpec = {
     version: 1,
@@ -111,7 +133,17 @@ function documentSpecs(i: number, clientId: string, tenantId: string, backend: S
     waitForLinkSeconds: 0,
     unlinkOnDestroy: false,
   };
-  return [registration, link];
+  const rotation: SecretRotationSpec = {
+    version: 1,
+    kind: "secret_rotation",
+    document: rotationDocumentFor(registration.document),
+    backend,
+    app: { document: registration.document, backend, appName: registration.appName, appKind: "custom_connection", clientId, clientSecret, scopes: [...BENCH_SCOPES] },
+    maxAgeSeconds: 90 * 86_400,
+    keepPreviousSeconds: 86_400,
+    onOverdue: "warn",
+  };
+  return [registration, rotation, link];
 }
 
 /** One hook run with the variables Terraform's provisioner passes; its output is dropped, a failure thrown. */

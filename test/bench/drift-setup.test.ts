@@ -60,15 +60,17 @@ describe("the drift benchmark's world", () => {
   });
 });
 
-describe("the drift benchmark's single-document world", () => {
-  it("holds only the app registration's document when links are left out", async () => {
+describe("the drift benchmark's world with rotations", () => {
+  it("holds the app registration and its rotation, whose document holds the app's secret, when links are left out", async () => {
     const dir = await fs.mkdtemp(join(tmpdir(), "cdktf-xero-drift-bench-"));
-    const world = await buildDriftBenchWorld({ dir, apps: 1, links: false, latencyMs: 0 });
+    const world = await buildDriftBenchWorld({ dir, apps: 1, links: false, rotations: true, latencyMs: 0 });
     try {
-      expect(world.documents).toEqual(["bench/App0"]);
+      expect(world.documents).toEqual(["bench/App0", "bench/App0/rotation"]);
       const backend = await openStateBackend({ type: "local", dir: world.backendDir }, { env: world.env, cwd: dir, logger: { warn: () => undefined } });
       try {
-        expect(await backend.list()).toEqual(["bench/App0"]);
+        expect((await backend.list()).sort()).toEqual(["bench/App0", "bench/App0/rotation"]);
+        const rotation = await backend.read("bench/App0/rotation");
+        expect(rotation === undefined ? undefined : (await backend.openSecrets(rotation))["current"]).toBe(world.env["BENCH_SECRET_0"]);
       } finally {
         await backend.close();
       }
