@@ -164,6 +164,18 @@ export class EmulatorAdminClient {
     return new Date(field<string>(await this.call("GET", "/clock"), "now", isString, "a string"));
   }
 
+  /** Sets the latency of every Xero-facing answer (0: none). */
+  async setLatency(latencyMs: number): Promise<void> {
+    await this.call("POST", "/latency", { latencyMs });
+  }
+
+  /** The latency new requests get, and how many requests are waiting out theirs right now. */
+  async latency(): Promise<{ latencyMs: number; waiting: number }> {
+    const body = await this.call("GET", "/latency");
+    const isNumber = (v: unknown): boolean => typeof v === "number";
+    return { latencyMs: field<number>(body, "latencyMs", isNumber, "a number"), waiting: field<number>(body, "waiting", isNumber, "a number") };
+  }
+
   async injectFault(fault: FaultSpec): Promise<void> {
     await this.call("POST", "/faults", fault);
   }

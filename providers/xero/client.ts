@@ -14,7 +14,7 @@ import { codeChallengeS256, createCodeVerifier, type RandomBytes } from "./pkce"
 import { Redactor } from "./redact";
 import { bearerRequest, formPostRequest, getRequest, type ClientAuth } from "./requests";
 import { retryPolicy, type Idempotency, type RetryPolicy } from "./retry";
-import { lostAnswer, realSleep, sendWithRetries, type SendContext, type SendResult, type XeroLogger } from "./send";
+import { lostAnswer, realSleep, sendWithRetries, type SendContext, type SendResult, type XeroAttemptObserver, type XeroLogger } from "./send";
 import { codeMaybeSpentError, refreshOutcomeUnknownError, unavailableError } from "./outcome-errors";
 import { parseDiscoveryResponse, parseJwksResponse, verifyWithJwks, type DiscoveryDocument, type JsonWebKeySet } from "./verify";
 
@@ -48,6 +48,8 @@ export interface XeroClientOptions {
   readonly http?: HttpTransport;
   /** Receives redacted debug lines. @default none */
   readonly logger?: XeroLogger;
+  /** Told of every attempt and its outcome, e.g. a limiter counting 429s (see call-limiter.ts). @default none */
+  readonly observer?: XeroAttemptObserver;
 }
 
 /** The `aud` of every Xero access token. */
@@ -120,6 +122,7 @@ export class XeroClient {
       sleep: options.sleep ?? realSleep,
       random: options.random ?? Math.random,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
     };
   }
 
