@@ -65,6 +65,14 @@ describe("id token person claims", () => {
   });
 });
 
+describe("discovery's claims", () => {
+  it("lists given_name and family_name among the supported claims, and not name", async () => {
+    const body = (await (await fetch(`${fixture.emulator.identityUrl}/.well-known/openid-configuration`)).json()) as { claims_supported: string[] };
+    expect(body.claims_supported).toEqual(expect.arrayContaining(["given_name", "family_name"]));
+    expect(body.claims_supported).not.toContain("name");
+  });
+});
+
 describe("POST /users names", () => {
   it("defaults the family name to User when the email's local part has one part", () => {
     expect(defaultUserNames("ada@example.com")).toEqual({ givenName: "Ada", familyName: "User" });
