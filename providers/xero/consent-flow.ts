@@ -145,16 +145,24 @@ async function manualRedirect(client: XeroClient, options: ConsentFlowOptions, r
 
 function untilRedirect(redirect: Promise<URL>, timeoutMs: number, uri: string, signal: AbortSignal | undefined): Promise<URL> {
   return new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new XeroConsentTimeoutError(`No redirect reached ${uri} within ${Math.round(timeoutMs / 1000)} s. Run the consent again, or use --manual on a machine without a browser.`));
-    }, timeoutMs);
-    const onAbort = (): void => reject(signal?.reason ?? new Error("aborted"));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    if (signal?.aborted === true) onAbort();
-    redirect.then(resolve, reject).finally(() => {
+    // Whatever settles first (redirect, timeout, abort) ends the other two, so nothing keeps the process alive.
+    const settle = (done: () => void): void => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-    });
+      done();
+    };
+    const timer = setTimeout(() => {
+      settle(() =>
+        reject(new XeroConsentTimeoutError(`No redirect reached ${uri} within ${Math.round(timeoutMs / 1000)} s. Run the consent again, or use --manual on a machine without a browser.`)),
+      );
+    }, timeoutMs);
+    const onAbort = (): void => settle(() => reject(signal?.reason ?? new Error("aborted")));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (signal?.aborted === true) onAbort();
+    redirect.then(
+      (url) => settle(() => resolve(url)),
+      (error: unknown) => settle(() => reject(error)),
+    );
   });
 }
 

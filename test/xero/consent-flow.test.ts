@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { XeroAuthorizeRedirectError, XeroNoLoopbackRedirectUriError, XeroRedirectUrlError, XeroStateMismatchError } from "../../providers/xero/consent-errors";
+import { XeroAuthorizeRedirectError, XeroConsentTimeoutError, XeroNoLoopbackRedirectUriError, XeroRedirectUrlError, XeroStateMismatchError } from "../../providers/xero/consent-errors";
 import { runConsentFlow, type ConsentFlowOptions } from "../../providers/xero/consent-flow";
 import { XeroTokenVerificationError } from "../../providers/xero/errors";
 import { axiosTransport, type HttpTransport } from "../../providers/xero/http";
@@ -240,5 +240,29 @@ describe("consent flow failures", () => {
         "and to redirectUris in its registration, then deploy and run the consent again; or use --manual to paste the URL you are redirected to.",
     );
     expect(await emulator.admin.requests()).toEqual([]);
+  });
+});
+
+describe("consent flow waiting", () => {
+  it("ends the wait with the signal's reason and stops listening", async () => {
+    const web = await app("web");
+    const controller = new AbortController();
+    const run = flow(web, {}, {
+      openBrowser: undefined,
+      signal: controller.signal,
+      output: (line) => {
+        if (line.startsWith("Waiting")) controller.abort(new Error("interrupted"));
+      },
+    });
+    const error = await rejection(runConsentFlow(run.options));
+    expect(error.message).toBe("interrupted");
+    await expect(fetch(`${web.redirectUris[0] ?? ""}?code=x&state=y`)).rejects.toThrow();
+  });
+
+  it("gives up with XeroConsentTimeoutError when nobody comes back", async () => {
+    const web = await app("web");
+    const error = await rejection(runConsentFlow(flow(web, {}, { openBrowser: undefined, timeoutMs: 1 }).options));
+    expect(error).toBeInstanceOf(XeroConsentTimeoutError);
+    expect(error.message).toBe(`No redirect reached ${web.redirectUris[0] ?? ""} within 0 s. Run the consent again, or use --manual on a machine without a browser.`);
   });
 });
