@@ -37,7 +37,7 @@ export interface ConsentFlowOptions {
   readonly port?: number;
   /**
    * Opens the URL in a browser; resolves false (or rejects) when it cannot. The URL is printed
-   * either way. @default none (the person opens the printed URL)
+   * either way. Manual mode never opens one. @default none (the person opens the printed URL)
    */
   readonly openBrowser?: (url: string) => Promise<boolean>;
   /** Where the URL and instructions go (a line at a time; never a secret). */
