@@ -146,7 +146,8 @@ export class EmulatorAdminClient {
     await this.call("DELETE", `/apps/${encodeURIComponent(clientId)}/link`);
   }
 
-  async createUser(input: { email: string }): Promise<{ userId: string }> {
+  /** Names default to the first two parts of the email's local part (`ada.lovelace@…` → Ada Lovelace; `ada@…` → Ada User). */
+  async createUser(input: { email: string; givenName?: string; familyName?: string }): Promise<{ userId: string }> {
     return { userId: field<string>(await this.call("POST", "/users", input), "userId", isString, "a string") };
   }
 

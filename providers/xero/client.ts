@@ -16,7 +16,8 @@ import { bearerRequest, formPostRequest, getRequest, type ClientAuth } from "./r
 import { retryPolicy, type Idempotency, type RetryPolicy } from "./retry";
 import { lostAnswer, realSleep, sendWithRetries, type SendContext, type SendResult, type XeroAttemptObserver, type XeroLogger } from "./send";
 import { codeMaybeSpentError, refreshOutcomeUnknownError, unavailableError } from "./outcome-errors";
-import { parseDiscoveryResponse, parseJwksResponse, verifyWithJwks, type DiscoveryDocument, type JsonWebKeySet } from "./verify";
+import { parseDiscoveryResponse, parseJwksResponse, verifyJwtWithJwks, type DiscoveryDocument, type JsonWebKeySet } from "./verify";
+import { checkIdTokenClaims, type XeroIdTokenClaims } from "./id-token";
 
 export interface XeroClientOptions {
   /** The app's client id (32 hex characters in Xero's portal). */
@@ -308,21 +309,35 @@ export class XeroClient {
    * and its `iss`, `aud`, `exp` and `nbf`. Keys are cached; an unknown `kid` refetches them once.
    */
   async verifyAccessToken(accessToken: string): Promise<XeroAccessTokenInfo> {
-    const redactor = this.redactor.with(accessToken);
+    await this.verifyJwt(accessToken, this.audience ?? XERO_ACCESS_TOKEN_AUDIENCE, "access token");
+    return decodeAccessToken(accessToken);
+  }
+
+  /**
+   * Verifies the id token of an authorization-code exchange against the issuer's JWKS: RS256
+   * signature, `iss` (discovery's issuer), `aud` (this client id), `exp`/`nbf` on the injected
+   * clock, the `nonce` this client sent to authorize, and (when present) `at_hash` against the
+   * access token of the same response. Resolves with who consented; rejects with
+   * {@link XeroTokenVerificationError}.
+   */
+  async verifyIdToken(idToken: string, expect: { nonce: string; accessToken?: string }): Promise<XeroIdTokenClaims> {
+    const claims = await this.verifyJwt(idToken, this.clientId, "id token", expect.accessToken);
+    return checkIdTokenClaims(claims, expect);
+  }
+
+  /** Signature and standard claims of a JWT; keys are cached and an unknown `kid` refetches them once. */
+  private async verifyJwt(token: string, audience: string, tokenName: string, alsoSecret?: string): Promise<Record<string, unknown>> {
+    const redactor = this.redactor.with(token, alsoSecret);
     const discovery = await this.discover();
-    const expect = {
-      issuer: discovery.issuer,
-      audience: this.audience ?? XERO_ACCESS_TOKEN_AUDIENCE,
-      now: this.send.clock.now(),
-    };
+    const expect = { issuer: discovery.issuer, audience, now: this.send.clock.now() };
     const cached = this.jwks;
     const keys = cached ?? (await this.fetchJwks(discovery));
     try {
-      return await verifyWithJwks(accessToken, keys, expect, redactor);
+      return await verifyJwtWithJwks(token, keys, expect, redactor, tokenName);
     } catch (error) {
       const stale = cached !== undefined && error instanceof XeroTokenVerificationError && error.context["joseCode"] === "ERR_JWKS_NO_MATCHING_KEY";
       if (!stale) throw error;
-      return verifyWithJwks(accessToken, await this.fetchJwks(discovery), expect, redactor);
+      return verifyJwtWithJwks(token, await this.fetchJwks(discovery), expect, redactor, tokenName);
     }
   }
 
