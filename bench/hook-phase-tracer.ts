@@ -48,9 +48,9 @@ function timeFirstLoad(request: string, phase: string): void {
 }
 
 const dist = "..";
-const hookSpec = require(`${dist}/spec/hook-spec`) as typeof import("../contract/hook-spec");
-const runHookModule = require(`${dist}/providers/lifecycle/run-hook`) as typeof import("../providers/lifecycle/run-hook");
-const context = require(`${dist}/providers/lifecycle/context`) as typeof import("../providers/lifecycle/context");
+const hookSpec = require(`${dist}/contract/hook-spec`) as typeof import("../contract/hook-spec");
+const runHookModule = require(`${dist}/providers/lifecycle/runtime/run-hook`) as typeof import("../providers/lifecycle/runtime/run-hook");
+const context = require(`${dist}/providers/lifecycle/runtime/context`) as typeof import("../providers/lifecycle/runtime/context");
 const keyring = require(`${dist}/providers/state/keyring`) as typeof import("../providers/state/keyring");
 const localStore = require(`${dist}/providers/state/local/local-store`) as typeof import("../providers/state/local/local-store");
 const files = require(`${dist}/providers/state/local/files`) as typeof import("../providers/state/local/files");
@@ -68,7 +68,7 @@ const runHook = runHookModule.runHook;
 
 time(hookSpec, "parseHookSpecJson", "spec parse + hash");
 time(hookSpec, "hashHookSpec", "spec parse + hash");
-time(context.HookContext.prototype, "backend", "backend open");
+time(context.OperationContext.prototype, "backend", "backend open");
 time(keyring.KeyringLoader.prototype, "forReading", "key load");
 time(keyring.KeyringLoader.prototype, "forWriting", "key load");
 for (const method of ["clientCredentials", "probeClient", "listConnections", "deleteConnection"]) {

@@ -65,7 +65,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       error = (require("./usage-errors") as typeof import("./usage-errors")).usageErrorFrom(caught, program, argv);
     }
     // Only on failure: a damaged document's advice names its construct's Init resource (read from cdktf.out).
-    const { withRecoveryAdvice } = require("../providers/lifecycle/recovery") as typeof import("../providers/lifecycle/recovery");
+    const { withRecoveryAdvice } = require("../providers/lifecycle/runtime/recovery") as typeof import("../providers/lifecycle/runtime/recovery");
     const shown = await withRecoveryAdvice(error, process.cwd());
     process.stderr.write(`${wantsJson(argv) ? describeErrorAsJson(shown) : describeError(shown)}\n`);
     return exitCodeFor(shown);

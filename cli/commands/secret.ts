@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import { ConfigError } from "../../providers/errors";
-import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation-stage";
+import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation/stage";
 import { DEFAULT_LOCAL_STATE_DIR } from "../../contract/state-address";
 import { backendFromFlag } from "../backend-flag";
 import { ENV_NAME_PATTERN, MAX_CLIENT_SECRET_BYTES } from "../../contract/hook-spec";
 
 /**
  * `cdktf-xero secret stage <app-document>`: stage a new client secret for an app's rotation
- * (providers/lifecycle/rotation-stage.ts). The secret comes from stdin or a named environment
+ * (providers/lifecycle/rotation/stage.ts). The secret comes from stdin or a named environment
  * variable, never from an argument (argv shows in `ps`, shell history and CI logs).
  */
 

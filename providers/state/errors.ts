@@ -62,7 +62,7 @@ function describeSerial(serial: number | undefined): string {
  * and Terraform runs it only when it creates that resource, so a plain `cdktf deploy` after the
  * document was removed fails reading it: the Init resource must be replaced. This generic form
  * does not know the resource's address; the CLI replaces it with {@link recreateAdviceFor}'s exact
- * commands when it finds the construct in the synthesized stacks (providers/lifecycle/recovery.ts).
+ * commands when it finds the construct in the synthesized stacks (providers/lifecycle/runtime/recovery.ts).
  */
 export function recreateAdvice(document: string): string {
   return (

@@ -1,8 +1,8 @@
 import { CdktfXeroError } from "../errors";
-import type { StateBackend } from "./backend";
+import type { StateBackend } from "./backend-interface";
 import { RETIRED_OUTPUT, SECRETS_OUTPUT, type OutputValue } from "./document";
 import { StateNotFoundError } from "./errors";
-import type { SecretValues } from "./secrets";
+import type { SecretValues } from "./secret-envelope";
 
 /**
  * Read-only views of documents for people and scripts (`cdktf-xero state list|show`). Secrets are

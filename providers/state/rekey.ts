@@ -1,7 +1,7 @@
 import { CdktfXeroError } from "../errors";
-import type { StateBackend } from "./backend";
+import type { StateBackend } from "./backend-interface";
 import { SECRETS_OUTPUT } from "./document";
-import { parseEnvelope } from "./secrets";
+import { parseEnvelope } from "./secret-envelope";
 
 export interface RekeyReport {
   /** Documents whose envelope was re-encrypted with the keyring's first key. */

@@ -54,7 +54,7 @@ describe("the hook launcher", () => {
   it("judges freshness by the package's own compiled files, none from node_modules, whose layout changes on install", () => {
     const inputs = (JSON.parse(readFileSync(join(DIST_CLI, "hook-bundle.inputs.json"), "utf8")) as { files: string[] }).files;
     expect(inputs).toContain("main.js");
-    expect(inputs).toContain("../providers/lifecycle/run-hook.js");
+    expect(inputs).toContain("../providers/lifecycle/runtime/run-hook.js");
     expect(inputs.filter((input) => input.includes("node_modules") || !resolve(DIST_CLI, input).startsWith(resolve(DIST_CLI, "..")))).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ import { registeredApp, ROTATION_DOCUMENT, rotationSpec, SECRET_ENV } from "../r
 import { requirePostgres } from "../support/postgres";
 import { customConnectionApp, expectHookOk, registrationSpec, runHookIn, TEST_STATE_KEY, useHookTestWorld, workspace, type Workspace } from "./support";
 
-/** `hook init` checks that the construct's deploy can succeed before it creates anything (providers/lifecycle/preflight.ts). */
+/** `hook init` checks that the construct's deploy can succeed before it creates anything (providers/lifecycle/runtime/preflight.ts). */
 const world = useHookTestWorld();
 
 async function documentNames(ws: Workspace, env: Record<string, string> = {}): Promise<string[]> {

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { XeroAppKind, XeroAppRegistration, XeroHookResource, XeroScopes, XeroSecret, XeroState } from "../../index";
 import { XeroIntegrationsStack } from "../../main";
-import { findInitResource, withRecoveryAdvice } from "../../providers/lifecycle/recovery";
+import { findInitResource, withRecoveryAdvice } from "../../providers/lifecycle/runtime/recovery";
 import { StateCorruptError } from "../../providers/state";
 
-/** providers/lifecycle/recovery.ts: the exact Init resource a damaged document's advice names, read from the synthesized stacks. */
+/** providers/lifecycle/runtime/recovery.ts: the exact Init resource a damaged document's advice names, read from the synthesized stacks. */
 
 let project: string;
 

@@ -1,13 +1,13 @@
-import { FailpointError, failpointsFrom } from "../../providers/lifecycle/rotation-failpoints";
+import { FailpointError, failpointsFrom } from "../../providers/lifecycle/rotation/failpoints";
 import {
   EMPTY_ROTATION_RECORD,
   formatRfc3339,
   nextRotationAction,
   readRotationRecord,
   rotationSchedule,
-} from "../../providers/lifecycle/rotation-state";
+} from "../../providers/lifecycle/rotation/decisions";
 
-/** The rotation's pure decisions (providers/lifecycle/rotation-state.ts) and the failpoint switch, without a network. */
+/** The rotation's pure decisions (providers/lifecycle/rotation/decisions.ts) and the failpoint switch, without a network. */
 const DAY = 86_400_000;
 const T0 = new Date("2026-01-01T00:00:00Z");
 const day = (n: number): Date => new Date(T0.getTime() + n * DAY);

@@ -1,5 +1,5 @@
 import { ManualClock } from "../../providers/clock";
-import { ROTATION_FAILPOINTS, type RotationFailpoint } from "../../providers/lifecycle/rotation-failpoints";
+import { ROTATION_FAILPOINTS, type RotationFailpoint } from "../../providers/lifecycle/rotation/failpoints";
 import { openStateBackend, StateConflictError, StateUnavailableError, type StateBackend } from "../../providers/state";
 import {
   APP_DOCUMENT,

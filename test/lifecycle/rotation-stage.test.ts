@@ -13,7 +13,7 @@ import {
 } from "../rotation/support";
 import { customConnectionApp, expectHookOk, REDIRECT_URI, registrationSpec, useHookTestWorld } from "./support";
 
-/** `secret stage` as a library call (providers/lifecycle/rotation-stage.ts), against the emulator and a local backend. */
+/** `secret stage` as a library call (providers/lifecycle/rotation/stage.ts), against the emulator and a local backend. */
 const world = useHookTestWorld();
 
 async function tokenRequests(): Promise<number> {

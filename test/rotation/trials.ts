@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { RunningEmulator } from "../../emulator";
 import { ManualClock } from "../../providers/clock";
 import { runHook } from "../../providers/lifecycle";
-import type { RotationFailpoint } from "../../providers/lifecycle/rotation-failpoints";
+import type { RotationFailpoint } from "../../providers/lifecycle/rotation/failpoints";
 import type { StateBackend } from "../../providers/state";
 import type { RotatedAppKind, SecretRotationSpec } from "../../contract/hook-spec";
 import { emulatorEnv, hookVariables, openWorkspaceBackend, TEST_STATE_KEY, workspace, type Workspace } from "../lifecycle/support";

@@ -5,7 +5,7 @@ import type { Clock } from "../../clock";
 import { parseDocument, serializeDocument, type StoredDocument } from "../document";
 import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";
 import type { StateLogger } from "../logger";
-import type { DocumentStore, LockRelease, SwapPlan } from "../store";
+import type { DocumentStore, LockRelease, SwapPlan } from "../store-primitives";
 import {
   appendLineDurably,
   ensureDir,

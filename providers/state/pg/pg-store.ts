@@ -4,7 +4,7 @@ import { StateBackendNotFoundError, StateConflictError, StateLockedError } from 
 import { parseDocument, serializeDocument, type StoredDocument } from "../document";
 import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";
 import type { StateLogger } from "../logger";
-import type { DocumentStore, LockRelease, SwapPlan } from "../store";
+import type { DocumentStore, LockRelease, SwapPlan } from "../store-primitives";
 import { acquireAdvisoryLock } from "./advisory-lock";
 import { pgConnectionConfig } from "./connection";
 import { migrate } from "./migrations";

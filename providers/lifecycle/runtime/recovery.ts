@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { recreateAdvice, recreateAdviceFor, StateCorruptError } from "../state/errors";
+import { recreateAdvice, recreateAdviceFor, StateCorruptError } from "../../state/errors";
 import { findProjectRoot } from "./context";
 
 /**

@@ -1,5 +1,5 @@
-import { CdktfXeroError } from "../errors";
-import { describeApp, XERO_APP_MANAGEMENT_URL, type AppDescription } from "./errors";
+import { CdktfXeroError } from "../../errors";
+import { describeApp, XERO_APP_MANAGEMENT_URL, type AppDescription } from "../runtime/errors";
 
 /**
  * Why a rotation or a `secret stage` failed. Messages name the app, the rotation document and the

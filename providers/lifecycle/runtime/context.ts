@@ -1,20 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { MAX_CLIENT_SECRET_BYTES } from "../../contract/hook-spec";
-import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
-import { systemClock, type Clock } from "../clock";
-import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../state";
-import { Redactor } from "../xero/redact";
-import { realSleep } from "../xero/send";
-import { XeroClient, type XeroClientOptions } from "../xero/client";
+import { MAX_CLIENT_SECRET_BYTES } from "../../../contract/hook-spec";
+import { formatBackendAddress, type StateBackendAddress } from "../../../contract/state-address";
+import { systemClock, type Clock } from "../../clock";
+import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../../state";
+import { Redactor } from "../../xero/redact";
+import { realSleep } from "../../xero/send";
+import { XeroClient, type XeroClientOptions } from "../../xero/client";
 
 /** Where a hook writes its lines (Terraform shows a local-exec's output prefixed with the resource). */
 export interface HookWriter {
   write(text: string): void;
 }
 
-/** The part of the Xero client the hooks use (a scripted double in unit tests). */
+/** The part of the Xero client operations use (a scripted double in unit tests). */
 export type HookXeroClient = Pick<
   XeroClient,
   "clientId" | "clientCredentials" | "probeClient" | "probeAuthorize" | "listConnections" | "deleteConnection" | "decodeAccessToken"
@@ -24,13 +24,13 @@ export type XeroClientFactory = (options: XeroClientOptions) => HookXeroClient;
 export type StateBackendFactory = (address: StateBackendAddress, options: OpenStateBackendOptions) => Promise<StateBackend>;
 
 /**
- * Everything a hook touches, injected. Only `env`, `cwd`, `stdout` and `stderr` are required; the
- * CLI passes the process's own.
+ * Everything an operation against Xero and a state backend touches (a hook, or `secret stage`),
+ * injected. Only `env`, `cwd`, `stdout` and `stderr` are required; the CLI passes the process's own.
  */
-export interface HookDeps {
+export interface OperationDeps {
   /**
-   * The hook's environment: the spec (`CDKTF_XERO_SPEC`, …), `env` secret references, endpoint
-   * overrides (`XERO_*_URL`), state keys and `PG_CONN_STR`.
+   * The process's environment: `env` secret references, endpoint overrides (`XERO_*_URL`), state
+   * keys and `PG_CONN_STR`; for a hook also its spec (`CDKTF_XERO_SPEC`, …).
    */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The stack directory Terraform runs the hook in: relative backend dirs and secret files resolve against it. */
@@ -64,11 +64,11 @@ export interface HookDeps {
 }
 
 /**
- * One hook run: the deps with defaults filled in, the backends it opened, and the secret values it
+ * One operation: the deps with defaults filled in, the backends it opened, and the secret values it
  * resolved, so that every line it writes is redacted against them (defence in depth: no message is
  * built from a value in the first place).
  */
-export class HookContext {
+export class OperationContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
   readonly projectRoot: string;
@@ -82,7 +82,7 @@ export class HookContext {
   private readonly backends = new Map<string, Promise<StateBackend>>();
   private redactor = new Redactor();
 
-  constructor(private readonly deps: HookDeps) {
+  constructor(private readonly deps: OperationDeps) {
     this.env = deps.env;
     this.cwd = deps.cwd;
     this.projectRoot = deps.projectRoot ?? findProjectRoot(deps.cwd);
@@ -151,6 +151,40 @@ export class HookContext {
     this.backends.clear();
     await Promise.all(opened.map(async (backend) => (await backend.catch(() => undefined))?.close()));
   }
+}
+
+/** A hook is one operation; hook code calls its context and deps by what runs. */
+export type HookContext = OperationContext;
+export type HookDeps = OperationDeps;
+
+/**
+ * Runs `operation` with a fresh context, closes every backend it opened, and scrubs the error it
+ * throws (if any) of every secret it resolved. Hooks (run-hook.ts) and `secret stage` both run this way.
+ */
+export async function runOperation<T>(deps: OperationDeps, operation: (ctx: OperationContext) => Promise<T>): Promise<T> {
+  const ctx = new OperationContext(deps);
+  try {
+    return await operation(ctx);
+  } catch (error) {
+    throw scrubSecrets(error, ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/**
+ * Last line of defence: no message is built from a secret value, but should one ever carry a
+ * resolved secret (e.g. from a library error), it leaves redacted.
+ */
+export function scrubSecrets(error: unknown, ctx: OperationContext): unknown {
+  if (error instanceof Error) {
+    const clean = ctx.secretRedactor.text(error.message);
+    if (clean !== error.message) error.message = clean;
+    // The error keeps its class (the CLI maps codes by it); its cause chain, which may hold a
+    // library's raw error, is replaced by a scrubbed copy.
+    if (error.cause !== undefined) error.cause = ctx.secretRedactor.error(error.cause);
+  }
+  return error;
 }
 
 /**

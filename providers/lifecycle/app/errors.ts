@@ -1,54 +1,11 @@
-import { CdktfXeroError } from "../errors";
-import type { SecretReference } from "../../contract/hook-spec";
+import { CdktfXeroError } from "../../errors";
+import type { SecretReference } from "../../../contract/hook-spec";
+import { describeApp, describeSecretReference, KIND_LABEL, XERO_APP_MANAGEMENT_URL, type AppDescription } from "../runtime/errors";
 
-/**
- * Why a hook failed, each with a stable `code`, a message that names the app (or document), the
- * problem and the fix, and a secret-free `context`. Messages are composed here, from names, ids and
- * secret references only, never from a secret value.
- */
-
-/** The portal page where apps are managed; there is no API for it. */
-export const XERO_APP_MANAGEMENT_URL = "https://developer.xero.com/app/manage";
-
-/** The app a message is about: names and ids only. */
-export interface AppDescription {
-  readonly appName: string;
-  readonly clientId: string;
-  readonly appKind: "web" | "pkce" | "custom_connection";
-}
-
-const KIND_LABEL = { web: "Web app", pkce: "PKCE app", custom_connection: "Custom Connection" } as const;
-
-/** `Custom Connection "Nightly sync" (client id 6E4D…)`. */
-export function describeApp(app: AppDescription): string {
-  return `${KIND_LABEL[app.appKind]} "${app.appName}" (client id ${app.clientId})`;
-}
-
-/** Where a secret comes from, in words: never its value. */
-export function describeSecretReference(reference: SecretReference): string {
-  switch (reference.source) {
-    case "env":
-      return `environment variable ${reference.name}`;
-    case "file":
-      return `file ${reference.path}`;
-    case "state":
-      return `key "${reference.key}" of state document "${reference.document}"`;
-  }
-}
+/** Why proving an app failed: its credentials, its kind, its scopes and its redirect URIs (see runtime/errors.ts for the rules). */
 
 function list(items: readonly string[]): string {
   return items.length === 0 ? "(none)" : items.join(" ");
-}
-
-/** A secret reference points at nothing usable. Nothing was sent to Xero and nothing was recorded. */
-export class HookSecretUnavailableError extends CdktfXeroError {
-  readonly code = "HOOK_SECRET_UNAVAILABLE";
-  constructor(app: AppDescription, reference: SecretReference, problem: string, fix: string, options: { cause?: unknown } = {}) {
-    super(
-      `the client secret of ${describeApp(app)} comes from ${describeSecretReference(reference)}, ${problem}. ${fix}; nothing was recorded.`,
-      { cause: options.cause, context: { appName: app.appName, clientId: app.clientId, secretSource: reference.source } },
-    );
-  }
 }
 
 /** Xero answered `invalid_client`: the client id is unknown or the secret is not a current one. */
@@ -150,63 +107,6 @@ export class HookAuthorizeRefusedError extends CdktfXeroError {
         `(${describeAnswer(refused)}), though it takes that redirect URI and each scope alone. Check the app's scopes and redirect ` +
         `URIs at ${XERO_APP_MANAGEMENT_URL} against the declaration, and that XERO_LOGIN_URL points at Xero; nothing was recorded.`,
       { context: { appName: app.appName, clientId: app.clientId, scopes: [...scopes], redirectUri: refused.redirectUri } },
-    );
-  }
-}
-
-/** GET /connections stayed empty: the authorising user has not completed Xero's emailed authorisation. */
-export class HookNotLinkedError extends CdktfXeroError {
-  readonly code = "HOOK_NOT_LINKED";
-  constructor(app: AppDescription, waitedSeconds: number) {
-    const waited = waitedSeconds > 0 ? ` after waiting ${waitedSeconds} s` : "";
-    super(
-      `${describeApp(app)} is not linked to a Xero organisation${waited}. The authorising user named for it in the developer ` +
-        `portal must open Xero's email and authorise the connection for the organisation; if the email expired, or the ` +
-        `app's scopes or organisation were changed, re-authorise it at ${XERO_APP_MANAGEMENT_URL}. Then run cdktf deploy ` +
-        `again (waitForLink makes the deploy wait for the authorisation); nothing was recorded.`,
-      { context: { appName: app.appName, clientId: app.clientId, waitedSeconds } },
-    );
-  }
-}
-
-/** More than one connection for a Custom Connection, which links exactly one organisation. */
-export class HookTooManyConnectionsError extends CdktfXeroError {
-  readonly code = "HOOK_TOO_MANY_CONNECTIONS";
-  constructor(app: AppDescription, tenants: ReadonlyArray<{ tenantName: string; tenantId: string }>) {
-    super(
-      `${describeApp(app)} has ${tenants.length} connections (${tenants.map((t) => `"${t.tenantName}" ${t.tenantId}`).join(", ")}), ` +
-        `but a Custom Connection links exactly one organisation. Check that XERO_API_URL points at Xero, and re-authorise ` +
-        `the connection for one organisation at ${XERO_APP_MANAGEMENT_URL}; nothing was recorded.`,
-      { context: { appName: app.appName, clientId: app.clientId, tenantIds: tenants.map((t) => t.tenantId) } },
-    );
-  }
-}
-
-/** The linked organisation is not the one the code expects. */
-export class HookTenantMismatchError extends CdktfXeroError {
-  readonly code = "HOOK_TENANT_MISMATCH";
-  constructor(
-    app: AppDescription,
-    actual: { tenantId: string; tenantName: string },
-    expected: { tenantId?: string; tenantName?: string },
-  ) {
-    const wanted = [
-      ...(expected.tenantId === undefined ? [] : [`tenant id ${expected.tenantId}`]),
-      ...(expected.tenantName === undefined ? [] : [`name "${expected.tenantName}"`]),
-    ].join(" and ");
-    super(
-      `${describeApp(app)} is linked to "${actual.tenantName}" (tenant id ${actual.tenantId}), but the code expects ${wanted}. ` +
-        `Re-authorise the Custom Connection for the expected organisation at ${XERO_APP_MANAGEMENT_URL}, or change ` +
-        `expectedTenantId / expectedTenantName in the code; nothing was recorded.`,
-      {
-        context: {
-          appName: app.appName,
-          clientId: app.clientId,
-          tenantId: actual.tenantId,
-          expectedTenantId: expected.tenantId ?? null,
-          expectedTenantName: expected.tenantName ?? null,
-        },
-      },
     );
   }
 }

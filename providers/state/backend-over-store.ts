@@ -23,7 +23,7 @@ import {
   sealSecrets,
   type SecretValues,
   type SecretsEnvelope,
-} from "./secrets";
+} from "./secret-envelope";
 import {
   DEFAULT_LOCK_TIMEOUT_MS,
   type LockOptions,
@@ -31,8 +31,8 @@ import {
   type StateBackend,
   type UpdateOptions,
   type WriteOptions,
-} from "./backend";
-import type { DocumentStore } from "./store";
+} from "./backend-interface";
+import type { DocumentStore } from "./store-primitives";
 
 export interface CredentialBackendParts {
   readonly address: StateBackendAddress;

@@ -1,26 +1,28 @@
-import { DocumentOutputs } from "../../contract/document-outputs";
-import type { SecretReference, SecretRotationSpec } from "../../contract/hook-spec";
+import { DocumentOutputs } from "../../../contract/document-outputs";
+import type { SecretReference, SecretRotationSpec } from "../../../contract/hook-spec";
 import * as path from "node:path";
-import { DEFAULT_LOCAL_STATE_DIR, formatBackendAddress } from "../../contract/state-address";
-import { StateConflictError } from "../state";
-import type { HookContext } from "./context";
-import { describeApp, describeSecretReference, XERO_APP_MANAGEMENT_URL } from "./errors";
-import type { HookRun } from "./inputs";
-import { HookRecordOutputs, recordApply } from "./record";
-import type { HookResult } from "./result";
-import { retireDocument } from "./retire";
-import { RotationDocument, type RotationSnapshot } from "./rotation-document";
+import { DEFAULT_LOCAL_STATE_DIR, formatBackendAddress } from "../../../contract/state-address";
+import { StateConflictError } from "../../state";
+import type { HookContext } from "../runtime/context";
+import { describeApp, describeSecretReference, XERO_APP_MANAGEMENT_URL } from "../runtime/errors";
+import type { HookRun } from "../runtime/inputs";
+import type { KindHooks } from "../runtime/kind-hooks";
+import { checkAppSecret } from "../runtime/preflight";
+import { HookRecordOutputs, recordApply } from "../runtime/record";
+import type { HookResult } from "../runtime/result";
+import { retireDocument } from "../runtime/retire";
+import { RotationDocument, type RotationSnapshot } from "./document";
 import {
   RotationCandidateRejectedError,
   RotationNothingToBootstrapError,
   RotationOverdueError,
   RotationUnsettledError,
   portalSteps,
-} from "./rotation-errors";
-import { failpointsFrom, type Failpoints } from "./rotation-failpoints";
-import { proveClientSecret, type RotatedApp } from "./rotation-probe";
-import { formatRfc3339, nextRotationAction, parseRfc3339, rotationRecordOutputs, rotationSchedule } from "./rotation-state";
-import { resolveSecret } from "./secrets";
+} from "./errors";
+import { failpointsFrom, type Failpoints } from "./failpoints";
+import { proveClientSecret, type RotatedApp } from "../app/prove-secret";
+import { formatRfc3339, nextRotationAction, parseRfc3339, rotationRecordOutputs, rotationSchedule } from "./decisions";
+import { resolveSecret } from "../runtime/secret-reference";
 
 /**
  * `hook apply` / `hook destroy` for a `XeroSecretRotation`: the staged, resumable rotation of one
@@ -304,6 +306,17 @@ export async function destroyRotation(spec: SecretRotationSpec, run: HookRun, ct
       ),
   });
 }
+
+/** A `XeroSecretRotation`'s hooks; init checks it can seal secrets, then its app's secret. */
+export const rotationHooks: KindHooks<SecretRotationSpec> = {
+  readyChecks: (spec, ctx) => [
+    async () => (await ctx.backend(spec.backend)).checkCanSealSecrets(spec.document),
+    () =>
+      checkAppSecret(spec.document, { description: spec.app, document: spec.app.document, backend: spec.app.backend, reference: spec.app.clientSecret }, ctx),
+  ],
+  apply: applyRotation,
+  destroy: destroyRotation,
+};
 
 function nextDueOf(rotatedAt: string, spec: SecretRotationSpec): string {
   return formatRfc3339(new Date(parseRfc3339(rotatedAt)!.getTime() + spec.maxAgeSeconds * 1000));

@@ -1,7 +1,7 @@
-import { HookEnv, HookSpecError, parseHookSpecJson, type HookSpec, type HookVerb } from "../../contract/hook-spec";
-import { ConfigError } from "../errors";
+import { HookEnv, HookSpecError, parseHookSpecJson, type HookSpec, type HookVerb } from "../../../contract/hook-spec";
+import { ConfigError } from "../../errors";
 
-export { HOOK_VERBS, isHookVerb, type HookVerb } from "../../contract/hook-spec";
+export { HOOK_VERBS, isHookVerb, type HookVerb } from "../../../contract/hook-spec";
 
 /**
  * Which run of the hook resource this is: the spec hash and generation of its `triggers_replace`.

@@ -1,6 +1,6 @@
-import { DocumentOutputs } from "../../contract/document-outputs";
-import type { HookSpec } from "../../contract/hook-spec";
-import type { StoredDocument } from "../state";
+import { DocumentOutputs } from "../../../contract/document-outputs";
+import type { HookSpec } from "../../../contract/hook-spec";
+import type { StoredDocument } from "../../state";
 import type { HookContext } from "./context";
 import type { HookRun } from "./inputs";
 import { HookRecordOutputs, recordsRun } from "./record";

@@ -1,18 +1,6 @@
-import type { XeroConnection } from "../xero/parse-api";
+import type { XeroConnection } from "../../xero/parse-api";
 
-/** Pure decisions of the hooks, tested without a network. */
-
-/** Declared and granted scopes compared as sets (order and duplicates do not matter). */
-export function isSameScopeSet(declared: readonly string[], granted: readonly string[]): boolean {
-  const a = new Set(declared);
-  const b = new Set(granted);
-  return a.size === b.size && [...a].every((scope) => b.has(scope));
-}
-
-/** Scopes as the document records them: sorted, no duplicates. */
-export function sortedScopes(scopes: readonly string[]): string[] {
-  return [...new Set(scopes)].sort();
-}
+/** Pure decisions of a Custom Connection's link hook, tested without a network. */
 
 /** What a Custom Connection's GET /connections means for its link. */
 export type LinkDecision =

@@ -1,16 +1,16 @@
-import type { SecretReference } from "../../contract/hook-spec";
-import { XeroInvalidClientError, XeroUnauthorizedClientError } from "../xero/errors";
-import type { XeroTokenSet } from "../xero/parse-token";
-import type { HookContext, HookXeroClient } from "./context";
+import type { SecretReference } from "../../../contract/hook-spec";
+import { XeroInvalidClientError, XeroUnauthorizedClientError } from "../../xero/errors";
+import type { XeroTokenSet } from "../../xero/parse-token";
+import type { OperationContext, HookXeroClient } from "../runtime/context";
 import {
   HookAppKindMismatchError,
   HookAuthorizeRefusedError,
   HookInvalidClientError,
   HookRedirectUriNotRegisteredError,
   HookScopeNotAllowedError,
-  type AppDescription,
   type RefusedAuthorizeRequest,
 } from "./errors";
+import type { AppDescription } from "../runtime/errors";
 
 /** An app as the hooks prove it: names, ids and where its secret comes from. */
 export interface AppCredentials extends AppDescription {
@@ -35,7 +35,7 @@ export function translateClientError(error: unknown, app: AppCredentials, grant:
 export async function customConnectionToken(
   app: AppCredentials,
   secret: string,
-  ctx: HookContext,
+  ctx: OperationContext,
 ): Promise<{ client: HookXeroClient; tokens: XeroTokenSet }> {
   const client = ctx.xeroClient({ clientId: app.clientId, clientSecret: secret });
   try {
@@ -59,7 +59,7 @@ export function grantedScopesOf(client: HookXeroClient, tokens: XeroTokenSet): r
  * authorization code: `invalid_grant` means valid. PKCE apps are public clients (client id in the
  * body, no secret).
  */
-export async function probeAuthorizationCodeClient(app: AppCredentials, secret: string | undefined, ctx: HookContext): Promise<HookXeroClient> {
+export async function probeAuthorizationCodeClient(app: AppCredentials, secret: string | undefined, ctx: OperationContext): Promise<HookXeroClient> {
   const client = ctx.xeroClient(secret === undefined ? { clientId: app.clientId } : { clientId: app.clientId, clientSecret: secret });
   let result: Awaited<ReturnType<HookXeroClient["probeClient"]>>;
   try {

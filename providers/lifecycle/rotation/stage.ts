@@ -1,5 +1,5 @@
-import { DocumentOutputs } from "../../contract/document-outputs";
-import { MAX_CLIENT_SECRET_BYTES, rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../contract/hook-spec";
+import { DocumentOutputs } from "../../../contract/document-outputs";
+import { MAX_CLIENT_SECRET_BYTES, rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../../contract/hook-spec";
 import {
   checkDocumentName,
   checkDocumentNameLength,
@@ -7,16 +7,16 @@ import {
   MAX_DOCUMENT_NAME_LENGTH,
   MAX_DOCUMENT_SEGMENT_LENGTH,
   type StateBackendAddress,
-} from "../../contract/state-address";
-import { ConfigError } from "../errors";
-import { SECRETS_OUTPUT, type OutputValues, type StateBackend } from "../state";
-import { HookContext, type HookDeps } from "./context";
-import { describeApp } from "./errors";
-import { HookRecordOutputs } from "./record";
-import { rotationAction } from "./rotation-document";
-import { RotationAppUnusableError, RotationCandidateRejectedError, RotationNotDeclaredError } from "./rotation-errors";
-import { failpointsFrom } from "./rotation-failpoints";
-import { proveClientSecret, type RotatedApp } from "./rotation-probe";
+} from "../../../contract/state-address";
+import { ConfigError } from "../../errors";
+import { SECRETS_OUTPUT, type OutputValues, type StateBackend } from "../../state";
+import { runOperation, type OperationContext, type OperationDeps } from "../runtime/context";
+import { describeApp } from "../runtime/errors";
+import { HookRecordOutputs } from "../runtime/record";
+import { rotationAction } from "./document";
+import { RotationAppUnusableError, RotationCandidateRejectedError, RotationNotDeclaredError } from "./errors";
+import { failpointsFrom } from "./failpoints";
+import { proveClientSecret, type RotatedApp } from "../app/prove-secret";
 import {
   appendRotationLog,
   EMPTY_ROTATION_RECORD,
@@ -27,8 +27,7 @@ import {
   rotationEnvelopeValues,
   rotationRecordOutputs,
   type RotationSecrets,
-} from "./rotation-state";
-import { scrubSecrets } from "./run-hook";
+} from "./decisions";
 
 /**
  * `cdktf-xero secret stage`: the operator's half of a rotation. Proves a candidate secret against
@@ -64,23 +63,16 @@ export interface StageResult {
   readonly replacedFingerprint?: string;
 }
 
-export interface StageDeps extends HookDeps {
+export interface StageDeps extends OperationDeps {
   /** @default newId (crypto.randomUUID) */
   readonly newRotationId?: () => string;
 }
 
 export async function stageSecret(input: StageSecretInput, deps: StageDeps): Promise<StageResult> {
-  const ctx = new HookContext(deps);
-  try {
-    return await stage(input, ctx, deps.newRotationId ?? ctx.newId);
-  } catch (error) {
-    throw scrubSecrets(error, ctx);
-  } finally {
-    await ctx.close();
-  }
+  return runOperation(deps, (ctx) => stage(input, ctx, deps.newRotationId ?? ctx.newId));
 }
 
-async function stage(input: StageSecretInput, ctx: HookContext, newRotationId: () => string): Promise<StageResult> {
+async function stage(input: StageSecretInput, ctx: OperationContext, newRotationId: () => string): Promise<StageResult> {
   const failpoint = failpointsFrom(ctx.env);
   if (checkDocumentNameLength(input.appDocument) !== undefined) {
     const longest = Math.max(...input.appDocument.split("/").map((segment) => segment.length));
@@ -245,7 +237,7 @@ async function readApp(backend: StateBackend, appDocument: string): Promise<Rota
   return { clientId, appKind: kind as RotatedAppKind, appName: typeof appName === "string" ? appName : appDocument };
 }
 
-function report(ctx: HookContext, app: RotatedApp, result: StageResult): StageResult {
+function report(ctx: OperationContext, app: RotatedApp, result: StageResult): StageResult {
   const where = `"${result.document}" in ${result.backend}`;
   if (result.outcome === "already_current") {
     ctx.say(`cdktf-xero: the candidate is already the CURRENT secret of ${describeApp(app)} (${where}); nothing changed.`);

@@ -1,11 +1,10 @@
-import { DocumentOutputs, RotationOutputs } from "../../contract/document-outputs";
-import { rotationDocumentFor, type HookSpec, type SecretReference } from "../../contract/hook-spec";
-import type { StateBackendAddress } from "../../contract/state-address";
-import { CdktfXeroError } from "../errors";
-import type { StateBackend } from "../state";
+import { DocumentOutputs, RotationOutputs } from "../../../contract/document-outputs";
+import { rotationDocumentFor, type HookSpec, type SecretReference } from "../../../contract/hook-spec";
+import type { StateBackendAddress } from "../../../contract/state-address";
+import { CdktfXeroError } from "../../errors";
 import type { HookContext } from "./context";
 import type { AppDescription } from "./errors";
-import { resolveSecret } from "./secrets";
+import { resolveSecret } from "./secret-reference";
 
 /**
  * `hook init`'s checks, before it creates anything: what this construct's deploy will need must be
@@ -13,54 +12,44 @@ import { resolveSecret } from "./secrets";
  * deploy. Each check that fails is named; nothing is written.
  *
  * - the backend answers (one read of the document);
- * - a rotation: a state key that can seal its secrets (PostgreSQL needs a configured one; the
- *   local backend may create the embedded default);
- * - the app's secret reference resolves, unless the app's rotation already records a CURRENT for
- *   this client id (then the hooks use that, and the reference may be gone);
- * - the app's rotation document, when it holds secrets, opens with the configured keys (the app's
- *   own hooks read its CURRENT).
+ * - then the kind's `readyChecks` (KindHooks), in order, e.g.:
+ *   - a rotation: a state key that can seal its secrets (PostgreSQL needs a configured one; the
+ *     local backend may create the embedded default);
+ *   - the app's secret reference resolves ({@link checkAppSecret}), unless the app's rotation
+ *     already records a CURRENT for this client id (then the hooks use that, and the reference may
+ *     be gone); the app's rotation document, when it holds secrets, opens with the configured keys
+ *     (the app's own hooks read its CURRENT).
  */
-export async function checkDeployReady(spec: HookSpec, ctx: HookContext): Promise<void> {
+export async function checkDeployReady(spec: HookSpec, ctx: HookContext, readyChecks: ReadonlyArray<() => Promise<void>>): Promise<void> {
   const problems: string[] = [];
   const note = (error: unknown): void => {
     if (error instanceof CdktfXeroError) problems.push(`${error.code}: ${error.message}`);
     else throw error;
   };
-  let backend: StateBackend;
   try {
-    backend = await ctx.backend(spec.backend);
+    const backend = await ctx.backend(spec.backend);
     await backend.read(spec.document);
   } catch (error) {
     note(error);
     throw new HookNotReadyError(spec.document, problems);
   }
-  if (spec.kind === "secret_rotation") await backend.checkCanSealSecrets(spec.document).catch(note);
-  const app = appOf(spec);
-  if (app !== undefined) await checkAppSecret(spec, app, ctx).catch(note);
+  for (const check of readyChecks) await check().catch(note);
   if (problems.length > 0) throw new HookNotReadyError(spec.document, problems);
 }
 
-interface AppSecretNeeds {
+/** The app whose secret a hook will need, and where its reference and rotation live. */
+export interface AppSecretNeeds {
   readonly description: AppDescription;
   readonly document: string;
   readonly backend: StateBackendAddress;
   readonly reference: SecretReference;
 }
 
-function appOf(spec: HookSpec): AppSecretNeeds | undefined {
-  switch (spec.kind) {
-    case "app_registration":
-      return spec.clientSecret === undefined
-        ? undefined
-        : { description: spec, document: spec.document, backend: spec.backend, reference: spec.clientSecret };
-    case "custom_connection_link":
-      return { description: { ...spec.app, appKind: "custom_connection" }, document: spec.app.document, backend: spec.app.backend, reference: spec.app.clientSecret };
-    case "secret_rotation":
-      return { description: spec.app, document: spec.app.document, backend: spec.app.backend, reference: spec.app.clientSecret };
-  }
-}
-
-async function checkAppSecret(spec: HookSpec, app: AppSecretNeeds, ctx: HookContext): Promise<void> {
+/**
+ * The app's secret will be there when the hooks need it: its rotation's CURRENT for this client id,
+ * or else the reference resolves. `hookDocument` is the document of the hook asking.
+ */
+export async function checkAppSecret(hookDocument: string, app: AppSecretNeeds, ctx: HookContext): Promise<void> {
   const backend = await ctx.backend(app.backend);
   const rotation = await backend.read(rotationDocumentFor(app.document));
   if (rotation?.values.secrets !== undefined) await backend.openSecrets(rotation);
@@ -71,7 +60,7 @@ async function checkAppSecret(spec: HookSpec, app: AppSecretNeeds, ctx: HookCont
     rotation.values[RotationOutputs.currentFingerprint] !== "";
   if (recordsCurrent) return;
   // A rotation whose declared secret is its own CURRENT has nothing to resolve yet: its apply says how to stage one.
-  if (app.reference.source === "state" && app.reference.document === spec.document) return;
+  if (app.reference.source === "state" && app.reference.document === hookDocument) return;
   await resolveSecret(app.reference, app.description, app.backend, ctx);
 }
 

@@ -1,5 +1,5 @@
-import { DocumentOutputs } from "../../contract/document-outputs";
-import type { OutputValue, StateBackend, StoredDocument } from "../state";
+import { DocumentOutputs } from "../../../contract/document-outputs";
+import type { OutputValue, StateBackend, StoredDocument } from "../../state";
 import type { HookVerb } from "./inputs";
 
 /**

@@ -1,18 +1,19 @@
-import { DocumentOutputs } from "../../contract/document-outputs";
-import type { HookSpec } from "../../contract/hook-spec";
+import { DocumentOutputs } from "../../../contract/document-outputs";
+import type { HookSpec } from "../../../contract/hook-spec";
 import type { HookContext } from "./context";
 import { checkDeployReady } from "./preflight";
 import { hookResult, type HookResult } from "./result";
 
 /**
  * `hook init`: first checks that this construct's deploy can succeed ({@link checkDeployReady}:
- * backend, state key, secret reference; all problems named, nothing written), then
+ * the backend, then the kind's `readyChecks`, e.g. state key, secret reference; all problems named,
+ * nothing written), then
  * creates the document with `generation = 0` and nothing else when it does not exist,
  * so the status read has something to read. Idempotent; an existing document is left as it is,
  * retired or not (the next `apply` revives a retired one).
  */
-export async function initDocument(spec: HookSpec, ctx: HookContext): Promise<HookResult> {
-  await checkDeployReady(spec, ctx);
+export async function initDocument(spec: HookSpec, ctx: HookContext, readyChecks: ReadonlyArray<() => Promise<void>>): Promise<HookResult> {
+  await checkDeployReady(spec, ctx, readyChecks);
   const backend = await ctx.backend(spec.backend);
   let created = false;
   const stored = await backend.update(spec.document, (current) => {

@@ -1,6 +1,6 @@
-import type { RotatedAppKind, SecretReference } from "../../contract/hook-spec";
-import { customConnectionToken, probeAuthorizationCodeClient, type AppCredentials } from "./app-credentials";
-import type { HookContext } from "./context";
+import type { RotatedAppKind, SecretReference } from "../../../contract/hook-spec";
+import { customConnectionToken, probeAuthorizationCodeClient, type AppCredentials } from "./credentials";
+import type { OperationContext } from "../runtime/context";
 import { HookInvalidClientError } from "./errors";
 
 /** An app whose secret is being proved: names, ids, kind, and where the secret came from (for messages). */
@@ -18,7 +18,7 @@ export type ProofResult = { readonly valid: true } | { readonly valid: false; re
  * means the client authenticated). `invalid_client` comes back as `{ valid: false }`; anything
  * else (the app is another kind, Xero unavailable or rate limited) is thrown as its typed error.
  */
-export async function proveClientSecret(app: RotatedApp, secret: string, source: SecretReference, ctx: HookContext): Promise<ProofResult> {
+export async function proveClientSecret(app: RotatedApp, secret: string, source: SecretReference, ctx: OperationContext): Promise<ProofResult> {
   ctx.registerSecret(secret);
   const credentials: AppCredentials = { ...app, secretReference: source };
   try {

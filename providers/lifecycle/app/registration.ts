@@ -1,21 +1,24 @@
-import { DocumentOutputs, formatCdataJdbcUrl } from "../../contract/document-outputs";
-import type { AppRegistrationSpec } from "../../contract/hook-spec";
-import { ConfigError } from "../errors";
+import { DocumentOutputs, formatCdataJdbcUrl } from "../../../contract/document-outputs";
+import type { AppRegistrationSpec } from "../../../contract/hook-spec";
+import { ConfigError } from "../../errors";
 import {
   customConnectionToken,
   grantedScopesOf,
   probeAuthorizationCodeClient,
   proveAuthorizeRequests,
   type AppCredentials,
-} from "./app-credentials";
-import type { HookContext } from "./context";
-import { isSameScopeSet, sortedScopes } from "./decisions";
-import { describeApp, HookScopeMismatchError, XERO_APP_MANAGEMENT_URL } from "./errors";
-import type { HookRun } from "./inputs";
-import { HookRecordOutputs, recordApply } from "./record";
-import type { HookResult } from "./result";
-import { retireDocument } from "./retire";
-import { resolveAppSecret } from "./rotation-current";
+} from "./credentials";
+import type { HookContext } from "../runtime/context";
+import { isSameScopeSet, sortedScopes } from "./scopes";
+import { HookScopeMismatchError } from "./errors";
+import { describeApp, XERO_APP_MANAGEMENT_URL } from "../runtime/errors";
+import type { HookRun } from "../runtime/inputs";
+import type { KindHooks } from "../runtime/kind-hooks";
+import { checkAppSecret } from "../runtime/preflight";
+import { HookRecordOutputs, recordApply } from "../runtime/record";
+import type { HookResult } from "../runtime/result";
+import { retireDocument } from "../runtime/retire";
+import { resolveAppSecret } from "./current-secret";
 
 function credentialsOf(spec: AppRegistrationSpec): AppCredentials {
   return { appName: spec.appName, clientId: spec.clientId, appKind: spec.appKind, secretReference: spec.clientSecret };
@@ -32,7 +35,7 @@ function credentialsOf(spec: AppRegistrationSpec): AppCredentials {
  *   are recorded as `declared_scopes`, and `granted_scopes` stays empty.
  *
  * The secret is the CURRENT of the app's rotation once one is recorded, else the spec's reference
- * (rotation-current.ts). A secret from `env` or `file` is never stored (the reference stays the
+ * (current-secret.ts). A secret from `env` or `file` is never stored (the reference stays the
  * source of truth); an existing `secrets` envelope is kept as it is.
  */
 export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
@@ -94,3 +97,14 @@ export async function destroyRegistration(spec: AppRegistrationSpec, run: HookRu
       ),
   });
 }
+
+/** An `XeroAppRegistration`'s hooks; init checks its secret (a PKCE app has none). */
+export const registrationHooks: KindHooks<AppRegistrationSpec> = {
+  readyChecks: (spec, ctx) => {
+    const reference = spec.clientSecret;
+    if (reference === undefined) return [];
+    return [() => checkAppSecret(spec.document, { description: spec, document: spec.document, backend: spec.backend, reference }, ctx)];
+  },
+  apply: applyRegistration,
+  destroy: destroyRegistration,
+};

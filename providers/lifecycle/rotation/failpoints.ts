@@ -1,4 +1,4 @@
-import { ConfigError } from "../errors";
+import { ConfigError } from "../../errors";
 
 /**
  * TEST-ONLY failpoints: named step boundaries of the rotation protocol where a test makes the
@@ -10,7 +10,7 @@ import { ConfigError } from "../errors";
  */
 export const FAILPOINT_ENV = "CDKTF_XERO_FAILPOINT";
 
-/** Boundaries in protocol order (see rotation.ts and rotation-stage.ts). */
+/** Boundaries in protocol order (see protocol.ts and stage.ts). */
 export const ROTATION_FAILPOINTS = [
   "locked",
   "bootstrap-proved",

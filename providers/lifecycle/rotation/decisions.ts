@@ -1,10 +1,10 @@
-import { NEVER_DUE, RotationOutputs, RotationSecretKeys, type RotationStep } from "../../contract/document-outputs";
-import type { OutputValue, OutputValues } from "../state";
+import { NEVER_DUE, RotationOutputs, RotationSecretKeys, type RotationStep } from "../../../contract/document-outputs";
+import type { OutputValue, OutputValues } from "../../state";
 
 /**
  * The rotation document as the protocol sees it, and the pure decisions about it: what to do next,
  * when the next scheduled run is wanted, whether the secret is overdue. No I/O: the protocol
- * (rotation.ts) reads, decides here, acts, and writes.
+ * (protocol.ts) reads, decides here, acts, and writes.
  */
 
 /** The three secrets of a rotation (AWS's AWSCURRENT / AWSPENDING / AWSPREVIOUS). Values, never logged. */

@@ -1,7 +1,7 @@
 import type { StateBackendAddress } from "../../contract/state-address";
 import type { OutputValues, SealedSecrets, StoredDocument } from "./document";
 import type { HistoryAction, HistoryEntry } from "./history";
-import type { SecretValues } from "./secrets";
+import type { SecretValues } from "./secret-envelope";
 
 /**
  * The one interface the rest of cdktf-xero uses for credential documents. Whether the documents live

@@ -1,17 +1,20 @@
-import { DocumentOutputs } from "../../contract/document-outputs";
-import type { CustomConnectionLinkSpec } from "../../contract/hook-spec";
-import { isAccessTokenExpired } from "../xero/access-token";
-import { XeroConnectionNotFoundError } from "../xero/errors";
-import type { XeroConnection } from "../xero/parse-api";
-import { customConnectionToken, type AppCredentials } from "./app-credentials";
-import type { HookContext } from "./context";
+import { DocumentOutputs } from "../../../contract/document-outputs";
+import type { CustomConnectionLinkSpec } from "../../../contract/hook-spec";
+import { isAccessTokenExpired } from "../../xero/access-token";
+import { XeroConnectionNotFoundError } from "../../xero/errors";
+import type { XeroConnection } from "../../xero/parse-api";
+import { customConnectionToken, type AppCredentials } from "../app/credentials";
+import type { HookContext } from "../runtime/context";
 import { decideLink, nextLinkPollDelayMs } from "./decisions";
-import { describeApp, HookNotLinkedError, HookTenantMismatchError, HookTooManyConnectionsError } from "./errors";
-import type { HookRun } from "./inputs";
-import { HookRecordOutputs, recordApply } from "./record";
-import type { HookResult } from "./result";
-import { retireDocument } from "./retire";
-import { resolveAppSecret } from "./rotation-current";
+import { HookNotLinkedError, HookTenantMismatchError, HookTooManyConnectionsError } from "./errors";
+import { describeApp } from "../runtime/errors";
+import type { HookRun } from "../runtime/inputs";
+import type { KindHooks } from "../runtime/kind-hooks";
+import { checkAppSecret } from "../runtime/preflight";
+import { HookRecordOutputs, recordApply } from "../runtime/record";
+import type { HookResult } from "../runtime/result";
+import { retireDocument } from "../runtime/retire";
+import { resolveAppSecret } from "../app/current-secret";
 
 function credentialsOf(spec: CustomConnectionLinkSpec): AppCredentials {
   return { appName: spec.app.appName, clientId: spec.app.clientId, appKind: "custom_connection", secretReference: spec.app.clientSecret };
@@ -104,6 +107,20 @@ export async function destroyLink(spec: CustomConnectionLinkSpec, run: HookRun, 
     afterRetire: () => undefined,
   });
 }
+
+/** An `XeroCustomConnection`'s hooks; init checks its app's secret. */
+export const linkHooks: KindHooks<CustomConnectionLinkSpec> = {
+  readyChecks: (spec, ctx) => [
+    () =>
+      checkAppSecret(
+        spec.document,
+        { description: { ...spec.app, appKind: "custom_connection" }, document: spec.app.document, backend: spec.app.backend, reference: spec.app.clientSecret },
+        ctx,
+      ),
+  ],
+  apply: applyLink,
+  destroy: destroyLink,
+};
 
 function seconds(ms: number): number {
   return Math.round(ms / 1000);

@@ -1,12 +1,12 @@
-import { DocumentOutputs, RotationSecretKeys } from "../../contract/document-outputs";
-import { rotationDocumentFor, type SecretReference } from "../../contract/hook-spec";
-import type { StateBackendAddress } from "../../contract/state-address";
-import type { HookContext } from "./context";
-import type { StateBackend } from "../state";
-import { describeApp, describeSecretReference, HookSecretUnavailableError, type AppDescription } from "./errors";
-import { CdktfXeroError } from "../errors";
-import { proveClientSecret } from "./rotation-probe";
-import { resolveSecret } from "./secrets";
+import { DocumentOutputs, RotationSecretKeys } from "../../../contract/document-outputs";
+import { rotationDocumentFor, type SecretReference } from "../../../contract/hook-spec";
+import type { StateBackendAddress } from "../../../contract/state-address";
+import type { HookContext } from "../runtime/context";
+import type { StateBackend } from "../../state";
+import { describeApp, describeSecretReference, HookSecretUnavailableError, type AppDescription } from "../runtime/errors";
+import { CdktfXeroError } from "../../errors";
+import { proveClientSecret } from "./prove-secret";
+import { resolveSecret } from "../runtime/secret-reference";
 
 /** A resolved app secret and where it came from (for messages). */
 export interface ResolvedAppSecret {

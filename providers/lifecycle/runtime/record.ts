@@ -1,6 +1,6 @@
-import { DocumentOutputs } from "../../contract/document-outputs";
-import type { OutputValue, OutputValues, StateBackend, StoredDocument } from "../state";
-import type { HookSpec } from "../../contract/hook-spec";
+import { DocumentOutputs } from "../../../contract/document-outputs";
+import type { OutputValue, OutputValues, StateBackend, StoredDocument } from "../../state";
+import type { HookSpec } from "../../../contract/hook-spec";
 import type { HookContext } from "./context";
 import type { HookRun } from "./inputs";
 import { hookResult, type HookResult } from "./result";

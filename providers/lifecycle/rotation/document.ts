@@ -1,6 +1,6 @@
-import type { RotationStep } from "../../contract/document-outputs";
-import { SECRETS_OUTPUT, type OutputValue, type OutputValues, type StateBackend, type StoredDocument } from "../state";
-import type { HookContext } from "./context";
+import type { RotationStep } from "../../../contract/document-outputs";
+import { SECRETS_OUTPUT, type OutputValue, type OutputValues, type StateBackend, type StoredDocument } from "../../state";
+import type { HookContext } from "../runtime/context";
 import {
   appendRotationLog,
   EMPTY_ROTATION_RECORD,
@@ -11,7 +11,7 @@ import {
   rotationRecordOutputs,
   type RotationRecord,
   type RotationSecrets,
-} from "./rotation-state";
+} from "./decisions";
 
 /** One read of a rotation document: the stored document (for its serial), its record and its secrets. */
 export interface RotationSnapshot {
