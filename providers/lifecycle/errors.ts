@@ -1,5 +1,5 @@
 import { CdktfXeroError } from "../errors";
-import type { SecretReference } from "../../contract/hook-spec";
+import type { SecretReference } from "../../contract/spec-common";
 
 /**
  * Why a hook failed, each with a stable `code`, a message that names the app (or document), the

@@ -1,5 +1,8 @@
-import { DocumentOutputs, RotationOutputs } from "../../contract/document-outputs";
-import { rotationDocumentFor, type HookSpec, type SecretReference } from "../../contract/hook-spec";
+import { CommonOutputs } from "../../contract/document-codec";
+import { RotationOutputs } from "../../contract/rotation";
+import { rotationDocumentFor } from "../../contract/rotation";
+import { type HookSpec } from "../../contract/hook-spec";
+import { type SecretReference } from "../../contract/spec-common";
 import type { StateBackendAddress } from "../../contract/state-address";
 import { CdktfXeroError } from "../errors";
 import type { StateBackend } from "../state";
@@ -66,9 +69,9 @@ async function checkAppSecret(spec: HookSpec, app: AppSecretNeeds, ctx: HookCont
   if (rotation?.values.secrets !== undefined) await backend.openSecrets(rotation);
   const recordsCurrent =
     rotation !== undefined &&
-    rotation.values[DocumentOutputs.clientId] === app.description.clientId &&
-    typeof rotation.values[RotationOutputs.currentFingerprint] === "string" &&
-    rotation.values[RotationOutputs.currentFingerprint] !== "";
+    rotation.values[CommonOutputs.names.clientId] === app.description.clientId &&
+    typeof rotation.values[RotationOutputs.names.currentFingerprint] === "string" &&
+    rotation.values[RotationOutputs.names.currentFingerprint] !== "";
   if (recordsCurrent) return;
   // A rotation whose declared secret is its own CURRENT has nothing to resolve yet: its apply says how to stage one.
   if (app.reference.source === "state" && app.reference.document === spec.document) return;

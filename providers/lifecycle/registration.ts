@@ -1,5 +1,5 @@
-import { DocumentOutputs, formatCdataJdbcUrl } from "../../contract/document-outputs";
-import type { AppRegistrationSpec } from "../../contract/hook-spec";
+import { formatCdataJdbcUrl } from "../../contract/cdata-jdbc-url";
+import { RegistrationOutputs, type AppRegistrationSpec } from "../../contract/registration";
 import { ConfigError } from "../errors";
 import {
   customConnectionToken,
@@ -12,7 +12,7 @@ import type { HookContext } from "./context";
 import { isSameScopeSet, sortedScopes } from "./decisions";
 import { describeApp, HookScopeMismatchError, XERO_APP_MANAGEMENT_URL } from "./errors";
 import type { HookRun } from "./inputs";
-import { HookRecordOutputs, recordApply } from "./record";
+import { recordApply } from "./record";
 import type { HookResult } from "./result";
 import { retireDocument } from "./retire";
 import { resolveAppSecret } from "./rotation-current";
@@ -66,20 +66,20 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
   }
 
   return recordApply(spec, run, ctx, {
-    outputs: {
-      [DocumentOutputs.clientId]: spec.clientId,
-      [DocumentOutputs.kind]: spec.appKind,
-      [HookRecordOutputs.appName]: spec.appName,
-      [DocumentOutputs.grantedScopes]: sortedScopes(granted),
-      [DocumentOutputs.declaredScopes]: sortedScopes(spec.scopes),
-      [DocumentOutputs.jdbcUrl]: formatCdataJdbcUrl({
+    outputs: RegistrationOutputs.encode({
+      clientId: spec.clientId,
+      kind: spec.appKind,
+      appName: spec.appName,
+      grantedScopes: sortedScopes(granted),
+      declaredScopes: sortedScopes(spec.scopes),
+      jdbcUrl: formatCdataJdbcUrl({
         appKind: spec.appKind,
         clientId: spec.clientId,
         scopes: spec.scopes,
         ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
         ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
       }),
-    },
+    }),
     summary: `${describeApp(app)} is live; ${scopeNote}`,
   });
 }
