@@ -6,7 +6,7 @@ import { APP_KINDS, type SecretReference } from "../contract/spec-common";
 import { XeroAppKind, type XeroAppKindType } from "./app-kind";
 import { describeKind, describeValue } from "./errors";
 import { checkBoolean, checkClientId, checkCompanyUrl, checkRedirectUris, checkText } from "./field-rules";
-import { XeroHookConstruct } from "./hook-construct";
+import { untrusted, XeroHookConstruct } from "./hook-construct";
 import type { XeroHookResourceType } from "./hook-resource";
 import { checkScopes } from "./scope-rules";
 import { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
@@ -209,61 +209,29 @@ export class XeroAppRegistration extends XeroHookConstruct<AppRegistrationSpec> 
 
   readonly appKind: XeroAppKindType;
 
-  /** The client id Xero accepted, read back after apply. @returns a token */
-  get clientId(): string {
-    return this.readString(RegistrationOutputs.names.clientId);
-  }
-
-  /** The app kind recorded by the hook (`web` | `pkce` | `custom_connection`). @returns a token */
-  get kind(): string {
-    return this.readString(RegistrationOutputs.names.kind);
-  }
-
-  /**
-   * The scopes Xero granted, sorted: a Custom Connection's, from its token. Empty for Web and PKCE
-   * apps, whose scopes Xero grants per user consent (see {@link declaredScopes}). @returns a token list
-   */
-  get grantedScopes(): string[] {
-    return this.readList(RegistrationOutputs.names.grantedScopes);
-  }
-
-  /**
-   * The declared scopes, sorted, as the hook recorded them after proving them (Web and PKCE: Xero's
-   * authorize endpoint takes them with every declared redirect URI; nothing is granted). @returns a token list
-   */
-  get declaredScopes(): string[] {
-    return this.readList(RegistrationOutputs.names.declaredScopes);
-  }
-
-  /** The CData JDBC URL, e.g. `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=…;Scope=…;` (no secret). @returns a token */
-  get jdbcUrl(): string {
-    return this.readString(RegistrationOutputs.names.jdbcUrl);
-  }
-
   constructor(scope: Construct, id: string, props: XeroAppRegistrationProps) {
     super(scope, id);
     Object.defineProperty(this, IS_REGISTRATION, { value: true });
 
-    const findings = this.findings;
-    const p: Partial<Record<keyof XeroAppRegistrationProps, unknown>> = props ?? {};
+    const p = untrusted(props);
     const kind = p.kind;
     if (typeof kind !== "string" || !(APP_KINDS as readonly string[]).includes(kind)) {
-      findings.error(
+      this.findings.error(
         `kind must be XeroAppKind.WEB, XeroAppKind.PKCE or XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(kind)}`,
       );
     }
     const appKind = (APP_KINDS as readonly string[]).includes(kind as string) ? (kind as XeroAppKindType) : "web";
-    const appName = findings.take(checkText("appName", p.appName, 'use the app\'s name from the Xero developer portal, e.g. "Nightly sync"'));
-    const clientId = findings.take(checkClientId(p.clientId));
+    const appName = this.findings.take(checkText("appName", p.appName, 'use the app\'s name from the Xero developer portal, e.g. "Nightly sync"'));
+    const clientId = this.findings.take(checkClientId(p.clientId));
     const clientSecret = this.bindSecret(appKind, p.clientSecret);
-    const redirectUris = findings.take(checkRedirectUris(p.redirectUris));
-    const createdAfterGranularScopes = findings.take(checkBoolean("createdAfterGranularScopes", p.createdAfterGranularScopes, false));
-    const { scopes, unknownScopes } = findings.take(checkScopes(p.scopes));
-    const companyUrl = findings.take(checkCompanyUrl(p.companyUrl));
+    const redirectUris = this.findings.take(checkRedirectUris(p.redirectUris));
+    const createdAfterGranularScopes = this.findings.take(checkBoolean("createdAfterGranularScopes", p.createdAfterGranularScopes, false));
+    const { scopes, unknownScopes } = this.findings.take(checkScopes(p.scopes));
+    const companyUrl = this.findings.take(checkCompanyUrl(p.companyUrl));
     const fields = { appKind, clientId, clientSecret, redirectUris, scopes, unknownScopes, companyUrl, createdAfterGranularScopes };
     this.takeRules(checkRegistration(fields, ""));
     const placement = this.placement(p);
-    if (!findings.hasErrors()) this.claimClientId(clientId);
+    if (!this.findings.hasErrors()) this.claimClientId(clientId);
 
     this.appKind = appKind;
     this.render("app_registration", placement, () => ({
@@ -278,6 +246,28 @@ export class XeroAppRegistration extends XeroHookConstruct<AppRegistrationSpec> 
       createdAfterGranularScopes,
     }), { statusDefaults: RegistrationOutputs.statusDefaults });
   }
+
+  /** The client id Xero accepted, read back after apply. @returns a token */
+  get clientId(): string { return this.readString(RegistrationOutputs.names.clientId); }
+
+  /** The app kind recorded by the hook (`web` | `pkce` | `custom_connection`). @returns a token */
+  get kind(): string { return this.readString(RegistrationOutputs.names.kind); }
+
+  /**
+   * The scopes Xero granted, sorted: a Custom Connection's, from its token. Empty for Web and PKCE
+   * apps, whose scopes Xero grants per user consent (see {@link declaredScopes}). @returns a token list
+   */
+  get grantedScopes(): string[] { return this.readList(RegistrationOutputs.names.grantedScopes); }
+
+  /**
+   * The declared scopes, sorted, as the hook recorded them after proving them (Web and PKCE: Xero's
+   * authorize endpoint takes them with every declared redirect URI; nothing is granted). @returns a token list
+   */
+  get declaredScopes(): string[] { return this.readList(RegistrationOutputs.names.declaredScopes); }
+
+  /** The CData JDBC URL, e.g. `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=…;Scope=…;` (no secret). @returns a token */
+  get jdbcUrl(): string { return this.readString(RegistrationOutputs.names.jdbcUrl); }
+
 
   /**
    * The secret reference, when the props give a usable one. A secret given but unusable is

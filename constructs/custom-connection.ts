@@ -5,7 +5,7 @@ import { XeroAppRegistration, type IXeroAppRegistration } from "./app-registrati
 import type { Duration } from "./duration";
 import { describeValue } from "./errors";
 import { checkBoolean, checkTenantId, checkText, checkWaitForLink } from "./field-rules";
-import { XeroHookConstruct } from "./hook-construct";
+import { untrusted, XeroHookConstruct } from "./hook-construct";
 import type { XeroHookResourceType } from "./hook-resource";
 import type { XeroState } from "./xero-state";
 
@@ -72,51 +72,30 @@ const linksByApp = new WeakMap<IXeroAppRegistration, string>();
  * new TerraformOutput(stack, "tenant", { value: link.tenantId });
  */
 export class XeroCustomConnection extends XeroHookConstruct<CustomConnectionLinkSpec> {
-  /** The linked organisation's tenant id. @returns a token */
-  get tenantId(): string {
-    return this.readString(LinkOutputs.names.tenantId);
-  }
-
-  /** The linked organisation's name. @returns a token */
-  get tenantName(): string {
-    return this.readString(LinkOutputs.names.tenantName);
-  }
-
-  /** `ORGANISATION` or `PRACTICE`. @returns a token */
-  get tenantType(): string {
-    return this.readString(LinkOutputs.names.tenantType);
-  }
-
-  /** The connection id (what disconnecting takes). @returns a token */
-  get connectionId(): string {
-    return this.readString(LinkOutputs.names.connectionId);
-  }
-
   constructor(scope: Construct, id: string, props: XeroCustomConnectionProps) {
     super(scope, id);
 
-    const findings = this.findings;
-    const p: Partial<Record<keyof XeroCustomConnectionProps, unknown>> = props ?? {};
+    const p = untrusted(props);
     const app = p.app;
     if (!XeroAppRegistration.isXeroAppRegistration(app)) {
-      findings.error(`app must be an XeroAppRegistration of kind XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(app)}`);
+      this.findings.error(`app must be an XeroAppRegistration of kind XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(app)}`);
     } else if (app.appKind !== "custom_connection") {
-      findings.error(
+      this.findings.error(
         `app ${app.node.path} is a ${APP_KIND_LABEL[app.appKind]}, but only a Custom Connection links to an organisation; use an XeroAppRegistration of kind XeroAppKind.CUSTOM_CONNECTION`,
       );
     } else {
       const other = linksByApp.get(app);
       if (other !== undefined) {
-        findings.error(`app ${app.node.path} is already linked by ${other}; a Custom Connection links to exactly one organisation`);
+        this.findings.error(`app ${app.node.path} is already linked by ${other}; a Custom Connection links to exactly one organisation`);
       }
     }
-    const expectedTenantId = findings.take(checkTenantId(p.expectedTenantId));
+    const expectedTenantId = this.findings.take(checkTenantId(p.expectedTenantId));
     const expectedTenantName =
       p.expectedTenantName === undefined
         ? undefined
-        : findings.take(checkText("expectedTenantName", p.expectedTenantName, "use the organisation's name as Xero shows it"));
-    const waitForLinkSeconds = findings.take(checkWaitForLink(p.waitForLink));
-    const unlinkOnDestroy = findings.take(checkBoolean("unlinkOnDestroy", p.unlinkOnDestroy, false));
+        : this.findings.take(checkText("expectedTenantName", p.expectedTenantName, "use the organisation's name as Xero shows it"));
+    const waitForLinkSeconds = this.findings.take(checkWaitForLink(p.waitForLink));
+    const unlinkOnDestroy = this.findings.take(checkBoolean("unlinkOnDestroy", p.unlinkOnDestroy, false));
     const placement = this.placement(p);
 
     const registration = app as XeroAppRegistration;
@@ -138,4 +117,17 @@ export class XeroCustomConnection extends XeroHookConstruct<CustomConnectionLink
       { dependsOn: XeroAppRegistration.isXeroAppRegistration(app) ? this.after(registration) : undefined, statusDefaults: LinkOutputs.statusDefaults },
     );
   }
+
+  /** The linked organisation's tenant id. @returns a token */
+  get tenantId(): string { return this.readString(LinkOutputs.names.tenantId); }
+
+  /** The linked organisation's name. @returns a token */
+  get tenantName(): string { return this.readString(LinkOutputs.names.tenantName); }
+
+  /** `ORGANISATION` or `PRACTICE`. @returns a token */
+  get tenantType(): string { return this.readString(LinkOutputs.names.tenantType); }
+
+  /** The connection id (what disconnecting takes). @returns a token */
+  get connectionId(): string { return this.readString(LinkOutputs.names.connectionId); }
+
 }

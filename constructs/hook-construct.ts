@@ -25,6 +25,14 @@ export interface HookPlacement {
 /** What {@link XeroHookConstruct.render} needs besides the spec. */
 export type RenderOptions = Omit<HookPartsProps, "spec" | "hookResource">;
 
+/**
+ * Props as a construct must read them: plain JavaScript callers (and casts) can pass anything, so
+ * every field is checked before use.
+ */
+export function untrusted<Props extends object>(props: Props | undefined): Partial<Record<keyof Props, unknown>> {
+  return props ?? {};
+}
+
 export abstract class XeroHookConstruct<Spec extends HookSpec> extends Construct {
   /** Errors and warnings found while reading the props; thrown together by {@link render}. */
   protected readonly findings: Findings;

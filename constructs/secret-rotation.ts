@@ -20,7 +20,7 @@ import { resolveHookResource, type Findings } from "./construct-support";
 import { Duration } from "./duration";
 import { describeValue } from "./errors";
 import type { FieldCheck } from "./field-rules";
-import { XeroHookConstruct } from "./hook-construct";
+import { untrusted, XeroHookConstruct } from "./hook-construct";
 import type { XeroHookResourceType } from "./hook-resource";
 import { escapeTemplate } from "./hook-parts";
 import { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
@@ -131,41 +131,20 @@ const rotationsByApp = new WeakMap<IXeroAppRegistration, string>();
  * @see https://developer.xero.com/app/manage
  */
 export class XeroSecretRotation extends XeroHookConstruct<SecretRotationSpec> implements IXeroDocumentOwner {
-  /** The current secret, as consumers reference it: `XeroSecret.fromState(this, "current")`. */
-  get currentSecret(): XeroSecret {
-    return XeroSecret.fromState(this, RotationSecretKeys.current);
-  }
-
-  /** Keyed fingerprint of the current secret (`hmac-sha256:<key id>:<hex>`), never the secret. @returns a token */
-  get currentSecretFingerprint(): string {
-    return this.readString(RotationOutputs.names.currentFingerprint);
-  }
-
-  /** When the current secret became current, RFC 3339 UTC. @returns a token */
-  get rotatedAt(): string {
-    return this.readString(RotationOutputs.names.rotatedAt);
-  }
-
-  /** When the current secret becomes overdue (`rotatedAt + maxAge`), RFC 3339 UTC. @returns a token */
-  get nextDue(): string {
-    return this.readString(RotationOutputs.names.nextDue);
-  }
-
   constructor(scope: Construct, id: string, props: XeroSecretRotationProps) {
     super(scope, id);
 
-    const findings = this.findings;
-    const p: Partial<Record<keyof XeroSecretRotationProps, unknown>> = props ?? {};
+    const p = untrusted(props);
     const registration = this.checkApp(p.app);
-    const maxAge = findings.take(checkRotationDuration("maxAge", p.maxAge, DEFAULT_MAX_AGE, RotationPolicy.minMaxAgeSeconds));
-    const keepPrevious = findings.take(checkRotationDuration("keepPrevious", p.keepPrevious, DEFAULT_KEEP_PREVIOUS, RotationPolicy.minKeepPreviousSeconds));
+    const maxAge = this.findings.take(checkRotationDuration("maxAge", p.maxAge, DEFAULT_MAX_AGE, RotationPolicy.minMaxAgeSeconds));
+    const keepPrevious = this.findings.take(checkRotationDuration("keepPrevious", p.keepPrevious, DEFAULT_KEEP_PREVIOUS, RotationPolicy.minKeepPreviousSeconds));
     // An invalid maxAge is reported already.
-    if (maxAge.seconds !== 0) for (const warning of rotationPolicyWarnings(maxAge, keepPrevious)) findings.warning(warning);
-    const onOverdue = findings.take(checkOverdueAction(p.onOverdue));
-    const hookResource = resolveHookResource(this, p.hookResource, findings);
+    if (maxAge.seconds !== 0) for (const warning of rotationPolicyWarnings(maxAge, keepPrevious)) this.findings.warning(warning);
+    const onOverdue = this.findings.take(checkOverdueAction(p.onOverdue));
+    const hookResource = resolveHookResource(this, p.hookResource, this.findings);
     if (registration !== undefined) {
-      checkSameBackend(this, p.state, registration.spec.backend, registration.spec.document, findings);
-      findings.take(checkFirstSecret(registration));
+      checkSameBackend(this, p.state, registration.spec.backend, registration.spec.document, this.findings);
+      this.findings.take(checkFirstSecret(registration));
     }
 
     // Checked here: render() throws unless the app is a Web app or Custom Connection with a secret.
@@ -193,6 +172,21 @@ export class XeroSecretRotation extends XeroHookConstruct<SecretRotationSpec> im
     );
     renderSecretAgeCheck(Stack.of(this), parts.status, this.spec);
   }
+
+  /** The current secret, as consumers reference it: `XeroSecret.fromState(this, "current")`. */
+  get currentSecret(): XeroSecret {
+    return XeroSecret.fromState(this, RotationSecretKeys.current);
+  }
+
+  /** Keyed fingerprint of the current secret (`hmac-sha256:<key id>:<hex>`), never the secret. @returns a token */
+  get currentSecretFingerprint(): string { return this.readString(RotationOutputs.names.currentFingerprint); }
+
+  /** When the current secret became current, RFC 3339 UTC. @returns a token */
+  get rotatedAt(): string { return this.readString(RotationOutputs.names.rotatedAt); }
+
+  /** When the current secret becomes overdue (`rotatedAt + maxAge`), RFC 3339 UTC. @returns a token */
+  get nextDue(): string { return this.readString(RotationOutputs.names.nextDue); }
+
 
   /** The app, if it is a registration with a secret that no other rotation claims. */
   private checkApp(value: unknown): XeroAppRegistration | undefined {
