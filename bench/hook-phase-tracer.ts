@@ -48,7 +48,7 @@ function timeFirstLoad(request: string, phase: string): void {
 }
 
 const dist = "..";
-const hookSpec = require(`${dist}/spec/hook-spec`) as typeof import("../contract/hook-spec");
+const hookSpec = require(`${dist}/contract/hook-spec`) as typeof import("../contract/hook-spec");
 const runHookModule = require(`${dist}/providers/lifecycle/run-hook`) as typeof import("../providers/lifecycle/run-hook");
 const context = require(`${dist}/providers/lifecycle/context`) as typeof import("../providers/lifecycle/context");
 const keyring = require(`${dist}/providers/state/keyring`) as typeof import("../providers/state/keyring");

@@ -1,8 +1,7 @@
 import { CommonOutputs } from "../../contract/document-codec";
-import { RotationOutputs } from "../../contract/rotation";
-import { rotationDocumentFor } from "../../contract/rotation";
-import { type HookSpec } from "../../contract/hook-spec";
-import { type SecretReference } from "../../contract/spec-common";
+import { rotationDocumentFor, RotationOutputs } from "../../contract/rotation";
+import type { HookSpec } from "../../contract/hook-spec";
+import type { SecretReference } from "../../contract/spec-common";
 import type { StateBackendAddress } from "../../contract/state-address";
 import { CdktfXeroError } from "../errors";
 import type { StateBackend } from "../state";

@@ -1,7 +1,6 @@
 import { CommonOutputs } from "../../contract/document-codec";
-import { RotationSecretKeys } from "../../contract/rotation";
-import { rotationDocumentFor } from "../../contract/rotation";
-import { type SecretReference } from "../../contract/spec-common";
+import { rotationDocumentFor, RotationSecretKeys } from "../../contract/rotation";
+import type { SecretReference } from "../../contract/spec-common";
 import type { StateBackendAddress } from "../../contract/state-address";
 import type { HookContext } from "./context";
 import type { StateBackend } from "../state";

@@ -2,8 +2,7 @@ import * as path from "node:path";
 import { DataResource, TerraformOutput, TerraformRemoteState, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { hashHookSpec, parseHookSpec } from "../../contract/hook-spec";
-import { type AppRegistrationSpec } from "../../contract/registration";
-import { RegistrationOutputs } from "../../contract/registration";
+import { type AppRegistrationSpec, RegistrationOutputs } from "../../contract/registration";
 
 const STATUS_DEFAULTS = RegistrationOutputs.statusDefaults;
 import { XeroAppRegistration, XeroScopes, XeroSecret, XeroState } from "../../index";

@@ -1,6 +1,6 @@
 import { canonicalJson, hashHookSpec, HookSpecError, parseHookSpec, parseHookSpecJson } from "../../contract/hook-spec";
-import { type AppRegistrationSpec } from "../../contract/registration";
-import { type CustomConnectionLinkSpec } from "../../contract/link";
+import type { AppRegistrationSpec } from "../../contract/registration";
+import type { CustomConnectionLinkSpec } from "../../contract/link";
 import { formatCdataJdbcUrl } from "../../contract/cdata-jdbc-url";
 import { scopeInfo, scopesOf } from "../../contract/scopes";
 

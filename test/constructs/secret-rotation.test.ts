@@ -4,9 +4,8 @@ import * as path from "node:path";
 import { App, DataResource, LocalBackend, TerraformOutput, TerraformRemoteState, TerraformStack, Testing } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import { RotationOutputs } from "../../contract/rotation";
+import { RotationOutputs, type SecretRotationSpec } from "../../contract/rotation";
 import { canonicalJson, hashHookSpec, parseHookSpec } from "../../contract/hook-spec";
-import { type SecretRotationSpec } from "../../contract/rotation";
 import {
   Duration,
   XeroAppRegistration,

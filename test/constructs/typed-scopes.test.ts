@@ -1,5 +1,5 @@
 import { HookSpecError, parseHookSpec } from "../../contract/hook-spec";
-import { type AppRegistrationSpec } from "../../contract/registration";
+import type { AppRegistrationSpec } from "../../contract/registration";
 import { editDistance, nearestScope, XERO_SCOPE_NAMES } from "../../contract/scopes";
 import { XeroAppRegistration, XeroCustomScope, XeroScopes } from "../../index";
 import { customConnectionProps, errorOf, testStack, warningsOf, webProps } from "./support";

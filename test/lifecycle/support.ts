@@ -6,9 +6,9 @@ import { ManualClock } from "../../providers/clock";
 import { runHook, type HookDeps, type HookResult, type HookVerb } from "../../providers/lifecycle";
 import { openStateBackend, type StateBackend } from "../../providers/state";
 import { hashHookSpec, HookEnv, type HookSpec } from "../../contract/hook-spec";
-import { type AppRegistrationSpec } from "../../contract/registration";
-import { type CustomConnectionLinkSpec } from "../../contract/link";
-import { type SecretReference } from "../../contract/spec-common";
+import type { AppRegistrationSpec } from "../../contract/registration";
+import type { CustomConnectionLinkSpec } from "../../contract/link";
+import type { SecretReference } from "../../contract/spec-common";
 import type { StateBackendAddress } from "../../contract/state-address";
 
 /** A fixed test state key (base64 of 32 bytes); never used outside tests. */
