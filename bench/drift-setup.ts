@@ -7,15 +7,10 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  hashHookSpec,
-  HookEnv,
-  rotationDocumentFor,
-  type AppRegistrationSpec,
-  type CustomConnectionLinkSpec,
-  type HookSpec,
-  type SecretRotationSpec,
-} from "../contract/hook-spec";
+import { hashHookSpec, HookEnv, type HookSpec } from "../contract/hook-spec";
+import type { CustomConnectionLinkSpec } from "../contract/link";
+import type { AppRegistrationSpec } from "../contract/registration";
+import { rotationDocumentFor, type SecretRotationSpec } from "../contract/rotation";
 import type { StateBackendAddress } from "../contract/state-address";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { runHook, type HookVerb } from "../providers/lifecycle";

@@ -17,7 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { runHook } from "../providers/lifecycle";
-import { hashHookSpec, HookEnv, type AppRegistrationSpec, type HookSpec, type SecretRotationSpec } from "../contract/hook-spec";
+import { hashHookSpec, HookEnv, type HookSpec } from "../contract/hook-spec";
+import type { AppRegistrationSpec } from "../contract/registration";
+import type { SecretRotationSpec } from "../contract/rotation";
 import { formatSummary, median, summarize } from "./stats";
 
 const STATE_KEY = `bench:${Buffer.alloc(32, 0x42).toString("base64")}`;

@@ -1,4 +1,4 @@
-import type { AppKind } from "../contract/hook-spec";
+import type { AppKind } from "../contract/spec-common";
 
 /**
  * The kinds of Xero app, as the developer portal offers them.

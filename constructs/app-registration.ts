@@ -1,16 +1,14 @@
-import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
-import { Construct, type IConstruct } from "constructs";
-import { DocumentOutputs } from "../contract/document-outputs";
-import { APP_KINDS, HOOK_SPEC_VERSION, type AppRegistrationSpec, type SecretReference } from "../contract/hook-spec";
+import { TerraformStack, type TerraformResource } from "cdktf";
+import type { Construct, IConstruct } from "constructs";
+import { checkRegistration, RegistrationOutputs, SECRET_FACTORIES, type AppRegistrationSpec } from "../contract/registration";
 import type { XeroScope } from "../contract/scopes";
-import { APP_KIND_LABEL, XeroAppKind, type XeroAppKindType } from "./app-kind";
-import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
+import { APP_KINDS, type SecretReference } from "../contract/spec-common";
+import { XeroAppKind, type XeroAppKindType } from "./app-kind";
 import { describeKind, describeValue } from "./errors";
 import { checkBoolean, checkClientId, checkCompanyUrl, checkRedirectUris, checkText } from "./field-rules";
+import { untrusted, XeroHookConstruct } from "./hook-construct";
 import type { XeroHookResourceType } from "./hook-resource";
-import { renderHookParts } from "./hook-parts";
 import { checkScopes } from "./scope-rules";
-import { markXeroConstruct } from "./stack-defaults";
 import { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
 import type { XeroState } from "./xero-state";
 
@@ -151,7 +149,7 @@ const clientIdsByStack = new WeakMap<TerraformStack, Map<string, string>>();
  *   scopes: [XeroScopes.ACCOUNTING_INVOICES_READ],
  * });
  */
-export class XeroAppRegistration extends Construct implements IXeroAppRegistration {
+export class XeroAppRegistration extends XeroHookConstruct<AppRegistrationSpec> implements IXeroAppRegistration {
   /** True for registrations made by this package (also across copies of it). */
   static isXeroAppRegistration(value: unknown): value is XeroAppRegistration {
     return value !== null && typeof value === "object" && IS_REGISTRATION in value;
@@ -210,77 +208,33 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
   }
 
   readonly appKind: XeroAppKindType;
-  readonly documentName: string;
-  readonly spec: AppRegistrationSpec;
-  readonly resource: TerraformResource;
-
-  private readonly readBack: TerraformRemoteState;
-
-  /** The client id Xero accepted, read back after apply. @returns a token */
-  get clientId(): string {
-    return this.readBack.getString(DocumentOutputs.clientId);
-  }
-
-  /** The app kind recorded by the hook (`web` | `pkce` | `custom_connection`). @returns a token */
-  get kind(): string {
-    return this.readBack.getString(DocumentOutputs.kind);
-  }
-
-  /**
-   * The scopes Xero granted, sorted: a Custom Connection's, from its token. Empty for Web and PKCE
-   * apps, whose scopes Xero grants per user consent (see {@link declaredScopes}). @returns a token list
-   */
-  get grantedScopes(): string[] {
-    return this.readBack.getList(DocumentOutputs.grantedScopes);
-  }
-
-  /**
-   * The declared scopes, sorted, as the hook recorded them after proving them (Web and PKCE: Xero's
-   * authorize endpoint takes them with every declared redirect URI; nothing is granted). @returns a token list
-   */
-  get declaredScopes(): string[] {
-    return this.readBack.getList(DocumentOutputs.declaredScopes);
-  }
-
-  /** The CData JDBC URL, e.g. `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=…;Scope=…;` (no secret). @returns a token */
-  get jdbcUrl(): string {
-    return this.readBack.getString(DocumentOutputs.jdbcUrl);
-  }
 
   constructor(scope: Construct, id: string, props: XeroAppRegistrationProps) {
     super(scope, id);
     Object.defineProperty(this, IS_REGISTRATION, { value: true });
-    markXeroConstruct(this);
 
-    const findings = new Findings(this);
-    const p: Partial<Record<keyof XeroAppRegistrationProps, unknown>> = props ?? {};
+    const p = untrusted(props);
     const kind = p.kind;
     if (typeof kind !== "string" || !(APP_KINDS as readonly string[]).includes(kind)) {
-      findings.error(
+      this.findings.error(
         `kind must be XeroAppKind.WEB, XeroAppKind.PKCE or XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(kind)}`,
       );
     }
     const appKind = (APP_KINDS as readonly string[]).includes(kind as string) ? (kind as XeroAppKindType) : "web";
-    const appName = findings.take(checkText("appName", p.appName, 'use the app\'s name from the Xero developer portal, e.g. "Nightly sync"'));
-    const clientId = findings.take(checkClientId(p.clientId));
-    const clientSecret = this.bindSecret(appKind, p.clientSecret, findings);
-    const redirectUris = findings.take(checkRedirectUris(appKind, p.redirectUris));
-    const createdAfterGranularScopes = findings.take(checkBoolean("createdAfterGranularScopes", p.createdAfterGranularScopes, false));
-    const { scopes, unknownScopes } = findings.take(checkScopes(appKind, p.scopes, createdAfterGranularScopes));
-    const companyUrl = findings.take(checkCompanyUrl(p.companyUrl));
-    const document = documentNameFor(this, findings);
-    const backend = resolveBackend(this, p.state, findings);
-    const hookResource = resolveHookResource(this, p.hookResource, findings);
-    if (!findings.hasErrors()) this.claimClientId(clientId, findings);
-    findings.settle();
+    const appName = this.findings.take(checkText("appName", p.appName, 'use the app\'s name from the Xero developer portal, e.g. "Nightly sync"'));
+    const clientId = this.findings.take(checkClientId(p.clientId));
+    const clientSecret = this.bindSecret(appKind, p.clientSecret);
+    const redirectUris = this.findings.take(checkRedirectUris(p.redirectUris));
+    const createdAfterGranularScopes = this.findings.take(checkBoolean("createdAfterGranularScopes", p.createdAfterGranularScopes, false));
+    const { scopes, unknownScopes } = this.findings.take(checkScopes(p.scopes));
+    const companyUrl = this.findings.take(checkCompanyUrl(p.companyUrl));
+    const fields = { appKind, clientId, clientSecret, redirectUris, scopes, unknownScopes, companyUrl, createdAfterGranularScopes };
+    this.takeRules(checkRegistration(fields, ""));
+    const placement = this.placement(p);
+    if (!this.findings.hasErrors()) this.claimClientId(clientId);
 
     this.appKind = appKind;
-    this.documentName = document;
-    this.spec = {
-      version: HOOK_SPEC_VERSION,
-      kind: "app_registration",
-      document,
-      backend,
+    this.render("app_registration", placement, () => ({
       appKind,
       appName,
       clientId,
@@ -290,37 +244,54 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
       ...(unknownScopes.length === 0 ? {} : { unknownScopes }),
       ...(companyUrl === undefined ? {} : { companyUrl }),
       createdAfterGranularScopes,
-    };
-    const parts = renderHookParts(this, { spec: this.spec, hookResource });
-    this.resource = parts.resource;
-    this.readBack = parts.state;
+    }), { statusDefaults: RegistrationOutputs.statusDefaults });
   }
 
-  private bindSecret(kind: XeroAppKindType, value: unknown, findings: Findings): SecretReference | undefined {
-    const factories = 'XeroSecret.fromEnv("NAME"), XeroSecret.fromFile(path) or XeroSecret.fromState(document, key)';
-    if (kind === "pkce") {
-      if (value !== undefined) findings.error("clientSecret must not be set for a PKCE app: Xero issues PKCE apps no secret; remove it");
-      return undefined;
-    }
-    if (value === undefined) {
-      findings.error(`clientSecret is required for a ${APP_KIND_LABEL[kind]}: reference it with ${factories}`);
-      return undefined;
-    }
+  /** The client id Xero accepted, read back after apply. @returns a token */
+  get clientId(): string { return this.readString(RegistrationOutputs.names.clientId); }
+
+  /** The app kind recorded by the hook (`web` | `pkce` | `custom_connection`). @returns a token */
+  get kind(): string { return this.readString(RegistrationOutputs.names.kind); }
+
+  /**
+   * The scopes Xero granted, sorted: a Custom Connection's, from its token. Empty for Web and PKCE
+   * apps, whose scopes Xero grants per user consent (see {@link declaredScopes}). @returns a token list
+   */
+  get grantedScopes(): string[] { return this.readList(RegistrationOutputs.names.grantedScopes); }
+
+  /**
+   * The declared scopes, sorted, as the hook recorded them after proving them (Web and PKCE: Xero's
+   * authorize endpoint takes them with every declared redirect URI; nothing is granted). @returns a token list
+   */
+  get declaredScopes(): string[] { return this.readList(RegistrationOutputs.names.declaredScopes); }
+
+  /** The CData JDBC URL, e.g. `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=…;Scope=…;` (no secret). @returns a token */
+  get jdbcUrl(): string { return this.readString(RegistrationOutputs.names.jdbcUrl); }
+
+
+  /**
+   * The secret reference, when the props give a usable one. A secret given but unusable is
+   * reported here and stands as a placeholder for the kind's rules, which say whether one belongs.
+   */
+  private bindSecret(kind: XeroAppKindType, value: unknown): SecretReference | undefined {
+    const given: SecretReference = { source: "env", name: "" };
+    if (value === undefined) return undefined;
+    if (kind === "pkce") return given; // the registration rules refuse any secret on a PKCE app
     if (!XeroSecret.isXeroSecret(value)) {
       // Never echo the value: a plain string here is most likely the secret itself.
-      findings.error(`clientSecret must be a XeroSecret reference, got ${describeKind(value)}; never put a secret in code, use ${factories}`);
-      return undefined;
+      this.findings.error(`clientSecret must be a XeroSecret reference, got ${describeKind(value)}; never put a secret in code, use ${SECRET_FACTORIES}`);
+      return given;
     }
     const bound = value.bind(this);
     if ("problem" in bound) {
-      findings.error(`clientSecret ${bound.problem}`);
-      return undefined;
+      this.findings.error(`clientSecret ${bound.problem}`);
+      return given;
     }
     return bound.reference;
   }
 
   /** One registration per client id and stack: two would race for the same credentials. */
-  private claimClientId(clientId: string, findings: Findings): void {
+  private claimClientId(clientId: string): void {
     const stack = TerraformStack.of(this);
     let claimed = clientIdsByStack.get(stack);
     if (claimed === undefined) {
@@ -329,7 +300,7 @@ export class XeroAppRegistration extends Construct implements IXeroAppRegistrati
     }
     const other = claimed.get(clientId);
     if (other !== undefined) {
-      findings.error(`clientId ${JSON.stringify(clientId)} is already registered in this stack by ${other}; declare each app once and reference that construct`);
+      this.findings.error(`clientId ${JSON.stringify(clientId)} is already registered in this stack by ${other}; declare each app once and reference that construct`);
       return;
     }
     claimed.set(clientId, this.node.path);

@@ -28,6 +28,10 @@ export class Findings {
     this.errors.push(message);
   }
 
+  warning(message: string): void {
+    this.warnings.push(message);
+  }
+
   hasErrors(): boolean {
     return this.errors.length > 0;
   }

@@ -1,16 +1,12 @@
-import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
-import { Construct } from "constructs";
-import { DocumentOutputs } from "../contract/document-outputs";
-import { HOOK_SPEC_VERSION, type CustomConnectionLinkSpec } from "../contract/hook-spec";
-import { APP_KIND_LABEL } from "./app-kind";
+import type { Construct } from "constructs";
+import { LinkOutputs, type CustomConnectionLinkSpec } from "../contract/link";
+import { APP_KIND_LABEL } from "../contract/spec-common";
 import { XeroAppRegistration, type IXeroAppRegistration } from "./app-registration";
-import { documentNameFor, Findings, resolveBackend, resolveHookResource } from "./construct-support";
 import type { Duration } from "./duration";
 import { describeValue } from "./errors";
 import { checkBoolean, checkTenantId, checkText, checkWaitForLink } from "./field-rules";
+import { untrusted, XeroHookConstruct } from "./hook-construct";
 import type { XeroHookResourceType } from "./hook-resource";
-import { renderHookParts } from "./hook-parts";
-import { markXeroConstruct } from "./stack-defaults";
 import type { XeroState } from "./xero-state";
 
 /** Properties of an {@link XeroCustomConnection}. */
@@ -75,94 +71,63 @@ const linksByApp = new WeakMap<IXeroAppRegistration, string>();
  * });
  * new TerraformOutput(stack, "tenant", { value: link.tenantId });
  */
-export class XeroCustomConnection extends Construct {
-  readonly documentName: string;
-  readonly spec: CustomConnectionLinkSpec;
-  readonly resource: TerraformResource;
-
-  private readonly readBack: TerraformRemoteState;
-
-  /** The linked organisation's tenant id. @returns a token */
-  get tenantId(): string {
-    return this.readBack.getString(DocumentOutputs.tenantId);
-  }
-
-  /** The linked organisation's name. @returns a token */
-  get tenantName(): string {
-    return this.readBack.getString(DocumentOutputs.tenantName);
-  }
-
-  /** `ORGANISATION` or `PRACTICE`. @returns a token */
-  get tenantType(): string {
-    return this.readBack.getString(DocumentOutputs.tenantType);
-  }
-
-  /** The connection id (what disconnecting takes). @returns a token */
-  get connectionId(): string {
-    return this.readBack.getString(DocumentOutputs.connectionId);
-  }
-
+export class XeroCustomConnection extends XeroHookConstruct<CustomConnectionLinkSpec> {
   constructor(scope: Construct, id: string, props: XeroCustomConnectionProps) {
     super(scope, id);
-    markXeroConstruct(this);
 
-    const findings = new Findings(this);
-    const p: Partial<Record<keyof XeroCustomConnectionProps, unknown>> = props ?? {};
+    const p = untrusted(props);
     const app = p.app;
     if (!XeroAppRegistration.isXeroAppRegistration(app)) {
-      findings.error(`app must be an XeroAppRegistration of kind XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(app)}`);
+      this.findings.error(`app must be an XeroAppRegistration of kind XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(app)}`);
     } else if (app.appKind !== "custom_connection") {
-      findings.error(
+      this.findings.error(
         `app ${app.node.path} is a ${APP_KIND_LABEL[app.appKind]}, but only a Custom Connection links to an organisation; use an XeroAppRegistration of kind XeroAppKind.CUSTOM_CONNECTION`,
       );
     } else {
       const other = linksByApp.get(app);
       if (other !== undefined) {
-        findings.error(`app ${app.node.path} is already linked by ${other}; a Custom Connection links to exactly one organisation`);
+        this.findings.error(`app ${app.node.path} is already linked by ${other}; a Custom Connection links to exactly one organisation`);
       }
     }
-    const expectedTenantId = findings.take(checkTenantId(p.expectedTenantId));
+    const expectedTenantId = this.findings.take(checkTenantId(p.expectedTenantId));
     const expectedTenantName =
       p.expectedTenantName === undefined
         ? undefined
-        : findings.take(checkText("expectedTenantName", p.expectedTenantName, "use the organisation's name as Xero shows it"));
-    const waitForLinkSeconds = findings.take(checkWaitForLink(p.waitForLink));
-    const unlinkOnDestroy = findings.take(checkBoolean("unlinkOnDestroy", p.unlinkOnDestroy, false));
-    const document = documentNameFor(this, findings);
-    const backend = resolveBackend(this, p.state, findings);
-    const hookResource = resolveHookResource(this, p.hookResource, findings);
-    findings.settle();
+        : this.findings.take(checkText("expectedTenantName", p.expectedTenantName, "use the organisation's name as Xero shows it"));
+    const waitForLinkSeconds = this.findings.take(checkWaitForLink(p.waitForLink));
+    const unlinkOnDestroy = this.findings.take(checkBoolean("unlinkOnDestroy", p.unlinkOnDestroy, false));
+    const placement = this.placement(p);
 
     const registration = app as XeroAppRegistration;
-    linksByApp.set(registration, this.node.path);
-    const appSpec = registration.spec;
-    if (appSpec.clientSecret === undefined) throw new Error(`${registration.node.path} has no client secret`); // kind checked above
-
-    this.documentName = document;
-    this.spec = {
-      version: HOOK_SPEC_VERSION,
-      kind: "custom_connection_link",
-      document,
-      backend,
-      app: {
-        document: appSpec.document,
-        backend: appSpec.backend,
-        appName: appSpec.appName,
-        clientId: appSpec.clientId,
-        clientSecret: appSpec.clientSecret,
-        scopes: appSpec.scopes,
+    this.render(
+      "custom_connection_link",
+      placement,
+      () => {
+        linksByApp.set(registration, this.node.path);
+        const { document, backend, appName, clientId, clientSecret, scopes } = registration.spec;
+        if (clientSecret === undefined) throw new Error(`${registration.node.path} has no client secret`); // kind checked above
+        return {
+          app: { document, backend, appName, clientId, clientSecret, scopes },
+          ...(expectedTenantId === undefined ? {} : { expectedTenantId }),
+          ...(expectedTenantName === undefined ? {} : { expectedTenantName }),
+          waitForLinkSeconds,
+          unlinkOnDestroy,
+        };
       },
-      ...(expectedTenantId === undefined ? {} : { expectedTenantId }),
-      ...(expectedTenantName === undefined ? {} : { expectedTenantName }),
-      waitForLinkSeconds,
-      unlinkOnDestroy,
-    };
-
-    // Same stack: the hook runs after the app's. Another stack: that stack deploys first.
-    const sameStack = TerraformStack.of(registration) === TerraformStack.of(this);
-    if (!sameStack) TerraformStack.of(this).addDependency(TerraformStack.of(registration));
-    const parts = renderHookParts(this, { spec: this.spec, hookResource, dependsOn: sameStack ? [registration.resource] : undefined });
-    this.resource = parts.resource;
-    this.readBack = parts.state;
+      { dependsOn: XeroAppRegistration.isXeroAppRegistration(app) ? this.after(registration) : undefined, statusDefaults: LinkOutputs.statusDefaults },
+    );
   }
+
+  /** The linked organisation's tenant id. @returns a token */
+  get tenantId(): string { return this.readString(LinkOutputs.names.tenantId); }
+
+  /** The linked organisation's name. @returns a token */
+  get tenantName(): string { return this.readString(LinkOutputs.names.tenantName); }
+
+  /** `ORGANISATION` or `PRACTICE`. @returns a token */
+  get tenantType(): string { return this.readString(LinkOutputs.names.tenantType); }
+
+  /** The connection id (what disconnecting takes). @returns a token */
+  get connectionId(): string { return this.readString(LinkOutputs.names.connectionId); }
+
 }

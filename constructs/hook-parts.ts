@@ -24,7 +24,7 @@ import {
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { Construct } from "constructs";
-import { STATUS_DEFAULTS } from "../contract/document-outputs";
+import { CommonOutputs, type DocumentValue } from "../contract/document-codec";
 import { canonicalJson, hashCanonicalJson, HookEnv, type HookSpec, type HookVerb } from "../contract/hook-spec";
 import { formatBackendAddress, localDocumentFile, type StateBackendAddress } from "../contract/state-address";
 import type { XeroHookResourceType } from "./hook-resource";
@@ -50,12 +50,10 @@ export interface HookPartsProps {
    */
   readonly scheduled?: boolean;
   /**
-   * What the status read assumes for each output the document does not have yet (its kind's own
-   * outputs; `generation` and `due_at` at least, which the triggers read).
-   *
-   * @default STATUS_DEFAULTS (the registration and link outputs)
+   * What the status read assumes for each output the document does not have yet: its kind's
+   * codec's `statusDefaults` (`generation` and `due_at` at least, which the triggers read).
    */
-  readonly statusDefaults?: Readonly<Record<string, unknown>>;
+  readonly statusDefaults: Readonly<Record<string, DocumentValue>>;
 }
 
 export interface HookParts {
@@ -167,13 +165,13 @@ export function renderHookParts(scope: Construct, props: HookPartsProps): HookPa
     : new DataResource(scope, HookPartIds.init, { triggersReplace: stableTriggers, provisioners: [initProvisioner] });
 
   const status = new DocumentRemoteState(scope, HookPartIds.status, spec.backend, spec.document, {
-    defaults: { ...(props.statusDefaults ?? STATUS_DEFAULTS) },
+    defaults: { ...props.statusDefaults },
     dependsOn: init,
   });
-  const recorded = status.getNumber("generation");
+  const recorded = status.getNumber(CommonOutputs.names.generation);
   // timecmp is -1, 0 or 1; "> -1" because cdktf 0.21 renders a literal 0 operand as "undefined".
   const generation = props.scheduled
-    ? (Fn.conditional(Op.gt(Fn.timecmp(Fn.plantimestamp(), status.getString("due_at")), -1), Op.add(recorded, 1), recorded) as number)
+    ? (Fn.conditional(Op.gt(Fn.timecmp(Fn.plantimestamp(), status.getString(CommonOutputs.names.dueAt)), -1), Op.add(recorded, 1), recorded) as number)
     : recorded;
 
   const selfRef = isNull

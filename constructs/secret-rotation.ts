@@ -1,17 +1,28 @@
-import { TerraformStack, type TerraformRemoteState, type TerraformResource } from "cdktf";
-import { Construct } from "constructs";
-import { ROTATION_STATUS_DEFAULTS, RotationOutputs, RotationSecretKeys } from "../contract/document-outputs";
-import { HOOK_SPEC_VERSION, MAX_ROTATION_SECONDS, rotationDocumentFor, type SecretRotationSpec } from "../contract/hook-spec";
+import type { TerraformRemoteState, TerraformStack } from "cdktf";
+import { TerraformStack as Stack } from "cdktf";
+import type { Construct } from "constructs";
+import {
+  OVERDUE_ACTIONS,
+  PKCE_HAS_NO_SECRET,
+  rotationDocumentFor,
+  RotationOutputs,
+  rotationPolicyWarnings,
+  RotationPolicy,
+  rotationSecondsProblem,
+  RotationSecretKeys,
+  warnAfterSeconds,
+  type SecretRotationSpec,
+} from "../contract/rotation";
+import { APP_KIND_LABEL } from "../contract/spec-common";
 import { formatBackendAddress, type StateBackendAddress } from "../contract/state-address";
-import { APP_KIND_LABEL } from "./app-kind";
 import { XeroAppRegistration, type IXeroAppRegistration } from "./app-registration";
-import { Findings, resolveHookResource } from "./construct-support";
+import { resolveHookResource, type Findings } from "./construct-support";
 import { Duration } from "./duration";
 import { describeValue } from "./errors";
 import type { FieldCheck } from "./field-rules";
+import { untrusted, XeroHookConstruct } from "./hook-construct";
 import type { XeroHookResourceType } from "./hook-resource";
-import { escapeTemplate, renderHookParts } from "./hook-parts";
-import { markXeroConstruct } from "./stack-defaults";
+import { escapeTemplate } from "./hook-parts";
 import { XeroSecret, type IXeroDocumentOwner } from "./xero-secret";
 import { XeroState } from "./xero-state";
 
@@ -27,8 +38,6 @@ export const XeroOverdueAction = {
 } as const;
 
 export type XeroOverdueActionType = (typeof XeroOverdueAction)[keyof typeof XeroOverdueAction];
-
-const OVERDUE_ACTIONS: readonly XeroOverdueActionType[] = Object.values(XeroOverdueAction);
 
 /** Properties of an {@link XeroSecretRotation}. */
 export interface XeroSecretRotationProps {
@@ -79,9 +88,9 @@ export interface XeroSecretRotationProps {
   readonly hookResource?: XeroHookResourceType;
 }
 
-const DEFAULT_MAX_AGE = Duration.days(90);
-const DEFAULT_KEEP_PREVIOUS = Duration.days(7);
 const SECONDS_PER_DAY = 86_400;
+const DEFAULT_MAX_AGE = Duration.days(RotationPolicy.defaultMaxAgeSeconds / SECONDS_PER_DAY);
+const DEFAULT_KEEP_PREVIOUS = Duration.days(RotationPolicy.defaultKeepPreviousSeconds / SECONDS_PER_DAY);
 const rotationsByApp = new WeakMap<IXeroAppRegistration, string>();
 
 /**
@@ -121,14 +130,48 @@ const rotationsByApp = new WeakMap<IXeroAppRegistration, string>();
  *
  * @see https://developer.xero.com/app/manage
  */
-export class XeroSecretRotation extends Construct implements IXeroDocumentOwner {
-  /** The rotation's document: `<app document>/rotation`. */
-  readonly documentName: string;
-  readonly spec: SecretRotationSpec;
-  /** The primary hook resource (`Resource`); depend on it to run after a rotation. */
-  readonly resource: TerraformResource;
+export class XeroSecretRotation extends XeroHookConstruct<SecretRotationSpec> implements IXeroDocumentOwner {
+  constructor(scope: Construct, id: string, props: XeroSecretRotationProps) {
+    super(scope, id);
 
-  private readonly readBack: TerraformRemoteState;
+    const p = untrusted(props);
+    const registration = this.checkApp(p.app);
+    const maxAge = this.findings.take(checkRotationDuration("maxAge", p.maxAge, DEFAULT_MAX_AGE, RotationPolicy.minMaxAgeSeconds));
+    const keepPrevious = this.findings.take(checkRotationDuration("keepPrevious", p.keepPrevious, DEFAULT_KEEP_PREVIOUS, RotationPolicy.minKeepPreviousSeconds));
+    // An invalid maxAge is reported already.
+    if (maxAge.seconds !== 0) for (const warning of rotationPolicyWarnings(maxAge, keepPrevious)) this.findings.warning(warning);
+    const onOverdue = this.findings.take(checkOverdueAction(p.onOverdue));
+    const hookResource = resolveHookResource(this, p.hookResource, this.findings);
+    if (registration !== undefined) {
+      checkSameBackend(this, p.state, registration.spec.backend, registration.spec.document, this.findings);
+      this.findings.take(checkFirstSecret(registration));
+    }
+
+    // Checked here: render() throws unless the app is a Web app or Custom Connection with a secret.
+    const app = registration as XeroAppRegistration;
+    const placement = { document: rotationDocumentFor(app?.spec.document ?? ""), backend: app?.spec.backend ?? { type: "local" as const, dir: "" }, hookResource };
+    const parts = this.render(
+      "secret_rotation",
+      placement,
+      () => {
+        const { document: appDocument, backend, appName, appKind, clientId, clientSecret, scopes } = app.spec;
+        if (clientSecret === undefined || appKind === "pkce") throw new Error(`${app.node.path} has no client secret`);
+        rotationsByApp.set(app, this.node.path);
+        return {
+          app: { document: appDocument, backend, appName, appKind, clientId, clientSecret, scopes },
+          maxAgeSeconds: maxAge.seconds,
+          keepPreviousSeconds: keepPrevious.seconds,
+          onOverdue,
+        };
+      },
+      {
+        dependsOn: registration === undefined ? undefined : this.after(app),
+        scheduled: true,
+        statusDefaults: RotationOutputs.statusDefaults,
+      },
+    );
+    renderSecretAgeCheck(Stack.of(this), parts.status, this.spec);
+  }
 
   /** The current secret, as consumers reference it: `XeroSecret.fromState(this, "current")`. */
   get currentSecret(): XeroSecret {
@@ -136,80 +179,25 @@ export class XeroSecretRotation extends Construct implements IXeroDocumentOwner 
   }
 
   /** Keyed fingerprint of the current secret (`hmac-sha256:<key id>:<hex>`), never the secret. @returns a token */
-  get currentSecretFingerprint(): string {
-    return this.readBack.getString(RotationOutputs.currentFingerprint);
-  }
+  get currentSecretFingerprint(): string { return this.readString(RotationOutputs.names.currentFingerprint); }
 
   /** When the current secret became current, RFC 3339 UTC. @returns a token */
-  get rotatedAt(): string {
-    return this.readBack.getString(RotationOutputs.rotatedAt);
-  }
+  get rotatedAt(): string { return this.readString(RotationOutputs.names.rotatedAt); }
 
   /** When the current secret becomes overdue (`rotatedAt + maxAge`), RFC 3339 UTC. @returns a token */
-  get nextDue(): string {
-    return this.readBack.getString(RotationOutputs.nextDue);
-  }
+  get nextDue(): string { return this.readString(RotationOutputs.names.nextDue); }
 
-  constructor(scope: Construct, id: string, props: XeroSecretRotationProps) {
-    super(scope, id);
-    markXeroConstruct(this);
-
-    const findings = new Findings(this);
-    const p: Partial<Record<keyof XeroSecretRotationProps, unknown>> = props ?? {};
-    const registration = this.checkApp(p.app, findings);
-    const maxAge = findings.take(checkRotationDuration("maxAge", p.maxAge, DEFAULT_MAX_AGE, 1));
-    const keepPrevious = findings.take(checkRotationDuration("keepPrevious", p.keepPrevious, DEFAULT_KEEP_PREVIOUS, 0));
-    findings.take(checkPolicy(maxAge, keepPrevious));
-    const onOverdue = findings.take(checkOverdueAction(p.onOverdue));
-    const hookResource = resolveHookResource(this, p.hookResource, findings);
-    if (registration !== undefined) {
-      checkSameBackend(this, p.state, registration.spec.backend, registration.spec.document, findings);
-      findings.take(checkFirstSecret(registration));
-    }
-    findings.settle();
-
-    // Checked above: settle() threw unless the app is a Web app or Custom Connection with a secret.
-    const app = registration as XeroAppRegistration;
-    const { document: appDocument, backend, appName, appKind, clientId, clientSecret, scopes } = app.spec;
-    if (clientSecret === undefined || appKind === "pkce") throw new Error(`${app.node.path} has no client secret`);
-    rotationsByApp.set(app, this.node.path);
-
-    this.documentName = rotationDocumentFor(appDocument);
-    this.spec = {
-      version: HOOK_SPEC_VERSION,
-      kind: "secret_rotation",
-      document: this.documentName,
-      backend,
-      app: { document: appDocument, backend, appName, appKind, clientId, clientSecret, scopes },
-      maxAgeSeconds: maxAge.seconds,
-      keepPreviousSeconds: keepPrevious.seconds,
-      onOverdue,
-    };
-
-    // Same stack: the hook runs after the app's. Another stack: that stack deploys first.
-    const sameStack = TerraformStack.of(app) === TerraformStack.of(this);
-    if (!sameStack) TerraformStack.of(this).addDependency(TerraformStack.of(app));
-    const parts = renderHookParts(this, {
-      spec: this.spec,
-      hookResource,
-      dependsOn: sameStack ? [app.resource] : undefined,
-      scheduled: true,
-      statusDefaults: ROTATION_STATUS_DEFAULTS,
-    });
-    this.resource = parts.resource;
-    this.readBack = parts.state;
-    renderSecretAgeCheck(TerraformStack.of(this), parts.status, this.spec);
-  }
 
   /** The app, if it is a registration with a secret that no other rotation claims. */
-  private checkApp(value: unknown, findings: Findings): XeroAppRegistration | undefined {
+  private checkApp(value: unknown): XeroAppRegistration | undefined {
+    const findings = this.findings;
     if (!XeroAppRegistration.isXeroAppRegistration(value)) {
       findings.error(`app must be an XeroAppRegistration of kind XeroAppKind.WEB or XeroAppKind.CUSTOM_CONNECTION, got ${describeValue(value)}`);
       return undefined;
     }
     if (value.appKind === "pkce") {
       findings.error(
-        `app ${value.node.path} is a ${APP_KIND_LABEL.pkce}, which has no client secret to rotate (Xero issues PKCE apps none); remove this XeroSecretRotation, or rotate a web app or Custom Connection`,
+        `app ${value.node.path} is ${PKCE_HAS_NO_SECRET}; remove this XeroSecretRotation, or rotate a web app or Custom Connection`,
       );
       return undefined;
     }
@@ -228,7 +216,7 @@ export class XeroSecretRotation extends Construct implements IXeroDocumentOwner 
  * then once a day). A failed check is a warning: it never blocks a plan or makes it dirty.
  */
 function renderSecretAgeCheck(stack: TerraformStack, status: TerraformRemoteState, spec: SecretRotationSpec): void {
-  const warnAfterSeconds = Math.floor(spec.maxAgeSeconds * 0.8);
+  const warnAfter = warnAfterSeconds(spec.maxAgeSeconds);
   const app = escapeTemplate(`${APP_KIND_LABEL[spec.app.appKind]} "${spec.app.appName}" (client id ${spec.app.clientId})`);
   const steps = escapeTemplate(
     `1) generate a secret for it at https://developer.xero.com/app/manage; 2) stage it: ` +
@@ -240,12 +228,12 @@ function renderSecretAgeCheck(stack: TerraformStack, status: TerraformRemoteStat
   stack.addOverride(`check.${status.friendlyUniqueId}_secret_age`, {
     assert: [
       {
-        condition: before(`timeadd(${output(RotationOutputs.rotatedAt)}, "${warnAfterSeconds}s")`),
-        error_message: `cdktf-xero: the client secret of ${app} is past 80% of its maxAge (rotated \${${output(RotationOutputs.rotatedAt)}}, due \${${output(RotationOutputs.nextDue)}}): ${steps}.`,
+        condition: before(`timeadd(${output(RotationOutputs.names.rotatedAt)}, "${warnAfter}s")`),
+        error_message: `cdktf-xero: the client secret of ${app} is past ${RotationPolicy.warnFraction * 100}% of its maxAge (rotated \${${output(RotationOutputs.names.rotatedAt)}}, due \${${output(RotationOutputs.names.nextDue)}}): ${steps}.`,
       },
       {
-        condition: before(output(RotationOutputs.nextDue)),
-        error_message: `cdktf-xero: the client secret of ${app} is overdue (due \${${output(RotationOutputs.nextDue)}}): ${steps}.`,
+        condition: before(output(RotationOutputs.names.nextDue)),
+        error_message: `cdktf-xero: the client secret of ${app} is overdue (due \${${output(RotationOutputs.names.nextDue)}}): ${steps}.`,
       },
     ],
   });
@@ -257,38 +245,16 @@ interface CheckedDuration {
   readonly shown: string;
 }
 
-/** A Duration prop of whole seconds from `minimum` to {@link MAX_ROTATION_SECONDS}. */
+/** A Duration prop of whole seconds from `minimum` to the rotation's longest (contract/rotation.ts). */
 function checkRotationDuration(field: string, value: unknown, fallback: Duration, minimum: number): FieldCheck<CheckedDuration> {
   const chosen = value ?? fallback;
   const example = fallback.toString();
   if (!(chosen instanceof Duration)) {
     return { value: { seconds: 0, shown: "" }, errors: [`${field} must be a Duration such as ${example}, got ${describeValue(chosen)}`], warnings: [] };
   }
-  const seconds = chosen.toSeconds();
-  if (!Number.isInteger(seconds) || seconds < minimum || seconds > MAX_ROTATION_SECONDS) {
-    const range = `${minimum} to ${MAX_ROTATION_SECONDS} (${MAX_ROTATION_SECONDS / SECONDS_PER_DAY} days)`;
-    return {
-      value: { seconds: 0, shown: "" },
-      errors: [`${field} must be a whole number of seconds from ${range}, got ${chosen}; e.g. ${example}`],
-      warnings: [],
-    };
-  }
-  return { value: { seconds, shown: chosen.toString() }, errors: [], warnings: [] };
-}
-
-/** Warnings for policies that are valid but probably not meant (a test's tiny maxAge, a previous outliving its successor). */
-function checkPolicy(maxAge: CheckedDuration, keepPrevious: CheckedDuration): FieldCheck<undefined> {
-  const warnings: string[] = [];
-  if (maxAge.seconds === 0) return { value: undefined, errors: [], warnings }; // invalid, reported already
-  if (maxAge.seconds < SECONDS_PER_DAY) {
-    warnings.push(`maxAge ${maxAge.shown} is shorter than a day: the secret falls due between most deploys; use days for a real policy`);
-  }
-  if (keepPrevious.seconds > maxAge.seconds) {
-    warnings.push(
-      `keepPrevious ${keepPrevious.shown} is longer than maxAge ${maxAge.shown}: a rotation on schedule replaces the previous secret before it expires`,
-    );
-  }
-  return { value: undefined, errors: [], warnings };
+  const problem = rotationSecondsProblem(chosen.toSeconds(), minimum);
+  if (problem !== undefined) return { value: { seconds: 0, shown: "" }, errors: [`${field} ${problem}, got ${chosen}; e.g. ${example}`], warnings: [] };
+  return { value: { seconds: chosen.toSeconds(), shown: chosen.toString() }, errors: [], warnings: [] };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { checkDocumentName } from "../contract/state-address";
-import { ENV_NAME_PATTERN, SECRET_KEY_PATTERN, type SecretReference } from "../contract/hook-spec";
+import { ENV_NAME_PATTERN, SECRET_KEY_PATTERN, type SecretReference } from "../contract/spec-common";
 import type { IConstruct } from "constructs";
 import { fromStackDirectory } from "./paths";
 

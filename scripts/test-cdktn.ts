@@ -20,6 +20,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { RotationOutputs } from "../contract/rotation";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { ReferenceAppEnv } from "../main";
 import { CDKTN_TOOLCHAIN_VERSIONS, ensureCdktnToolchain, type CdktnToolchain } from "./cdktn-toolchain";
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
       check(rotated.code === 0, "cdktn deploy of the staged secret failed", rotated);
       const shown = await run("node", [cli, "state", "show", `${STACK}/LedgerSync/rotation`, "--backend", backend, "--json"], project, env);
       check(shown.code === 0 && !shown.stdout.includes(candidate.clientSecret), "cdktf-xero state show failed or showed the secret", shown);
-      const rotatedAt = findValue(JSON.parse(shown.stdout) as unknown, "rotated_at");
+      const rotatedAt = findValue(JSON.parse(shown.stdout) as unknown, RotationOutputs.names.rotatedAt);
       check(typeof rotatedAt === "string" && /^\d{4}-\d\d-\d\dT/.test(rotatedAt), `the rotation document records no rotation (rotated_at ${JSON.stringify(rotatedAt)})`, shown);
       const clean = await plan();
       check(clean.code === 0, "the plan after the rotation is not clean", clean);

@@ -3,7 +3,7 @@ import { ConfigError } from "../../providers/errors";
 import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation/stage";
 import { DEFAULT_LOCAL_STATE_DIR } from "../../contract/state-address";
 import { backendFromFlag } from "../backend-flag";
-import { ENV_NAME_PATTERN, MAX_CLIENT_SECRET_BYTES } from "../../contract/hook-spec";
+import { ENV_NAME_PATTERN, MAX_CLIENT_SECRET_BYTES } from "../../contract/spec-common";
 
 /**
  * `cdktf-xero secret stage <app-document>`: stage a new client secret for an app's rotation

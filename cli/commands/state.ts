@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
+import { CommonOutputs } from "../../contract/document-codec";
 import {
   StateRekeyIncompleteError,
   openStateBackend,
@@ -163,7 +164,7 @@ function renderView(view: DocumentView): string {
     "outputs:",
   ];
   for (const [key, value] of Object.entries(view.outputs)) {
-    if (typeof value === "object" && !Array.isArray(value) && key === "secrets") {
+    if (typeof value === "object" && !Array.isArray(value) && key === CommonOutputs.names.secrets) {
       lines.push(`  ${key}:`);
       for (const [secret, plain] of Object.entries(value)) lines.push(`    ${secret} = ${JSON.stringify(plain)}`);
     } else {

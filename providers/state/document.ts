@@ -1,3 +1,4 @@
+import { CommonOutputs } from "../../contract/document-codec";
 import { StateCorruptError, StateVersionError } from "./errors";
 
 /**
@@ -11,10 +12,10 @@ import { StateCorruptError, StateVersionError } from "./errors";
 export const DOCUMENT_TERRAFORM_VERSION = "1.11.4";
 
 /** The output that holds the AES-256-GCM envelope of a document's secrets. Always sensitive. */
-export const SECRETS_OUTPUT = "secrets";
+export const SECRETS_OUTPUT = CommonOutputs.names.secrets;
 
 /** The output set to `true` when a document is retired (the resource was destroyed; history kept). */
-export const RETIRED_OUTPUT = "retired";
+export const RETIRED_OUTPUT = CommonOutputs.names.retired;
 
 /** Output values a document can hold, each with a fixed Terraform type (see {@link outputTypeOf}). */
 export type OutputValue = string | number | boolean | readonly string[] | Readonly<Record<string, string>>;

@@ -6,7 +6,8 @@ import type { Command } from "commander";
 import { Construct } from "constructs";
 import { buildProgram, isHookCommandLine } from "../../cli/main";
 import { renderHookParts } from "../../constructs/hook-parts";
-import { HOOK_VERBS, type AppRegistrationSpec } from "../../contract/hook-spec";
+import { HOOK_VERBS } from "../../contract/hook-spec";
+import { RegistrationOutputs, type AppRegistrationSpec } from "../../contract/registration";
 import { synthObject, testStack } from "../constructs/support";
 
 const spec: AppRegistrationSpec = {
@@ -40,7 +41,7 @@ describe("the hook verbs", () => {
 
   it("are the verbs the synthesized provisioners run, each once", () => {
     const stack = testStack();
-    renderHookParts(new Construct(stack, "Sync"), { spec, hookResource: "terraform_data", scheduled: false });
+    renderHookParts(new Construct(stack, "Sync"), { spec, hookResource: "terraform_data", scheduled: false, statusDefaults: RegistrationOutputs.statusDefaults });
     const resources = synthObject(stack).resource?.["terraform_data"] ?? {};
     const verbs = Object.values(resources)
       .flatMap((body) => (body["provisioner"] as { "local-exec": { command: string } }[] | undefined) ?? [])

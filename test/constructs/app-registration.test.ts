@@ -1,8 +1,10 @@
 import * as path from "node:path";
 import { DataResource, TerraformOutput, TerraformRemoteState, Testing } from "cdktf";
 import { Construct } from "constructs";
-import { hashHookSpec, parseHookSpec, type AppRegistrationSpec } from "../../contract/hook-spec";
-import { STATUS_DEFAULTS } from "../../contract/document-outputs";
+import { hashHookSpec, parseHookSpec } from "../../contract/hook-spec";
+import { type AppRegistrationSpec, RegistrationOutputs } from "../../contract/registration";
+
+const STATUS_DEFAULTS = RegistrationOutputs.statusDefaults;
 import { XeroAppRegistration, XeroScopes, XeroSecret, XeroState } from "../../index";
 import {
   CLIENT_ID,

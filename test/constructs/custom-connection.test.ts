@@ -1,5 +1,6 @@
 import { DataResource, TerraformOutput, TerraformRemoteState, Testing } from "cdktf";
-import { hashHookSpec, type CustomConnectionLinkSpec } from "../../contract/hook-spec";
+import { hashHookSpec } from "../../contract/hook-spec";
+import type { CustomConnectionLinkSpec } from "../../contract/link";
 import { Duration, XeroAppRegistration, XeroCustomConnection, XeroSecret, XeroState } from "../../index";
 import { CLIENT_ID, customConnectionProps, element, synthObject, TENANT_ID, testApp, testStack } from "./support";
 

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { Construct } from "constructs";
 import { escapeTemplate, escapeTemplates, renderHookParts } from "../../constructs/hook-parts";
-import type { AppRegistrationSpec } from "../../contract/hook-spec";
+import { RegistrationOutputs, type AppRegistrationSpec } from "../../contract/registration";
 import { element, synthObject, testStack } from "./support";
 
 const spec: AppRegistrationSpec = {
@@ -21,7 +21,7 @@ const spec: AppRegistrationSpec = {
 describe("renderHookParts", () => {
   it("bumps the generation trigger once the document's due_at has passed, for scheduled kinds", () => {
     const stack = testStack();
-    renderHookParts(new Construct(stack, "Rotation"), { spec, hookResource: "terraform_data", scheduled: true });
+    renderHookParts(new Construct(stack, "Rotation"), { spec, hookResource: "terraform_data", scheduled: true, statusDefaults: RegistrationOutputs.statusDefaults });
     const parsed = synthObject(stack);
     const status = element(parsed, "data", "terraform_remote_state", "Rotation_Status");
     const outputs = `data.terraform_remote_state.${status.id}.outputs`;
@@ -33,7 +33,7 @@ describe("renderHookParts", () => {
 
   it("uses the recorded generation as is for kinds without a schedule", () => {
     const stack = testStack();
-    renderHookParts(stack, { spec, hookResource: "terraform_data" });
+    renderHookParts(stack, { spec, hookResource: "terraform_data", statusDefaults: RegistrationOutputs.statusDefaults });
     expect(Testing.synth(stack)).not.toContain("plantimestamp");
   });
 });

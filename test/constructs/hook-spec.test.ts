@@ -1,13 +1,7 @@
-import {
-  canonicalJson,
-  hashHookSpec,
-  HookSpecError,
-  parseHookSpec,
-  parseHookSpecJson,
-  type AppRegistrationSpec,
-  type CustomConnectionLinkSpec,
-} from "../../contract/hook-spec";
-import { formatCdataJdbcUrl } from "../../contract/document-outputs";
+import { canonicalJson, hashHookSpec, HookSpecError, parseHookSpec, parseHookSpecJson } from "../../contract/hook-spec";
+import type { AppRegistrationSpec } from "../../contract/registration";
+import type { CustomConnectionLinkSpec } from "../../contract/link";
+import { formatCdataJdbcUrl } from "../../contract/cdata-jdbc-url";
 import { scopeInfo, scopesOf } from "../../contract/scopes";
 
 const registration: AppRegistrationSpec = {
@@ -83,9 +77,9 @@ describe("parseHookSpec", () => {
       problemsOf({ ...registration, appKind: "pkce", clientSecret: { source: "env", name: "1BAD" }, scopes: [], extra: 1 }),
     ).toEqual([
       'spec.clientSecret.name must be an environment variable name, got "1BAD"',
-      "spec.clientSecret must be absent for a pkce app (Xero issues PKCE apps no secret)",
-      "spec.redirectUris must list at least one URI for a pkce app",
       "spec.scopes must be a non-empty list of strings, got a list of 0",
+      "spec.clientSecret must not be set for a PKCE app: Xero issues PKCE apps no secret; remove it",
+      "spec.redirectUris must list at least one URI for a PKCE app: register it in the Xero developer portal and declare it here (it is CData's CallbackURL)",
       "spec.extra is not a field of this spec",
     ]);
   });
@@ -93,14 +87,14 @@ describe("parseHookSpec", () => {
   it("requires a secret for a web app", () => {
     const { clientSecret: _omitted, ...withoutSecret } = registration;
     expect(problemsOf({ ...withoutSecret, appKind: "web", redirectUris: ["https://example.com/cb"] })).toEqual([
-      "spec.clientSecret is required for a web app",
+      'spec.clientSecret is required for a web app: reference it with XeroSecret.fromEnv("NAME"), XeroSecret.fromFile(path) or XeroSecret.fromState(document, key)',
     ]);
   });
 
   it("rejects a link whose tenant id is not a uuid and whose wait is negative", () => {
     expect(problemsOf({ ...link, expectedTenantId: "acme", waitForLinkSeconds: -1 })).toEqual([
-      'spec.expectedTenantId must be a uuid, got "acme"',
-      "spec.waitForLinkSeconds must be a whole number from 0 to 86400, got -1",
+      'spec.expectedTenantId must be a tenant id (a uuid such as "8c5c1b2e-3f4a-4b5c-9d6e-7f8091a2b3c4"), got "acme"; GET https://api.xero.com/connections with the connection\'s token shows it, or leave it out and read the link\'s tenantId after a deploy',
+      "spec.waitForLinkSeconds must be a whole number of seconds from 0 to 86400 (24 hours), got -1",
     ]);
   });
 

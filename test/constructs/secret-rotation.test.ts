@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { App, DataResource, LocalBackend, TerraformOutput, TerraformRemoteState, TerraformStack, Testing } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import { ROTATION_STATUS_DEFAULTS } from "../../contract/document-outputs";
-import { canonicalJson, hashHookSpec, parseHookSpec, type SecretRotationSpec } from "../../contract/hook-spec";
+import { RotationOutputs, type SecretRotationSpec } from "../../contract/rotation";
+import { canonicalJson, hashHookSpec, parseHookSpec } from "../../contract/hook-spec";
 import {
   Duration,
   XeroAppRegistration,
@@ -120,7 +120,7 @@ describe("XeroSecretRotation with the defaults", () => {
     const init = element(parsed, "resource", "terraform_data", "SyncRotation_Init");
     const status = element(parsed, "data", "terraform_remote_state", "SyncRotation_Status");
     expect(status.body["config"]).toEqual({ path: "../../../.cdktf-xero/state/prod/Sync/rotation.tfstate" });
-    expect(status.body["defaults"]).toEqual(ROTATION_STATUS_DEFAULTS);
+    expect(status.body["defaults"]).toEqual(RotationOutputs.statusDefaults);
     expect(status.body["depends_on"]).toEqual([`terraform_data.${init.id}`]);
     expect(init.body["triggers_replace"]).toEqual({ document: "prod/Sync/rotation", backend: "local:../../../.cdktf-xero/state" });
   });

@@ -1,4 +1,5 @@
-import { HookSpecError, parseHookSpec, type AppRegistrationSpec } from "../../contract/hook-spec";
+import { HookSpecError, parseHookSpec } from "../../contract/hook-spec";
+import type { AppRegistrationSpec } from "../../contract/registration";
 import { editDistance, nearestScope, XERO_SCOPE_NAMES } from "../../contract/scopes";
 import { XeroAppRegistration, XeroCustomScope, XeroScopes } from "../../index";
 import { customConnectionProps, errorOf, testStack, warningsOf, webProps } from "./support";
@@ -174,7 +175,7 @@ describe("declared scopes at hook time (the spec's validator)", () => {
   it("rejects a scope it does not know that the spec does not mark, as synth does", () => {
     const { unknownScopes: _omitted, ...unmarked } = registration;
     expect(problemsOf(unmarked)).toEqual([
-      'spec.scopes[1] "accounting.creditnotes.read" is not a scope cdktf-xero knows and is not listed in spec.unknownScopes (declare it with XeroScopes.custom)',
+      'spec.scopes[1] "accounting.creditnotes.read" is not a Xero scope; use the XeroScopes constants, or XeroScopes.custom("accounting.creditnotes.read") for a scope Xero added after this release of cdktf-xero',
     ]);
   });
 

@@ -1,5 +1,6 @@
-import { ROTATION_OUTPUT_TYPES, ROTATION_STATUS_DEFAULTS, NEVER_DUE, SECRET_ROTATION_OUTPUTS } from "../../contract/document-outputs";
-import { HookSpecError, parseHookSpec, rotationDocumentFor, type SecretRotationSpec } from "../../contract/hook-spec";
+import { NEVER_DUE } from "../../contract/document-codec";
+import { HookSpecError, parseHookSpec } from "../../contract/hook-spec";
+import { rotationDocumentFor, RotationOutputs, type SecretRotationSpec } from "../../contract/rotation";
 
 const app = {
   document: "stack/App",
@@ -62,8 +63,8 @@ describe("secret_rotation spec", () => {
 
   it("rejects a zero maxAgeSeconds and a negative keepPreviousSeconds", () => {
     expect(problemsOf({ ...valid, maxAgeSeconds: 0, keepPreviousSeconds: -1 })).toEqual([
-      "spec.maxAgeSeconds must be a whole number of seconds from 1 to 316224000, got 0",
-      "spec.keepPreviousSeconds must be a whole number of seconds from 0 to 316224000, got -1",
+      "spec.maxAgeSeconds must be a whole number of seconds from 1 to 316224000 (3660 days), got 0",
+      "spec.keepPreviousSeconds must be a whole number of seconds from 0 to 316224000 (3660 days), got -1",
     ]);
   });
 
@@ -76,11 +77,11 @@ describe("secret_rotation spec", () => {
   });
 
   it("gives every rotation output a Terraform type and a status default except the secrets envelope", () => {
-    for (const name of SECRET_ROTATION_OUTPUTS) {
-      expect(ROTATION_OUTPUT_TYPES[name]).toBeDefined();
-      expect(ROTATION_STATUS_DEFAULTS[name]).toBeDefined();
-    }
-    expect(ROTATION_STATUS_DEFAULTS.generation).toBe(0);
-    expect(ROTATION_STATUS_DEFAULTS.due_at).toBe(NEVER_DUE);
+    const readBack = ["generation", "dueAt", "currentFingerprint", "rotatedAt", "nextDue", "previousExpiresAt", "pendingFingerprint", "rotationId", "step"] as const;
+    for (const field of Object.values(RotationOutputs.fields)) expect(field.type).toBeDefined();
+    for (const key of readBack) expect(RotationOutputs.statusDefaults[RotationOutputs.names[key]]).toBeDefined();
+    expect(RotationOutputs.statusDefaults[RotationOutputs.names.secrets]).toBeUndefined();
+    expect(RotationOutputs.statusDefaults[RotationOutputs.names.generation]).toBe(0);
+    expect(RotationOutputs.statusDefaults[RotationOutputs.names.dueAt]).toBe(NEVER_DUE);
   });
 });

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { inspect } from "node:util";
 import { openStateBackend } from "../../providers/state";
-import type { SecretReference } from "../../contract/hook-spec";
+import type { SecretReference } from "../../contract/spec-common";
 import {
   customConnectionApp,
   expectHookOk,

@@ -5,14 +5,10 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { ManualClock } from "../../providers/clock";
 import { runHook, type HookDeps, type HookResult, type HookVerb } from "../../providers/lifecycle";
 import { openStateBackend, type StateBackend } from "../../providers/state";
-import {
-  hashHookSpec,
-  HookEnv,
-  type AppRegistrationSpec,
-  type CustomConnectionLinkSpec,
-  type HookSpec,
-  type SecretReference,
-} from "../../contract/hook-spec";
+import { hashHookSpec, HookEnv, type HookSpec } from "../../contract/hook-spec";
+import type { AppRegistrationSpec } from "../../contract/registration";
+import type { CustomConnectionLinkSpec } from "../../contract/link";
+import type { SecretReference } from "../../contract/spec-common";
 import type { StateBackendAddress } from "../../contract/state-address";
 
 /** A fixed test state key (base64 of 32 bytes); never used outside tests. */

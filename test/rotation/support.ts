@@ -2,7 +2,7 @@ import type { RunningEmulator } from "../../emulator";
 import { ManualClock } from "../../providers/clock";
 import { stageSecret, type StageResult } from "../../providers/lifecycle/rotation/stage";
 import type { HistoryEntry, OutputValues, StateBackend } from "../../providers/state";
-import { rotationDocumentFor, type RotatedAppKind, type SecretRotationSpec } from "../../contract/hook-spec";
+import { rotationDocumentFor, type RotatedAppKind, type SecretRotationSpec } from "../../contract/rotation";
 import type { StateBackendAddress } from "../../contract/state-address";
 import {
   customConnectionApp,

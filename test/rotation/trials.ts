@@ -5,7 +5,7 @@ import { ManualClock } from "../../providers/clock";
 import { runHook } from "../../providers/lifecycle";
 import type { RotationFailpoint } from "../../providers/lifecycle/rotation/failpoints";
 import type { StateBackend } from "../../providers/state";
-import type { RotatedAppKind, SecretRotationSpec } from "../../contract/hook-spec";
+import type { RotatedAppKind, SecretRotationSpec } from "../../contract/rotation";
 import { emulatorEnv, hookVariables, openWorkspaceBackend, TEST_STATE_KEY, workspace, type Workspace } from "../lifecycle/support";
 import { expectStaged, generateSecret, registeredApp, SECRET_ENV, viewRotation, type RegisteredApp, type RotationView } from "./support";
 

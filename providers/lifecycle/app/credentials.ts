@@ -1,4 +1,4 @@
-import type { SecretReference } from "../../../contract/hook-spec";
+import type { SecretReference } from "../../../contract/spec-common";
 import { XeroInvalidClientError, XeroUnauthorizedClientError } from "../../xero/errors";
 import type { XeroTokenSet } from "../../xero/parse-token";
 import type { OperationContext, HookXeroClient } from "../runtime/context";

@@ -1,5 +1,6 @@
-import { DocumentOutputs, RotationSecretKeys } from "../../../contract/document-outputs";
-import { rotationDocumentFor, type SecretReference } from "../../../contract/hook-spec";
+import { CommonOutputs } from "../../../contract/document-codec";
+import { rotationDocumentFor, RotationSecretKeys } from "../../../contract/rotation";
+import type { SecretReference } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { HookContext } from "../runtime/context";
 import type { StateBackend } from "../../state";
@@ -32,7 +33,7 @@ export async function resolveAppSecret(
   const backend = await ctx.backend(backendAddress);
   const document = rotationDocumentFor(appDocument);
   const stored = await backend.read(document);
-  if (stored?.values.secrets !== undefined && stored.values[DocumentOutputs.clientId] === app.clientId) {
+  if (stored?.values.secrets !== undefined && stored.values[CommonOutputs.names.clientId] === app.clientId) {
     const secrets = await backend.openSecrets(stored);
     const current = secrets[RotationSecretKeys.current];
     if (current !== undefined && current !== "") {

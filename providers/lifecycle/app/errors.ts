@@ -1,5 +1,5 @@
+import type { SecretReference } from "../../../contract/spec-common";
 import { CdktfXeroError } from "../../errors";
-import type { SecretReference } from "../../../contract/hook-spec";
 import { describeApp, describeSecretReference, KIND_LABEL, XERO_APP_MANAGEMENT_URL, type AppDescription } from "../runtime/errors";
 
 /** Why proving an app failed: its credentials, its kind, its scopes and its redirect URIs (see runtime/errors.ts for the rules). */

@@ -1,4 +1,5 @@
-import type { RotatedAppKind, SecretReference } from "../../../contract/hook-spec";
+import type { RotatedAppKind } from "../../../contract/rotation";
+import type { SecretReference } from "../../../contract/spec-common";
 import { customConnectionToken, probeAuthorizationCodeClient, type AppCredentials } from "./credentials";
 import type { OperationContext } from "../runtime/context";
 import { HookInvalidClientError } from "./errors";

@@ -1,5 +1,5 @@
-import { DocumentOutputs, formatCdataJdbcUrl } from "../../../contract/document-outputs";
-import type { AppRegistrationSpec } from "../../../contract/hook-spec";
+import { formatCdataJdbcUrl } from "../../../contract/cdata-jdbc-url";
+import { RegistrationOutputs, type AppRegistrationSpec } from "../../../contract/registration";
 import { ConfigError } from "../../errors";
 import {
   customConnectionToken,
@@ -15,7 +15,7 @@ import { describeApp, XERO_APP_MANAGEMENT_URL } from "../runtime/errors";
 import type { HookRun } from "../runtime/inputs";
 import type { KindHooks } from "../runtime/kind-hooks";
 import { checkAppSecret } from "../runtime/preflight";
-import { HookRecordOutputs, recordApply } from "../runtime/record";
+import { recordApply } from "../runtime/record";
 import type { HookResult } from "../runtime/result";
 import { retireDocument } from "../runtime/retire";
 import { resolveAppSecret } from "./current-secret";
@@ -69,20 +69,20 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
   }
 
   return recordApply(spec, run, ctx, {
-    outputs: {
-      [DocumentOutputs.clientId]: spec.clientId,
-      [DocumentOutputs.kind]: spec.appKind,
-      [HookRecordOutputs.appName]: spec.appName,
-      [DocumentOutputs.grantedScopes]: sortedScopes(granted),
-      [DocumentOutputs.declaredScopes]: sortedScopes(spec.scopes),
-      [DocumentOutputs.jdbcUrl]: formatCdataJdbcUrl({
+    outputs: RegistrationOutputs.encode({
+      clientId: spec.clientId,
+      kind: spec.appKind,
+      appName: spec.appName,
+      grantedScopes: sortedScopes(granted),
+      declaredScopes: sortedScopes(spec.scopes),
+      jdbcUrl: formatCdataJdbcUrl({
         appKind: spec.appKind,
         clientId: spec.clientId,
         scopes: spec.scopes,
         ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
         ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
       }),
-    },
+    }),
     summary: `${describeApp(app)} is live; ${scopeNote}`,
   });
 }

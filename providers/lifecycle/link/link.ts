@@ -1,5 +1,4 @@
-import { DocumentOutputs } from "../../../contract/document-outputs";
-import type { CustomConnectionLinkSpec } from "../../../contract/hook-spec";
+import { LinkOutputs, type CustomConnectionLinkSpec } from "../../../contract/link";
 import { isAccessTokenExpired } from "../../xero/access-token";
 import { XeroConnectionNotFoundError } from "../../xero/errors";
 import type { XeroConnection } from "../../xero/parse-api";
@@ -11,7 +10,7 @@ import { describeApp } from "../runtime/errors";
 import type { HookRun } from "../runtime/inputs";
 import type { KindHooks } from "../runtime/kind-hooks";
 import { checkAppSecret } from "../runtime/preflight";
-import { HookRecordOutputs, recordApply } from "../runtime/record";
+import { recordApply } from "../runtime/record";
 import type { HookResult } from "../runtime/result";
 import { retireDocument } from "../runtime/retire";
 import { resolveAppSecret } from "../app/current-secret";
@@ -66,14 +65,14 @@ export async function applyLink(spec: CustomConnectionLinkSpec, run: HookRun, ct
   }
 
   return recordApply(spec, run, ctx, {
-    outputs: {
-      [DocumentOutputs.tenantId]: connection.tenantId,
-      [DocumentOutputs.tenantName]: connection.tenantName,
-      [DocumentOutputs.tenantType]: connection.tenantType,
-      [DocumentOutputs.connectionId]: connection.id,
-      [DocumentOutputs.clientId]: spec.app.clientId,
-      [HookRecordOutputs.appName]: spec.app.appName,
-    },
+    outputs: LinkOutputs.encode({
+      tenantId: connection.tenantId,
+      tenantName: connection.tenantName,
+      tenantType: connection.tenantType,
+      connectionId: connection.id,
+      clientId: spec.app.clientId,
+      appName: spec.app.appName,
+    }),
     summary: `${describeApp(app)} is linked to "${connection.tenantName}" (tenant id ${connection.tenantId}, ${connection.tenantType})`,
   });
 }
@@ -85,8 +84,8 @@ export async function applyLink(spec: CustomConnectionLinkSpec, run: HookRun, ct
 export async function destroyLink(spec: CustomConnectionLinkSpec, run: HookRun, ctx: HookContext): Promise<HookResult> {
   return retireDocument(spec, run, ctx, {
     beforeRetire: async (stored) => {
-      const connectionId = stored.values[DocumentOutputs.connectionId];
-      const tenant = `"${String(stored.values[DocumentOutputs.tenantName])}" (tenant id ${String(stored.values[DocumentOutputs.tenantId])})`;
+      const connectionId = stored.values[LinkOutputs.names.connectionId];
+      const tenant = `"${String(stored.values[LinkOutputs.names.tenantName])}" (tenant id ${String(stored.values[LinkOutputs.names.tenantId])})`;
       if (!spec.unlinkOnDestroy) {
         ctx.say(
           `cdktf-xero: ${spec.document}: the connection to ${tenant} stays in Xero (unlinkOnDestroy is off); ` +

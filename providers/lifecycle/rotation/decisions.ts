@@ -1,4 +1,5 @@
-import { NEVER_DUE, RotationOutputs, RotationSecretKeys, type RotationStep } from "../../../contract/document-outputs";
+import { NEVER_DUE } from "../../../contract/document-codec";
+import { ROTATION_STEPS, RotationOutputs, RotationSecretKeys, warnAfterSeconds, type RotationStep } from "../../../contract/rotation";
 import type { OutputValue, OutputValues } from "../../state";
 
 /**
@@ -31,26 +32,12 @@ export interface RotationRecord {
   readonly pendingStagedAt: string;
 }
 
-/** Outputs of the rotation document besides the contract's (contract/document-outputs.ts). */
-export const RotationExtraOutputs = {
-  stepAt: "step_at",
-  pendingStagedAt: "pending_staged_at",
-  previousFingerprint: "previous_fingerprint",
-  /**
-   * The rotation's own audit trail, one line per protocol step (`<at> <step> <rotation id>`, the
-   * last {@link ROTATION_LOG_LIMIT}), written in the same atomic write as the step itself. The
-   * backend's history says the same, but a local backend may lose the line of a write cut off
-   * between the document and its history file; this log cannot.
-   */
-  log: "rotation_log",
-} as const;
-
 /** Lines kept in `rotation_log`. */
 export const ROTATION_LOG_LIMIT = 50;
 
 /** `rotation_log` with one more line for `step`. */
 export function appendRotationLog(values: OutputValues | undefined, line: { at: string; step: RotationStep; rotationId: string }): string[] {
-  const current = values?.[RotationExtraOutputs.log];
+  const current = values?.[RotationOutputs.names.log];
   const lines = Array.isArray(current) ? current.filter((item): item is string => typeof item === "string") : [];
   return [...lines, `${line.at} ${line.step} ${line.rotationId === "" ? "-" : line.rotationId}`].slice(-ROTATION_LOG_LIMIT);
 }
@@ -69,31 +56,16 @@ export const EMPTY_ROTATION_RECORD: RotationRecord = {
   pendingStagedAt: "",
 };
 
-const STEPS: readonly RotationStep[] = ["bootstrapped", "staged", "testing", "test_failed", "promoted", "finished", "pending_cleared"];
-
 /**
  * Reads the plain rotation outputs of a stored document. Outputs of the wrong type count as absent:
  * they are ours, and the protocol rewrites them from the secrets, which are the source of truth.
  */
 export function readRotationRecord(values: OutputValues | undefined): RotationRecord {
-  const text = (name: string, fallback = ""): string => {
-    const value = values?.[name];
-    return typeof value === "string" ? value : fallback;
-  };
-  const generation = values?.[RotationOutputs.generation];
-  const step = text(RotationOutputs.step);
+  const stored = RotationOutputs.decode(values);
   return {
-    generation: typeof generation === "number" && Number.isSafeInteger(generation) && generation >= 0 ? generation : 0,
-    dueAt: text(RotationOutputs.dueAt, NEVER_DUE),
-    currentFingerprint: text(RotationOutputs.currentFingerprint),
-    rotatedAt: text(RotationOutputs.rotatedAt),
-    nextDue: text(RotationOutputs.nextDue),
-    previousExpiresAt: text(RotationOutputs.previousExpiresAt),
-    pendingFingerprint: text(RotationOutputs.pendingFingerprint),
-    rotationId: text(RotationOutputs.rotationId),
-    step: (STEPS as readonly string[]).includes(step) ? (step as RotationStep) : "",
-    stepAt: text(RotationExtraOutputs.stepAt),
-    pendingStagedAt: text(RotationExtraOutputs.pendingStagedAt),
+    ...EMPTY_ROTATION_RECORD,
+    ...(({ previousFingerprint: _previous, log: _log, secrets: _secrets, retired: _retired, clientId: _clientId, appName: _appName, specSha256: _sha, appliedGeneration: _applied, verifiedAt: _verified, ...record }) => record)(stored),
+    step: (ROTATION_STEPS as readonly string[]).includes(stored.step ?? "") ? (stored.step as RotationStep) : "",
   };
 }
 
@@ -123,21 +95,8 @@ export function rotationEnvelopeValues(secrets: RotationSecrets): Record<string,
 }
 
 /** The plain outputs for a record (the `secrets` envelope is added by the writer). */
-export function rotationRecordOutputs(record: RotationRecord, previousFingerprint: string): Record<string, OutputValue> {
-  return {
-    [RotationOutputs.generation]: record.generation,
-    [RotationOutputs.dueAt]: record.dueAt,
-    [RotationOutputs.currentFingerprint]: record.currentFingerprint,
-    [RotationOutputs.rotatedAt]: record.rotatedAt,
-    [RotationOutputs.nextDue]: record.nextDue,
-    [RotationOutputs.previousExpiresAt]: record.previousExpiresAt,
-    [RotationOutputs.pendingFingerprint]: record.pendingFingerprint,
-    [RotationOutputs.rotationId]: record.rotationId,
-    [RotationOutputs.step]: record.step,
-    [RotationExtraOutputs.stepAt]: record.stepAt,
-    [RotationExtraOutputs.pendingStagedAt]: record.pendingStagedAt,
-    [RotationExtraOutputs.previousFingerprint]: previousFingerprint,
-  };
+export function rotationRecordOutputs(record: Partial<RotationRecord>, previousFingerprint: string): Record<string, OutputValue> {
+  return RotationOutputs.encode({ ...record, previousFingerprint });
 }
 
 /** What the protocol does next, given the secrets and the time. One action per pass; the protocol loops until `done`. */
@@ -169,8 +128,6 @@ function isPast(at: string, now: Date): boolean {
 }
 
 const DAY_MS = 86_400_000;
-/** The share of maxAge after which every deploy warns. */
-export const WARN_FRACTION = 0.8;
 
 /** Where a CURRENT stands against the maxAge policy. */
 export interface RotationSchedule {
@@ -199,7 +156,7 @@ export function rotationSchedule(input: {
 }): RotationSchedule {
   const { rotatedAt, maxAgeSeconds, previousExpiresAt, now } = input;
   const nextDue = new Date(rotatedAt.getTime() + maxAgeSeconds * 1000);
-  const warnAt = new Date(rotatedAt.getTime() + Math.floor(maxAgeSeconds * WARN_FRACTION) * 1000);
+  const warnAt = new Date(rotatedAt.getTime() + warnAfterSeconds(maxAgeSeconds) * 1000);
   const overdue = now.getTime() >= nextDue.getTime();
   const warning = !overdue && now.getTime() >= warnAt.getTime();
   const ahead = [warnAt, nextDue, ...(previousExpiresAt === undefined ? [] : [previousExpiresAt])].filter((at) => at.getTime() > now.getTime());

@@ -1,10 +1,9 @@
-import type { RotationStep } from "../../../contract/document-outputs";
+import { RotationOutputs, type RotationStep } from "../../../contract/rotation";
 import { SECRETS_OUTPUT, type OutputValue, type OutputValues, type StateBackend, type StoredDocument } from "../../state";
 import type { HookContext } from "../runtime/context";
 import {
   appendRotationLog,
   EMPTY_ROTATION_RECORD,
-  RotationExtraOutputs,
   readRotationRecord,
   readRotationSecrets,
   rotationEnvelopeValues,
@@ -68,7 +67,7 @@ export class RotationDocument {
     const values: Record<string, OutputValue> = { ...(from.stored?.values ?? {}) };
     delete values[SECRETS_OUTPUT];
     Object.assign(values, rotationRecordOutputs(record, await this.fingerprint(secrets.previous)), extra);
-    values[RotationExtraOutputs.log] = appendRotationLog(from.stored?.values, { at: record.stepAt, step: changes.step, rotationId: record.rotationId });
+    values[RotationOutputs.names.log] = appendRotationLog(from.stored?.values, { at: record.stepAt, step: changes.step, rotationId: record.rotationId });
     const next: OutputValues = sealed === undefined ? values : { ...values, [SECRETS_OUTPUT]: sealed };
     const stored = await this.backend.write(this.name, from.stored?.serial, next, { action: rotationAction(changes.step) });
     return { stored, record, secrets };

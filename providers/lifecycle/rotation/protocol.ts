@@ -1,14 +1,14 @@
-import { DocumentOutputs } from "../../../contract/document-outputs";
-import type { SecretReference, SecretRotationSpec } from "../../../contract/hook-spec";
-import * as path from "node:path";
+import type { SecretReference } from "../../../contract/spec-common";
+import { RotationOutputs, type SecretRotationSpec } from "../../../contract/rotation";
 import { DEFAULT_LOCAL_STATE_DIR, formatBackendAddress } from "../../../contract/state-address";
+import * as path from "node:path";
 import { StateConflictError } from "../../state";
 import type { HookContext } from "../runtime/context";
 import { describeApp, describeSecretReference, XERO_APP_MANAGEMENT_URL } from "../runtime/errors";
 import type { HookRun } from "../runtime/inputs";
 import type { KindHooks } from "../runtime/kind-hooks";
 import { checkAppSecret } from "../runtime/preflight";
-import { HookRecordOutputs, recordApply } from "../runtime/record";
+import { recordApply } from "../runtime/record";
 import type { HookResult } from "../runtime/result";
 import { retireDocument } from "../runtime/retire";
 import { RotationDocument, type RotationSnapshot } from "./document";
@@ -66,7 +66,7 @@ export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx:
     let snapshot = await doc.load();
     if (isForeignClient(spec, snapshot)) {
       ctx.warn(
-        `cdktf-xero: warning: ${spec.document}: the rotation holds secrets of client id ${String(snapshot.stored?.values[DocumentOutputs.clientId])}, ` +
+        `cdktf-xero: warning: ${spec.document}: the rotation holds secrets of client id ${String(snapshot.stored?.values[RotationOutputs.names.clientId])}, ` +
           `but the app is now client id ${spec.app.clientId}; they are replaced once a secret of this client is proved ` +
           `(the history keeps their fingerprints).`,
       );
@@ -108,7 +108,7 @@ export async function applyRotation(spec: SecretRotationSpec, run: HookRun, ctx:
  * are dropped only once a secret of this client has been proved. A staged PENDING is tested as usual.
  */
 function isForeignClient(spec: SecretRotationSpec, snapshot: RotationSnapshot): boolean {
-  const recorded = snapshot.stored?.values[DocumentOutputs.clientId];
+  const recorded = snapshot.stored?.values[RotationOutputs.names.clientId];
   const holdsSecrets = snapshot.secrets.current !== undefined || snapshot.secrets.previous !== undefined;
   return holdsSecrets && typeof recorded === "string" && recorded !== "" && recorded !== spec.app.clientId;
 }
@@ -137,7 +137,7 @@ async function bootstrap(spec: SecretRotationSpec, from: RotationSnapshot, doc: 
     from,
     { current: value },
     { step: "bootstrapped", stepAt: formatRfc3339(now), rotatedAt, nextDue: nextDueOf(rotatedAt, spec), previousExpiresAt: "" },
-    { [DocumentOutputs.clientId]: spec.app.clientId },
+    { [RotationOutputs.names.clientId]: spec.app.clientId },
   );
   failpoint("bootstrapped");
   ctx.say(
@@ -196,7 +196,7 @@ async function testAndPromote(spec: SecretRotationSpec, from: RotationSnapshot, 
       previousExpiresAt: old === undefined ? "" : formatRfc3339(new Date(parseRfc3339(rotatedAt)!.getTime() + spec.keepPreviousSeconds * 1000)),
       pendingStagedAt: "",
     },
-    { [DocumentOutputs.clientId]: spec.app.clientId },
+    { [RotationOutputs.names.clientId]: spec.app.clientId },
   );
   failpoint("promoted");
   const dropped = isForeignClient(spec, testing) ? undefined : testing.secrets.previous;
@@ -266,11 +266,15 @@ async function finishRun(
     );
   }
   const record = { ...snapshot.record, rotatedAt: formatRfc3339(rotatedAt), nextDue, dueAt: formatRfc3339(schedule.dueAt, "up") };
-  const outputs = rotationRecordOutputs(record, await doc.fingerprint(snapshot.secrets.previous));
   // recordApply writes the run's generation (never below a bump that arrived meanwhile).
-  delete outputs[DocumentOutputs.generation];
+  const { generation: _writtenByRecordApply, ...plain } = record;
   const result = await recordApply(spec, run, ctx, {
-    outputs: { ...outputs, [DocumentOutputs.clientId]: spec.app.clientId, [HookRecordOutputs.appName]: spec.app.appName },
+    outputs: RotationOutputs.encode({
+      ...plain,
+      previousFingerprint: await doc.fingerprint(snapshot.secrets.previous),
+      clientId: spec.app.clientId,
+      appName: spec.app.appName,
+    }),
     summary:
       `${describeApp(app)}: CURRENT ${record.currentFingerprint} since ${record.rotatedAt}, due ${nextDue}` +
       (snapshot.secrets.previous === undefined ? "" : `, PREVIOUS kept until ${record.previousExpiresAt}`) +

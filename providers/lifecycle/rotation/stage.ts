@@ -1,5 +1,6 @@
-import { DocumentOutputs } from "../../../contract/document-outputs";
-import { MAX_CLIENT_SECRET_BYTES, rotationDocumentFor, ROTATED_APP_KINDS, type RotatedAppKind } from "../../../contract/hook-spec";
+import { RegistrationOutputs } from "../../../contract/registration";
+import { MAX_CLIENT_SECRET_BYTES } from "../../../contract/spec-common";
+import { rotationDocumentFor, ROTATED_APP_KINDS, RotationOutputs, type RotatedAppKind } from "../../../contract/rotation";
 import {
   checkDocumentName,
   checkDocumentNameLength,
@@ -12,7 +13,6 @@ import { ConfigError } from "../../errors";
 import { SECRETS_OUTPUT, type OutputValues, type StateBackend } from "../../state";
 import { runOperation, type OperationContext, type OperationDeps } from "../runtime/context";
 import { describeApp } from "../runtime/errors";
-import { HookRecordOutputs } from "../runtime/record";
 import { rotationAction } from "./document";
 import { RotationAppUnusableError, RotationCandidateRejectedError, RotationNotDeclaredError } from "./errors";
 import { failpointsFrom } from "./failpoints";
@@ -20,7 +20,6 @@ import { proveClientSecret, type RotatedApp } from "../app/prove-secret";
 import {
   appendRotationLog,
   EMPTY_ROTATION_RECORD,
-  RotationExtraOutputs,
   formatRfc3339,
   readRotationRecord,
   readRotationSecrets,
@@ -179,7 +178,7 @@ async function staged(
   return {
     ...(kept as OutputValues),
     ...rotationRecordOutputs(record, await fingerprint(secrets.previous)),
-    [RotationExtraOutputs.log]: appendRotationLog(values, { at: record.stepAt, step: "staged", rotationId }),
+    [RotationOutputs.names.log]: appendRotationLog(values, { at: record.stepAt, step: "staged", rotationId }),
     [SECRETS_OUTPUT]: sealed,
   };
 }
@@ -225,9 +224,9 @@ async function readApp(backend: StateBackend, appDocument: string): Promise<Rota
         `and deploy the XeroAppRegistration first`,
     );
   }
-  const clientId = stored.values[DocumentOutputs.clientId];
-  const kind = stored.values[DocumentOutputs.kind];
-  const appName = stored.values[HookRecordOutputs.appName];
+  const clientId = stored.values[RegistrationOutputs.names.clientId];
+  const kind = stored.values[RegistrationOutputs.names.kind];
+  const appName = stored.values[RegistrationOutputs.names.appName];
   if (typeof clientId !== "string" || typeof kind !== "string") {
     throw unusable("it records no client id and kind (its hook has not applied yet)", "Run cdktf deploy first");
   }

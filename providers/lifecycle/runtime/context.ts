@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { MAX_CLIENT_SECRET_BYTES } from "../../../contract/hook-spec";
+import { MAX_CLIENT_SECRET_BYTES } from "../../../contract/spec-common";
 import { formatBackendAddress, type StateBackendAddress } from "../../../contract/state-address";
 import { systemClock, type Clock } from "../../clock";
 import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../../state";

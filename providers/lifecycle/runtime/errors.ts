@@ -1,5 +1,5 @@
 import { CdktfXeroError } from "../../errors";
-import type { SecretReference } from "../../../contract/hook-spec";
+import type { SecretReference } from "../../../contract/spec-common";
 
 /**
  * How every hook names an app and a secret reference in a message, and the failure every kind

@@ -1,4 +1,4 @@
-import { DocumentOutputs } from "../../../contract/document-outputs";
+import { CommonOutputs } from "../../../contract/document-codec";
 import type { HookSpec } from "../../../contract/hook-spec";
 import type { HookContext } from "./context";
 import { checkDeployReady } from "./preflight";
@@ -19,12 +19,12 @@ export async function initDocument(spec: HookSpec, ctx: HookContext, readyChecks
   const stored = await backend.update(spec.document, (current) => {
     if (current !== undefined) return undefined;
     created = true;
-    return { [DocumentOutputs.generation]: 0 };
+    return { [CommonOutputs.names.generation]: 0 };
   });
   const where = `${backend.label} (serial ${stored?.serial ?? "?"})`;
   if (created) {
     ctx.say(`cdktf-xero: ${spec.document}: created the document in ${where}, generation 0.`);
-  } else if (stored?.values[DocumentOutputs.retired] === true) {
+  } else if (stored?.values[CommonOutputs.names.retired] === true) {
     ctx.say(`cdktf-xero: ${spec.document}: the document exists in ${where} and is retired; the next apply revives it.`);
   } else {
     ctx.say(`cdktf-xero: ${spec.document}: the document exists in ${where}; nothing to do.`);

@@ -1,5 +1,7 @@
-import { DocumentOutputs, RotationOutputs } from "../../../contract/document-outputs";
-import { rotationDocumentFor, type HookSpec, type SecretReference } from "../../../contract/hook-spec";
+import { CommonOutputs } from "../../../contract/document-codec";
+import { rotationDocumentFor, RotationOutputs } from "../../../contract/rotation";
+import type { HookSpec } from "../../../contract/hook-spec";
+import type { SecretReference } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import { CdktfXeroError } from "../../errors";
 import type { HookContext } from "./context";
@@ -55,9 +57,9 @@ export async function checkAppSecret(hookDocument: string, app: AppSecretNeeds, 
   if (rotation?.values.secrets !== undefined) await backend.openSecrets(rotation);
   const recordsCurrent =
     rotation !== undefined &&
-    rotation.values[DocumentOutputs.clientId] === app.description.clientId &&
-    typeof rotation.values[RotationOutputs.currentFingerprint] === "string" &&
-    rotation.values[RotationOutputs.currentFingerprint] !== "";
+    rotation.values[CommonOutputs.names.clientId] === app.description.clientId &&
+    typeof rotation.values[RotationOutputs.names.currentFingerprint] === "string" &&
+    rotation.values[RotationOutputs.names.currentFingerprint] !== "";
   if (recordsCurrent) return;
   // A rotation whose declared secret is its own CURRENT has nothing to resolve yet: its apply says how to stage one.
   if (app.reference.source === "state" && app.reference.document === hookDocument) return;

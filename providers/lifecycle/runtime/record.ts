@@ -1,6 +1,6 @@
-import { DocumentOutputs } from "../../../contract/document-outputs";
-import type { OutputValue, OutputValues, StateBackend, StoredDocument } from "../../state";
+import { CommonOutputs } from "../../../contract/document-codec";
 import type { HookSpec } from "../../../contract/hook-spec";
+import type { OutputValue, OutputValues, StateBackend, StoredDocument } from "../../state";
 import type { HookContext } from "./context";
 import type { HookRun } from "./inputs";
 import { hookResult, type HookResult } from "./result";
@@ -9,21 +9,6 @@ import { hookResult, type HookResult } from "./result";
  * How a hook turns its outcome into the document: compute every output first, then one
  * compare-and-swap under the document's lock, and no write at all when nothing changed.
  */
-
-/** Outputs the hooks write besides the read-back ones of contract/document-outputs.ts. */
-export const HookRecordOutputs = {
-  /** The app's name in the portal (both kinds), for messages and drift. */
-  appName: "app_name",
-  /** `CDKTF_XERO_SPEC_SHA256` of the apply that wrote the document: `destroy` compares it. */
-  specSha256: "spec_sha256",
-  /**
-   * `CDKTF_XERO_GENERATION` of the apply that wrote the document: `destroy` compares it. Kept apart
-   * from `generation`, which is the trigger and may be bumped past it outside Terraform.
-   */
-  appliedGeneration: "applied_generation",
-  /** When an apply last proved and wrote a changed outcome (RFC 3339). Not a change by itself: see {@link isSameRecord}. */
-  verifiedAt: "verified_at",
-} as const;
 
 /** What one apply found, before it is merged into the document. */
 export type ComputedOutputs = Readonly<Record<string, OutputValue>> & { readonly generation: number };
@@ -37,19 +22,19 @@ export type ComputedOutputs = Readonly<Record<string, OutputValue>> & { readonly
 export function nextOutputs(current: OutputValues | undefined, computed: ComputedOutputs): OutputValues {
   const values: Record<string, OutputValue> = {};
   for (const [key, value] of Object.entries(current ?? {})) {
-    if (key !== DocumentOutputs.retired && value !== undefined) values[key] = value;
+    if (key !== CommonOutputs.names.retired && value !== undefined) values[key] = value;
   }
   Object.assign(values, computed);
-  values[HookRecordOutputs.appliedGeneration] = computed.generation;
-  const recorded = current?.[DocumentOutputs.generation];
-  if (typeof recorded === "number" && recorded > computed.generation) values[DocumentOutputs.generation] = recorded;
+  values[CommonOutputs.names.appliedGeneration] = computed.generation;
+  const recorded = current?.[CommonOutputs.names.generation];
+  if (typeof recorded === "number" && recorded > computed.generation) values[CommonOutputs.names.generation] = recorded;
   return values as OutputValues;
 }
 
 /** Whether two output sets say the same thing; `verified_at` alone is no reason to write. */
 export function isSameRecord(current: OutputValues | undefined, next: OutputValues): boolean {
   if (current === undefined) return false;
-  const keys = (values: OutputValues): string[] => Object.keys(values).filter((key) => key !== HookRecordOutputs.verifiedAt).sort();
+  const keys = (values: OutputValues): string[] => Object.keys(values).filter((key) => key !== CommonOutputs.names.verifiedAt).sort();
   const a = keys(current);
   const b = keys(next);
   if (a.length !== b.length || a.some((key, index) => key !== b[index])) return false;
@@ -61,7 +46,7 @@ export function isSameRecord(current: OutputValues | undefined, next: OutputValu
  * `destroy` acts only then. A bump of `generation` outside Terraform does not make it a stranger.
  */
 export function recordsRun(values: OutputValues, run: HookRun): boolean {
-  return values[HookRecordOutputs.specSha256] === run.specSha256 && values[HookRecordOutputs.appliedGeneration] === run.generation;
+  return values[CommonOutputs.names.specSha256] === run.specSha256 && values[CommonOutputs.names.appliedGeneration] === run.generation;
 }
 
 export interface RecordResult {
@@ -83,7 +68,7 @@ export async function recordOutcome(backend: StateBackend, document: string, com
   // Unreachable with either backend: `update` returns what it wrote, or the current document when
   // nothing changed, and isSameRecord never calls a missing document unchanged. Kept as an invariant.
   if (stored === undefined) throw new Error(`state backend ${backend.label} returned no document after updating "${document}"`);
-  const generation = stored.values[DocumentOutputs.generation];
+  const generation = stored.values[CommonOutputs.names.generation];
   return { stored, changed, generation: typeof generation === "number" ? generation : computed.generation };
 }
 
@@ -101,9 +86,9 @@ export async function recordApply(
 ): Promise<HookResult> {
   const computed: ComputedOutputs = {
     ...proved.outputs,
-    [DocumentOutputs.generation]: run.generation,
-    [HookRecordOutputs.specSha256]: run.specSha256,
-    [HookRecordOutputs.verifiedAt]: ctx.clock.now().toISOString(),
+    [CommonOutputs.names.generation]: run.generation,
+    [CommonOutputs.names.specSha256]: run.specSha256,
+    [CommonOutputs.names.verifiedAt]: ctx.clock.now().toISOString(),
   };
   const backend = await ctx.backend(spec.backend);
   const result = await recordOutcome(backend, spec.document, computed);

@@ -1,4 +1,4 @@
-import { DocumentOutputs } from "../../../contract/document-outputs";
+import { CommonOutputs } from "../../../contract/document-codec";
 import type { OutputValue, StateBackend, StoredDocument } from "../../state";
 import type { HookVerb } from "./inputs";
 
@@ -27,7 +27,7 @@ export interface HookResult {
 export function hookResult(verb: HookVerb, backend: StateBackend, document: string, outcome: HookOutcome, stored: StoredDocument | undefined): HookResult {
   const outputs: Record<string, OutputValue> = {};
   for (const [key, value] of Object.entries(stored?.values ?? {})) {
-    if (key !== DocumentOutputs.secrets && value !== undefined) outputs[key] = value;
+    if (key !== CommonOutputs.names.secrets && value !== undefined) outputs[key] = value;
   }
   return { verb, document, backend: backend.label, outcome, serial: stored?.serial, outputs };
 }

@@ -1,9 +1,9 @@
-import { DocumentOutputs } from "../../../contract/document-outputs";
+import { CommonOutputs } from "../../../contract/document-codec";
 import type { HookSpec } from "../../../contract/hook-spec";
 import type { StoredDocument } from "../../state";
 import type { HookContext } from "./context";
 import type { HookRun } from "./inputs";
-import { HookRecordOutputs, recordsRun } from "./record";
+import { recordsRun } from "./record";
 import { hookResult, type HookResult } from "./result";
 
 /**
@@ -29,7 +29,7 @@ export async function retireDocument(
       ctx.say(`cdktf-xero: ${name}: left as it is: ${describeMismatch(stored, run)}.`);
       return hookResult("destroy", backend, name, "superseded", stored);
     }
-    if (stored.values[DocumentOutputs.retired] === true) {
+    if (stored.values[CommonOutputs.names.retired] === true) {
       ctx.say(`cdktf-xero: ${name}: already retired in ${backend.label} (serial ${stored.serial}); nothing to do.`);
       return hookResult("destroy", backend, name, "already_retired", stored);
     }
@@ -42,8 +42,8 @@ export async function retireDocument(
 }
 
 function describeMismatch(stored: StoredDocument, run: HookRun): string {
-  const sha = stored.values[HookRecordOutputs.specSha256];
-  const generation = stored.values[HookRecordOutputs.appliedGeneration] ?? stored.values[DocumentOutputs.generation];
+  const sha = stored.values[CommonOutputs.names.specSha256];
+  const generation = stored.values[CommonOutputs.names.appliedGeneration] ?? stored.values[CommonOutputs.names.generation];
   const ours = `spec ${run.specSha256.slice(0, 12)}, generation ${run.generation}`;
   if (typeof sha !== "string") return `it records no completed apply (generation ${String(generation)}), so this run (${ours}) has nothing to retire`;
   return (

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { MAX_CLIENT_SECRET_BYTES, type SecretReference } from "../../../contract/hook-spec";
+import { MAX_CLIENT_SECRET_BYTES, type SecretReference } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { HookContext } from "./context";
 import { HookSecretUnavailableError, type AppDescription } from "./errors";

@@ -10,7 +10,7 @@ import * as ts from "typescript";
  */
 
 const ROOT = path.resolve(__dirname, "../../..");
-const SOURCES = ["providers/state", "providers/errors.ts", "providers/clock.ts", "contract/state-address.ts", "test/state/workers"];
+const SOURCES = ["providers/state", "providers/errors.ts", "providers/clock.ts", "contract/state-address.ts", "contract/document-codec.ts", "test/state/workers"];
 
 async function listTs(entry: string): Promise<string[]> {
   const full = path.join(ROOT, entry);
