@@ -102,6 +102,17 @@ export const CUSTOM_CONNECTION_LINK_OUTPUTS = [
   DocumentOutputs.connectionId,
 ] as const;
 
+/**
+ * Outputs `cdktf-xero drift --mark` writes beside the `generation` it bumps; the next `hook apply`
+ * of the resource drops them (its run answers the mark). Not read back by Terraform.
+ */
+export const DriftMarkOutputs = {
+  /** The codes of the findings marked, sorted (list of strings). */
+  findings: "drift_findings",
+  /** When they were marked (RFC 3339). */
+  markedAt: "drift_marked_at",
+} as const;
+
 /** A due date that never comes: what `due_at` holds when nothing is scheduled. */
 export const NEVER_DUE = "9999-12-31T23:59:59Z";
 

@@ -1,4 +1,4 @@
-import { DocumentOutputs } from "../../contract/document-outputs";
+import { DocumentOutputs, DriftMarkOutputs } from "../../contract/document-outputs";
 import type { OutputValue, OutputValues, StateBackend, StoredDocument } from "../state";
 import type { HookSpec } from "../../contract/hook-spec";
 import type { HookContext } from "./context";
@@ -25,19 +25,22 @@ export const HookRecordOutputs = {
   verifiedAt: "verified_at",
 } as const;
 
+/** What `drift --mark` recorded: this apply answers it, so they go (the history keeps them). */
+const DRIFT_MARKS: ReadonlySet<string> = new Set(Object.values(DriftMarkOutputs));
+
 /** What one apply found, before it is merged into the document. */
 export type ComputedOutputs = Readonly<Record<string, OutputValue>> & { readonly generation: number };
 
 /**
  * The document after this apply: the current outputs (keeping e.g. the `secrets` envelope, which a
- * hook never writes from an env or file secret) with `retired` cleared and the computed outputs
+ * hook never writes from an env or file secret) with `retired` and `drift --mark`'s findings cleared and the computed outputs
  * on top. `generation` never goes down: a bump that arrived while this apply ran (`secret stage`,
  * `drift --mark`) is kept, so the next plan runs the hook again.
  */
 export function nextOutputs(current: OutputValues | undefined, computed: ComputedOutputs): OutputValues {
   const values: Record<string, OutputValue> = {};
   for (const [key, value] of Object.entries(current ?? {})) {
-    if (key !== DocumentOutputs.retired && value !== undefined) values[key] = value;
+    if (key !== DocumentOutputs.retired && !DRIFT_MARKS.has(key) && value !== undefined) values[key] = value;
   }
   Object.assign(values, computed);
   values[HookRecordOutputs.appliedGeneration] = computed.generation;
