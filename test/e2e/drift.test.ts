@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TerraformStack } from "cdktf";
 import { Duration, XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroSecretRotation, XeroState } from "../../index";
-import type { StateBackendAddress } from "../../contract/state-address";
+import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
 import { deploy, documentBackends, plannedReplacements, runCommand, startWorld, synthesize, terraform, type CommandResult, type E2eWorld } from "./support";
 
 const CLI = resolve(__dirname, "../../dist/cli/main.js");
@@ -124,6 +124,20 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
     expect(junit).not.toContain("<failure");
   });
 
+  test("every drift command the README shows exits 0 on a clean stack (its --backend pointed at this test's backend)", async () => {
+    const readme = readFileSync(resolve(__dirname, "../../README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("\n## Drift checks\n"));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const commands = block.split("\n").filter((line) => line.startsWith("npx cdktf-xero drift")).map((line) => line.split(/\s+/).slice(3));
+    expect(commands.length).toBeGreaterThanOrEqual(7);
+    for (const args of commands) {
+      const backend = args.indexOf("--backend");
+      if (backend >= 0) args[backend + 1] = formatBackendAddress(address);
+      const result = await drift(args);
+      expect({ command: args.join(" "), code: result.code, failure: result.code === 0 ? "" : result.stderr }).toEqual({ command: args.join(" "), code: 0, failure: "" });
+    }
+  });
+
   describe("after changes in Xero behind Terraform's back", () => {
     let tableRun: CommandResult;
     let jsonRun: CommandResult;
@@ -205,6 +219,16 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
       const cases = [...junit.matchAll(/<testcase classname="cdktf-xero\.([a-z_]+)" name="([^"]+)"(\/>|>\n\s*<failure type="([^"]+)")?/g)].map((match) => [match[2], match[4] ?? null]);
       expect(cases).toEqual(EXPECTED.map(([resource, , codes]) => [resource, codes[0] ?? null]));
       expect(junit).toContain('tests="10" failures="8" errors="0"');
+    });
+
+    test("with only --backend, drift checks the documents from what they recorded: the rotation's CURRENT proves the app", async () => {
+      const report = json(await drift(["--backend", formatBackendAddress(address), "--as-of", asOf(2), "--json"]));
+      const drifted = report.resources.filter((resource) => resource.status === "drifted").map((resource) => [resource.resource, resource.findings.map((finding) => finding.code)]);
+      expect(drifted).toEqual([
+        ["drift/Vault", ["registration.scopes_differ"]],
+        ["drift/Vault/rotation", ["rotation.overdue"]],
+      ]);
+      expect(report.resources.map((resource) => resource.resource)).toEqual(EXPECTED.map(([resource]) => resource));
     });
 
     test("drift changed no app or connection in Xero", async () => {
