@@ -48,6 +48,8 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
   let tenantB: string;
   /** Every request the emulator logged while drift ran (the log is cleared before each run). */
   const driftRequests: Array<{ method: string; path: string; grantType: unknown }> = [];
+  /** Everything drift printed, to prove no secret is in it. */
+  let driftOutput = "";
 
   const declare = (options: { withGone: boolean }) => (stack: TerraformStack) => {
     const customConnection = (id: string, clientId: string, variable: string) =>
@@ -70,6 +72,7 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
   const drift = async (args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CommandResult> => {
     await world.emulator.admin.clearRequests();
     const result = await runCommand(process.execPath, [CLI, "drift", ...args], { cwd: world.dir, env: { ...env, ...extraEnv } });
+    driftOutput += result.stdout + result.stderr;
     for (const request of await world.emulator.admin.requests()) {
       const body = request.body as Record<string, unknown> | null | undefined;
       driftRequests.push({ method: request.method, path: request.path, grantType: body?.["grant_type"] });
@@ -320,6 +323,15 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
       expect(clean.stdout).toContain("9 resources: 9 in sync, 0 drifted");
       expect(clean.code).toBe(0);
     });
+  });
+
+  test("no client secret or state key is in anything drift printed or wrote", () => {
+    const written = ["clean.xml", "drift.xml", "drift-ignore", "drift-junit.xml"].map((file) => readFileSync(join(world.dir, file), "utf8")).join("");
+    expect(driftOutput.length).toBeGreaterThan(0);
+    for (const secret of [...Object.values(secrets), env.SYNC_SECRET!, STATE_KEY]) {
+      expect(driftOutput).not.toContain(secret);
+      expect(written).not.toContain(secret);
+    }
   });
 
   test("the emulator's request log proves drift read only: GETs and client-credentials token requests, nothing else", () => {
