@@ -4,7 +4,7 @@
  * and the compiled CLI run against it. The steps of one backend build on each other, as a
  * scheduled pipeline would meet them.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TerraformStack } from "cdktf";
 import { Duration, XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroSecretRotation, XeroState } from "../../index";
@@ -22,7 +22,7 @@ const DAY_MS = 86_400_000;
 
 interface DriftJson {
   schemaVersion: number;
-  resources: Array<{ resource: string; kind: string; status: string; findings: Array<{ code: string; status: string; expected: string; live: string; fix: string }>; error: { code: string } | null }>;
+  resources: Array<{ resource: string; kind: string; status: string; findings: Array<{ code: string; status: string; expected: string; live: string; fix: string }>; error: { code: string } | null; undeployedChange: unknown }>;
   summary: { resources: number; inSync: number; drifted: number; acknowledged: number; errors: number; exitCode: number };
   marked?: Array<{ resource: string; generation: number; findings: string[] }>;
 }
@@ -139,6 +139,32 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
       const result = await drift(args);
       expect({ command: args.join(" "), code: result.code, failure: result.code === 0 ? "" : result.stderr }).toEqual({ command: args.join(" "), code: 0, failure: "" });
     }
+  });
+
+  test("with another state key, the rotation's document is unreadable and the app's secret unavailable: exit 2", async () => {
+    const report = json(await drift(["--json"], { CDKTF_XERO_STATE_KEY: Buffer.alloc(32, 6).toString("base64") }));
+    const drifted = report.resources.filter((resource) => resource.status !== "in_sync").map((resource) => [resource.resource, resource.findings.map((finding) => finding.code)]);
+    expect(drifted).toEqual([
+      ["drift/Vault", ["secret.unavailable"]],
+      ["drift/Vault/rotation", ["document.unreadable"]],
+    ]);
+    expect(report.summary.exitCode).toBe(2);
+  });
+
+  test("a declared change not deployed yet is listed apart and is not drift", async () => {
+    // The same Ledger and LedgerLink, the link now declared to wait for its authorisation: a new spec, not yet deployed.
+    mkdirSync(join(world.dir, "changed"));
+    synthesize(join(world.dir, "changed"), STACK, (stack) => {
+      const ledger = new XeroAppRegistration(stack, "Ledger", { kind: XeroAppKind.CUSTOM_CONNECTION, appName: "Ledger app", clientId: ids.ledger, clientSecret: XeroSecret.fromEnv("LEDGER_SECRET"), scopes: CC_SCOPES, state });
+      new XeroCustomConnection(stack, "LedgerLink", { app: ledger, expectedTenantId: tenantA, waitForLink: Duration.minutes(5), state });
+    });
+    const result = await runCommand(process.execPath, [CLI, "drift", "--json"], { cwd: join(world.dir, "changed"), env });
+    const report = json(result);
+    expect(report.resources.map((resource) => [resource.resource, resource.status, resource.undeployedChange !== null])).toEqual([
+      ["drift/Ledger", "in_sync", false],
+      ["drift/LedgerLink", "in_sync", true],
+    ]);
+    expect(result.code).toBe(0);
   });
 
   describe("after changes in Xero behind Terraform's back", () => {

@@ -2,13 +2,13 @@ import { RotationOutputs } from "../../../contract/document-outputs";
 import { HOOK_SPEC_VERSION, MAX_ROTATION_SECONDS, type SecretRotationSpec } from "../../../contract/hook-spec";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { DriftFinding } from "../../drift/findings";
-import type { DriftTarget, KindCheckResult, KindDriftCheck } from "../../drift/kind-check";
+import type { DriftCheckContext, DriftTarget, KindCheckResult, KindDriftCheck } from "../../drift/kind-check";
 import type { OutputValues, StoredDocument } from "../../state";
 import { XERO_APP_MANAGEMENT_URL } from "../errors";
 
 /**
  * Drift of an `XeroSecretRotation`, from its document and the clock alone (no Xero call: the app's
- * own check proves the secret its hooks use, the rotation's CURRENT):
+ * own check proves the secret its hooks use, the rotation's CURRENT), once its envelope opens:
  * - overdue: CURRENT older than maxAge;
  * - a PENDING candidate staged more than a day ago and still not promoted;
  * - a PREVIOUS kept past its expiry.
@@ -84,9 +84,12 @@ export function rotationFindings(spec: SecretRotationSpec, values: OutputValues,
   return findings;
 }
 
-function check(target: DriftTarget<SecretRotationSpec>, now: Date): KindCheckResult {
+async function check(target: DriftTarget<SecretRotationSpec>, ctx: DriftCheckContext): Promise<KindCheckResult> {
+  // The envelope must open with the keys drift was given, as the deploy's must: a key error here is
+  // thrown, and the runner reports it as `document.unreadable`.
+  if (target.stored.values.secrets !== undefined) await (await ctx.backend(target.spec.backend)).openSecrets(target.stored);
   const notes = text(target.stored.values, RotationOutputs.currentFingerprint) === undefined ? ["no CURRENT recorded yet (never deployed past init)"] : [];
-  return { findings: rotationFindings(target.spec, target.stored.values, now), notes };
+  return { findings: rotationFindings(target.spec, target.stored.values, ctx.now), notes };
 }
 
 export const secretRotationDriftCheck: KindDriftCheck<SecretRotationSpec> = {
@@ -122,5 +125,5 @@ export const secretRotationDriftCheck: KindDriftCheck<SecretRotationSpec> = {
       onOverdue: "warn",
     };
   },
-  check: (target, ctx) => Promise.resolve(check(target, ctx.now)),
+  check,
 };
