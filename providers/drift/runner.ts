@@ -6,6 +6,7 @@ import { CdktfXeroError } from "../errors";
 import { StateBackendNotFoundError, StateCorruptError, type StoredDocument } from "../state";
 import { openStateBackend } from "../state";
 import { XeroClient } from "../xero/client";
+import { findInitResource } from "../lifecycle/recovery";
 import { acknowledge, type Acknowledgement } from "./acknowledgements";
 import { createXeroCallLimiter, type XeroCallLimiter } from "./call-limiter-stand-in";
 import { DriftBackends, DriftRunContext, readSecretFileHead, type DriftBackendOpener, type DriftWorld, type DriftXeroClientFactory } from "./check-context";
@@ -104,7 +105,7 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     deps.progress?.started(targets.length);
     let done = 0;
     const reports = await mapWithConcurrency(targets, options.concurrency, async (target) => {
-      const report = await checkTarget(target, contextFor(target.cwd), options.acknowledgements ?? [], now);
+      const report = await checkTarget(target, contextFor(target.cwd), options.acknowledgements ?? [], now, deps.cwd);
       done += 1;
       deps.progress?.checked(report.resource, done, targets.length);
       return report;
@@ -164,7 +165,24 @@ function placeholderSpec(document: string, backend: StateBackendAddress): HookSp
   };
 }
 
-async function checkTarget(target: Target, ctx: DriftRunContext, acknowledgements: readonly Acknowledgement[], now: Date): Promise<ResourceReport> {
+/**
+ * Only a construct's Init hook creates its document, and Terraform runs it only when it creates the
+ * Init resource: a deleted document of a deployed resource needs that resource replaced, named
+ * exactly when the synthesized stacks are at hand.
+ */
+async function missingDocumentFix(document: string, projectRoot: string): Promise<string> {
+  const never = "If the resource was never deployed, deploy it (cdktf deploy)";
+  const init = await findInitResource(document, projectRoot);
+  if (init === undefined) {
+    return `${never}; if its document was deleted, run its construct's Init hook again: \`terraform apply -replace=<its Init resource>\` in the stack's directory`;
+  }
+  return (
+    `${never}; if its document was deleted, run its construct's Init hook again: \`terraform apply -replace=${init.address}\` in ` +
+    `${init.stackDirectory}, or \`TF_CLI_ARGS_apply=-replace=${init.address} npx cdktf deploy ${init.stack}\``
+  );
+}
+
+async function checkTarget(target: Target, ctx: DriftRunContext, acknowledgements: readonly Acknowledgement[], now: Date, projectRoot: string): Promise<ResourceReport> {
   const { spec } = target;
   const base = { resource: spec.document, kind: spec.kind, backend: formatBackendAddress(resolvedAddress(spec.backend, target.cwd)) };
   const finish = (result: KindCheckResult, extra: Partial<ResourceReport> = {}): ResourceReport => ({
@@ -187,7 +205,7 @@ async function checkTarget(target: Target, ctx: DriftRunContext, acknowledgement
           code: "document.missing",
           expected: `document "${spec.document}" in ${backend.label}`,
           live: stored === undefined ? "no such document" : "the document is retired (its resource was destroyed)",
-          fix: "Deploy (cdktf deploy): the construct's Init hook creates the document and its apply hook proves and records the resource",
+          fix: await missingDocumentFix(spec.document, projectRoot),
         });
       }
     }

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import type { TerraformStack } from "cdktf";
 import { Duration, XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroSecretRotation, XeroState } from "../../index";
 import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
+import { openStateBackend } from "../../providers/state";
 import { deploy, documentBackends, plannedReplacements, runCommand, startWorld, synthesize, terraform, type CommandResult, type E2eWorld } from "./support";
 
 const CLI = resolve(__dirname, "../../dist/cli/main.js");
@@ -348,6 +349,20 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
       const clean = await drift([]);
       expect(clean.stdout).toContain("9 resources: 9 in sync, 0 drifted");
       expect(clean.code).toBe(0);
+    });
+
+    test("a deleted document is document.missing, with the exact command that recreates it", async () => {
+      const backend = await openStateBackend(address, { env: { ...process.env, ...env }, cwd: world.dir });
+      try {
+        await backend.delete("drift/Ledger");
+      } finally {
+        await backend.close();
+      }
+      const result = await drift(["--json"]);
+      const ledger = json(result).resources.find((resource) => resource.resource === "drift/Ledger");
+      expect(ledger?.findings.map((finding) => [finding.code, finding.live])).toEqual([["document.missing", "no such document"]]);
+      expect(ledger?.findings[0]?.fix).toMatch(/`terraform apply -replace=terraform_data\.Ledger_Init_[0-9A-F]{8}` in cdktf\.out\/stacks\/drift/);
+      expect(result.code).toBe(2);
     });
   });
 
