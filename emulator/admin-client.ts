@@ -151,7 +151,8 @@ export class EmulatorAdminClient {
     await this.call("DELETE", `/apps/${encodeURIComponent(clientId)}/link`);
   }
 
-  async createUser(input: { email: string }): Promise<{ userId: string }> {
+  /** Names default to the first two parts of the email's local part (`ada.lovelace@…` → Ada Lovelace; `ada@…` → Ada User). */
+  async createUser(input: { email: string; givenName?: string; familyName?: string }): Promise<{ userId: string }> {
     return { userId: field<string>(await this.call("POST", "/users", input), "userId", isString, "a string") };
   }
 
@@ -167,6 +168,18 @@ export class EmulatorAdminClient {
 
   async now(): Promise<Date> {
     return new Date(field<string>(await this.call("GET", "/clock"), "now", isString, "a string"));
+  }
+
+  /** Sets the latency of every Xero-facing answer (0: none). */
+  async setLatency(latencyMs: number): Promise<void> {
+    await this.call("POST", "/latency", { latencyMs });
+  }
+
+  /** The latency new requests get, and how many requests are waiting out theirs right now. */
+  async latency(): Promise<{ latencyMs: number; waiting: number }> {
+    const body = await this.call("GET", "/latency");
+    const isNumber = (v: unknown): boolean => typeof v === "number";
+    return { latencyMs: field<number>(body, "latencyMs", isNumber, "a number"), waiting: field<number>(body, "waiting", isNumber, "a number") };
   }
 
   async injectFault(fault: FaultSpec): Promise<void> {

@@ -174,11 +174,49 @@ export function parseOrgInput(body: Record<string, unknown>): Parsed<{ name: str
   return ok({ name: name.value, type, countryCode });
 }
 
-export function parseUserInput(body: Record<string, unknown>): Parsed<{ email: string }> {
+export interface UserInput {
+  readonly email: string;
+  readonly givenName: string;
+  readonly familyName: string;
+}
+
+const NAME_MAX_LENGTH = 255;
+
+function capitalise(word: string): string {
+  return word.length === 0 ? word : `${word.charAt(0).toUpperCase()}${word.slice(1)}`;
+}
+
+/**
+ * The names a user gets when the body leaves them out: the first two parts of the email's local part
+ * split at `.`, `_` and `+` (`ada.lovelace@…` → Ada Lovelace), the family name "User" when there is
+ * no second part (`ada@…` → Ada User). Xero's id token always carries both, so the emulator does too.
+ */
+export function defaultUserNames(email: string): { givenName: string; familyName: string } {
+  const local = email.slice(0, email.indexOf("@"));
+  const [given = "", family = ""] = local.split(/[._+]/, 2);
+  return { givenName: capitalise(given) || "Demo", familyName: capitalise(family) || "User" };
+}
+
+function optionalName(body: Record<string, unknown>, name: string, fallback: string): Parsed<string> {
+  const value = body[name];
+  if (value === undefined) return ok(fallback);
+  if (typeof value !== "string" || value.trim().length === 0 || value.length > NAME_MAX_LENGTH) {
+    return fail(`${name} must be a non-empty string of at most ${NAME_MAX_LENGTH} characters, or absent for the default, got ${JSON.stringify(value)}`);
+  }
+  return ok(value);
+}
+
+/** `POST /users`: an email, and optionally the first and last names Xero's id token carries. */
+export function parseUserInput(body: Record<string, unknown>): Parsed<UserInput> {
   const email = stringField(body, "email");
   if (!email.ok) return email;
   if (!/^[^@\s]+@[^@\s]+$/.test(email.value)) return fail(`email must be an email address, got ${email.value}`);
-  return ok({ email: email.value });
+  const defaults = defaultUserNames(email.value);
+  const givenName = optionalName(body, "givenName", defaults.givenName);
+  if (!givenName.ok) return givenName;
+  const familyName = optionalName(body, "familyName", defaults.familyName);
+  if (!familyName.ok) return familyName;
+  return ok({ email: email.value, givenName: givenName.value, familyName: familyName.value });
 }
 
 export function parseConsentInput(body: Record<string, unknown>): Parsed<{ userId: string; tenantIds: string[] }> {

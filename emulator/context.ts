@@ -1,5 +1,6 @@
 import { EmulatorClock } from "./clock";
 import { FaultQueue } from "./faults";
+import { EmulatorLatency } from "./latency";
 import type { EmulatorResponse } from "./http";
 import type { ResolvedOptions } from "./options";
 import { cryptoRandom, type EmulatorRandom } from "./random";
@@ -33,6 +34,7 @@ export interface EmulatorContext {
   readonly tokenRateLimit: TokenEndpointLimiter | undefined;
   readonly faults: FaultQueue;
   readonly log: RequestLog;
+  readonly latency: EmulatorLatency;
 }
 
 /** Per-request hooks the server gives a handler; `simulateLatency` is where an injected delay is felt. */
@@ -73,5 +75,6 @@ export function createContext(input: {
       input.options.tokenRateLimitPerMinute === undefined ? undefined : new TokenEndpointLimiter(input.options.tokenRateLimitPerMinute, clock),
     faults: new FaultQueue(),
     log: new RequestLog(),
+    latency: new EmulatorLatency(input.options.latencyMs),
   };
 }

@@ -1,3 +1,4 @@
+import { isLatencyMs } from "./latency";
 import { DEFAULT_APP_TIER, isAppTier, type AppTier } from "./tiers";
 
 /**
@@ -82,6 +83,13 @@ export interface EmulatorOptions {
    * @default "page"
    */
   authorizeErrorResponse?: "page" | "redirect";
+  /**
+   * Milliseconds every answer of the Xero-facing endpoints takes (admin calls none), as Xero's
+   * network would; `POST /admin/latency` changes it while running. A call counts against the rate
+   * limits while it waits, so calls overlap as they do against Xero.
+   * @default 0
+   */
+  latencyMs?: number;
 }
 
 export interface RateLimitSettings {
@@ -108,6 +116,7 @@ export interface ResolvedOptions {
   readonly invalidClientStatus: 400 | 401;
   readonly customConnectionUserClaims: boolean;
   readonly authorizeErrorResponse: "page" | "redirect";
+  readonly latencyMs: number;
 }
 
 export const XERO_RATE_LIMITS: RateLimitSettings = {
@@ -143,6 +152,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   if (options.defaultAppTier !== undefined && !isAppTier(options.defaultAppTier)) {
     throw new RangeError(`emulator option defaultAppTier must be starter, core, plus, advanced, enterprise or uncertified, got ${String(options.defaultAppTier)}`);
   }
+  if (options.latencyMs !== undefined && !isLatencyMs(options.latencyMs)) {
+    throw new RangeError(`emulator option latencyMs must be a whole number of milliseconds >= 0, got ${String(options.latencyMs)}`);
+  }
   return {
     host: options.host ?? "127.0.0.1",
     port,
@@ -169,5 +181,6 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     invalidClientStatus: options.invalidClientStatus ?? 400,
     customConnectionUserClaims: options.customConnectionUserClaims ?? false,
     authorizeErrorResponse: options.authorizeErrorResponse ?? "page",
+    latencyMs: options.latencyMs ?? 0,
   };
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { EmulatorAdminClient } from "./admin-client";
+import type { EmulatorClock } from "./clock";
 import { createContext, urlsFor, type EmulatorContext, type HandlerResult, type RequestHooks } from "./context";
 import { describeFault } from "./faults";
 import { jsonResponse, type EmulatorRequest } from "./http";
@@ -89,9 +90,24 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
     res.socket?.destroy();
     return;
   }
+  // The configured latency is felt once per request, where the handler waits (inside its rate-limit
+  // slot), or before the answer when the handler answered without waiting; never once the client is gone.
+  const latencyMs = isAdmin ? 0 : ctx.latency.ms;
+  let latencyFelt = false;
+  let gone = res.socket === null || res.socket.destroyed;
+  res.once("close", () => {
+    gone = true;
+  });
+  const feelLatency = async (): Promise<void> => {
+    if (latencyFelt) return;
+    latencyFelt = true;
+    if (latencyMs > 0 && !gone) await ctx.latency.during(delay(latencyMs, res));
+  };
   const hooks: RequestHooks = {
-    simulateLatency: () =>
-      fault?.hold === true ? ctx.faults.hold(res) : fault?.delayMs === undefined ? Promise.resolve() : delay(fault.delayMs, res),
+    simulateLatency: async () => {
+      await (fault?.hold === true ? ctx.faults.hold(res) : fault?.delayMs === undefined ? Promise.resolve() : delay(fault.delayMs, res));
+      await feelLatency();
+    },
   };
   let response: HandlerResult;
   if (body === undefined) {
@@ -107,6 +123,7 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
       process.stderr.write(`emulator: ${request.method} ${request.path} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     }
   }
+  await feelLatency();
   if (fault?.drop === "after-commit") {
     record("dropped", { fault: faultText, ...(response.note === undefined ? {} : { note: response.note }) });
     res.socket?.destroy();
@@ -117,8 +134,11 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
   res.end(response.body);
 }
 
-/** Starts an emulator and resolves once it listens. */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+/**
+ * Starts an emulator and resolves once it listens. `world.clock` lets an in-process test share the
+ * emulator's clock with the code under test (e.g. one that moves only when that code sleeps).
+ */
+export async function startEmulator(options: EmulatorOptions = {}, world: { readonly clock?: EmulatorClock } = {}): Promise<RunningEmulator> {
   const resolved = resolveOptions(options);
   const signer = await TokenSigner.create();
   const server = createServer();
@@ -133,7 +153,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // A wildcard bind is reached through loopback; IPv6 literals need brackets in URLs.
   const host = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : address.family === "IPv6" ? `[${address.address}]` : address.address;
   const urls = urlsFor(`http://${host}:${address.port}`);
-  const ctx = createContext({ options: resolved, urls, signer });
+  const ctx = createContext({ options: resolved, urls, signer, ...(world.clock === undefined ? {} : { clock: world.clock }) });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     // A client that goes away mid-body must not take the emulator down with it.
     serveRequest(req, res, ctx).catch(() => res.socket?.destroy());

@@ -67,6 +67,9 @@ export interface User {
   /** The OIDC `sub`, distinct from `xero_userid` as on Xero. */
   readonly sub: string;
   readonly email: string;
+  /** The id token's `given_name` and `family_name` (Xero sends the person's names so, not as `name`). */
+  readonly givenName: string;
+  readonly familyName: string;
   readonly createdAt: Date;
 }
 
@@ -188,8 +191,15 @@ export class XeroState {
     return org;
   }
 
-  createUser(input: { email: string }): User {
-    const user: User = { userId: this.random.uuid(), sub: newSubject(this.random), email: input.email, createdAt: this.clock.now() };
+  createUser(input: { email: string; givenName: string; familyName: string }): User {
+    const user: User = {
+      userId: this.random.uuid(),
+      sub: newSubject(this.random),
+      email: input.email,
+      givenName: input.givenName,
+      familyName: input.familyName,
+      createdAt: this.clock.now(),
+    };
     this.users.set(user.userId, user);
     return user;
   }

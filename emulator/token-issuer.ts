@@ -47,7 +47,6 @@ export async function issueUserTokens(
   });
   let idToken: string | undefined;
   if (input.scopes.includes("openid")) {
-    const email = user?.email;
     idToken = await ctx.signer.sign({
       nbf: iat,
       exp: iat + ID_TOKEN_LIFETIME_SECONDS,
@@ -58,8 +57,9 @@ export async function issueUserTokens(
       at_hash: accessTokenHash(accessToken),
       sid: input.session.sid,
       ...userClaims,
-      ...(input.scopes.includes("email") && email !== undefined ? { email, preferred_username: email } : {}),
-      ...(input.scopes.includes("profile") && email !== undefined ? { name: email.split("@")[0] ?? email } : {}),
+      // Xero's order: preferred_username, email, given_name, family_name (its Node SDK's XeroIdToken).
+      ...(input.scopes.includes("email") && user !== undefined ? { preferred_username: user.email, email: user.email } : {}),
+      ...(input.scopes.includes("profile") && user !== undefined ? { given_name: user.givenName, family_name: user.familyName } : {}),
       amr: ["pwd"],
     });
   }

@@ -20,6 +20,7 @@ interface EmulatorFlags {
   invalidClientStatus?: string;
   customConnectionUserClaims?: boolean;
   authorizeErrorResponse?: string;
+  latencyMs?: string;
 }
 
 /** Flags in, emulator options out; bad values are a ConfigError naming the flag and the value. */
@@ -47,6 +48,9 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
   if (flags.authorizeErrorResponse !== undefined && flags.authorizeErrorResponse !== "page" && flags.authorizeErrorResponse !== "redirect") {
     throw new ConfigError(`--authorize-error-response must be page (the error page at the authorize URL) or redirect (to the error page), got ${flags.authorizeErrorResponse}`);
   }
+  if (flags.latencyMs !== undefined && !/^\d+$/.test(flags.latencyMs)) {
+    throw new ConfigError(`--latency-ms must be a whole number of milliseconds, 0 or more, got ${flags.latencyMs}`);
+  }
   return {
     port: Number(flags.port),
     host: flags.host,
@@ -59,6 +63,7 @@ export function emulatorOptionsFromFlags(flags: EmulatorFlags): EmulatorOptions 
     ...(flags.invalidClientStatus === undefined ? {} : { invalidClientStatus: Number(flags.invalidClientStatus) as 400 | 401 }),
     ...(flags.customConnectionUserClaims === true ? { customConnectionUserClaims: true } : {}),
     ...(flags.authorizeErrorResponse === undefined ? {} : { authorizeErrorResponse: flags.authorizeErrorResponse as "page" | "redirect" }),
+    ...(flags.latencyMs === undefined ? {} : { latencyMs: Number(flags.latencyMs) }),
   };
 }
 
@@ -161,6 +166,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option("--invalid-client-status <status>", "HTTP status of invalid_client at the token endpoint: 400 or 401 (default 400)")
     .option("--custom-connection-user-claims", "give Custom Connection access tokens the authorising user's claims (default: none)")
     .option("--authorize-error-response <how>", "a refused authorize request: page (the error page, 400) or redirect (302 to the error page) (default page)")
+    .option("--latency-ms <n>", "every answer but the admin API's takes n milliseconds, as Xero's network would (default 0)")
     .addHelpText(
       "after",
       `

@@ -13,6 +13,7 @@ import {
 import { toXeroConnection } from "../connection-view";
 import type { EmulatorContext, HandlerResult } from "../context";
 import { emptyResponse, jsonResponse, type EmulatorRequest } from "../http";
+import { parseLatencyInput } from "../latency";
 import type { App, XeroState } from "../state";
 
 /**
@@ -159,6 +160,13 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
       return jsonResponse(200, { pending: ctx.faults.pending(), held: ctx.faults.heldCount() });
     case "POST /faults/release":
       return jsonResponse(200, { released: ctx.faults.release() });
+    case "GET /latency":
+      return jsonResponse(200, { latencyMs: ctx.latency.ms, waiting: ctx.latency.waiting });
+    case "POST /latency":
+      return withBody(request, parseLatencyInput, ({ latencyMs }) => {
+        ctx.latency.set(latencyMs);
+        return jsonResponse(200, { latencyMs });
+      });
     case "GET /requests":
       return jsonResponse(200, ctx.log.list());
     case "DELETE /requests":

@@ -51,7 +51,8 @@ export async function handleOrganisation(request: EmulatorRequest, ctx: Emulator
           {
             OrganisationID: connection.tenantId,
             Name: org?.name ?? "",
-            OrganisationType: org?.type === "PRACTICE" ? "PRACTICE" : "COMPANY",
+            // The accounting API's OrganisationType, not the connection's tenantType words.
+            OrganisationType: org?.type === "PRACTICE" ? "ACCOUNTING_PRACTICE" : "COMPANY",
           },
         ],
       },

@@ -12,12 +12,14 @@ export interface AuthorizeUrlParams {
   readonly state: string;
   /** S256 challenge for PKCE apps (and optionally Web apps); see `createPkcePair()`. */
   readonly codeChallenge?: string;
+  /** OpenID Connect `nonce`, echoed in the id token (with the `openid` scope); see `createNonce()`. */
+  readonly nonce?: string;
 }
 
 /**
  * The URL to send a user to for consent:
  * `${loginUrl}/identity/connect/authorize?response_type=code&client_id=…&redirect_uri=…&scope=…&state=…`
- * (+ `code_challenge` and `code_challenge_method=S256` with PKCE).
+ * (+ `nonce`, and `code_challenge` and `code_challenge_method=S256` with PKCE).
  * Spaces in `scope` are encoded as `%20`, which every form decoder reads as a space.
  * @see https://developer.xero.com/documentation/guides/oauth2/auth-flow
  */
@@ -36,6 +38,10 @@ export function buildAuthorizeUrl(endpoints: XeroEndpoints, params: AuthorizeUrl
     ["scope", params.scopes.join(" ")],
     ["state", params.state],
   ];
+  if (params.nonce !== undefined) {
+    if (params.nonce === "") throw new ConfigError("nonce must not be empty when given; use createNonce()");
+    query.push(["nonce", params.nonce]);
+  }
   if (params.codeChallenge !== undefined) {
     query.push(["code_challenge", params.codeChallenge], ["code_challenge_method", "S256"]);
   }

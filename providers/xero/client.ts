@@ -14,9 +14,10 @@ import { codeChallengeS256, createCodeVerifier, type RandomBytes } from "./pkce"
 import { Redactor } from "./redact";
 import { bearerRequest, formPostRequest, getRequest, type ClientAuth } from "./requests";
 import { retryPolicy, type Idempotency, type RetryPolicy } from "./retry";
-import { lostAnswer, realSleep, sendWithRetries, type SendContext, type SendResult, type XeroLogger } from "./send";
+import { lostAnswer, realSleep, sendWithRetries, type SendContext, type SendResult, type XeroAttemptObserver, type XeroLogger } from "./send";
 import { codeMaybeSpentError, refreshOutcomeUnknownError, unavailableError } from "./outcome-errors";
-import { parseDiscoveryResponse, parseJwksResponse, verifyWithJwks, type DiscoveryDocument, type JsonWebKeySet } from "./verify";
+import { parseDiscoveryResponse, parseJwksResponse, verifyJwtWithJwks, type DiscoveryDocument, type JsonWebKeySet } from "./verify";
+import { checkIdTokenClaims, type XeroIdTokenClaims } from "./id-token";
 
 export interface XeroClientOptions {
   /** The app's client id (32 hex characters in Xero's portal). */
@@ -48,6 +49,8 @@ export interface XeroClientOptions {
   readonly http?: HttpTransport;
   /** Receives redacted debug lines. @default none */
   readonly logger?: XeroLogger;
+  /** Told of every attempt and its outcome, e.g. a limiter counting 429s (see call-limiter.ts). @default none */
+  readonly observer?: XeroAttemptObserver;
 }
 
 /** The `aud` of every Xero access token. */
@@ -120,6 +123,7 @@ export class XeroClient {
       sleep: options.sleep ?? realSleep,
       random: options.random ?? Math.random,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.observer === undefined ? {} : { observer: options.observer }),
     };
   }
 
@@ -305,21 +309,35 @@ export class XeroClient {
    * and its `iss`, `aud`, `exp` and `nbf`. Keys are cached; an unknown `kid` refetches them once.
    */
   async verifyAccessToken(accessToken: string): Promise<XeroAccessTokenInfo> {
-    const redactor = this.redactor.with(accessToken);
+    await this.verifyJwt(accessToken, this.audience ?? XERO_ACCESS_TOKEN_AUDIENCE, "access token");
+    return decodeAccessToken(accessToken);
+  }
+
+  /**
+   * Verifies the id token of an authorization-code exchange against the issuer's JWKS: RS256
+   * signature, `iss` (discovery's issuer), `aud` (this client id), `exp`/`nbf` on the injected
+   * clock, the `nonce` this client sent to authorize, and (when present) `at_hash` against the
+   * access token of the same response. Resolves with who consented; rejects with
+   * {@link XeroTokenVerificationError}.
+   */
+  async verifyIdToken(idToken: string, expect: { nonce: string; accessToken?: string }): Promise<XeroIdTokenClaims> {
+    const claims = await this.verifyJwt(idToken, this.clientId, "id token", expect.accessToken);
+    return checkIdTokenClaims(claims, expect);
+  }
+
+  /** Signature and standard claims of a JWT; keys are cached and an unknown `kid` refetches them once. */
+  private async verifyJwt(token: string, audience: string, tokenName: string, alsoSecret?: string): Promise<Record<string, unknown>> {
+    const redactor = this.redactor.with(token, alsoSecret);
     const discovery = await this.discover();
-    const expect = {
-      issuer: discovery.issuer,
-      audience: this.audience ?? XERO_ACCESS_TOKEN_AUDIENCE,
-      now: this.send.clock.now(),
-    };
+    const expect = { issuer: discovery.issuer, audience, now: this.send.clock.now() };
     const cached = this.jwks;
     const keys = cached ?? (await this.fetchJwks(discovery));
     try {
-      return await verifyWithJwks(accessToken, keys, expect, redactor);
+      return await verifyJwtWithJwks(token, keys, expect, redactor, tokenName);
     } catch (error) {
       const stale = cached !== undefined && error instanceof XeroTokenVerificationError && error.context["joseCode"] === "ERR_JWKS_NO_MATCHING_KEY";
       if (!stale) throw error;
-      return verifyWithJwks(accessToken, await this.fetchJwks(discovery), expect, redactor);
+      return verifyJwtWithJwks(token, await this.fetchJwks(discovery), expect, redactor, tokenName);
     }
   }
 

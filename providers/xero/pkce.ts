@@ -52,3 +52,8 @@ export function createPkcePair(randomBytes: RandomBytes = nodeRandomBytes): Pkce
 export function createState(randomBytes: RandomBytes = nodeRandomBytes): string {
   return Buffer.from(randomBytes(24)).toString("base64url");
 }
+
+/** An unguessable OpenID Connect `nonce`, bound into the id token of one sign-in (replay protection). */
+export function createNonce(randomBytes: RandomBytes = nodeRandomBytes): string {
+  return Buffer.from(randomBytes(24)).toString("base64url");
+}

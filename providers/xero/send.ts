@@ -8,6 +8,29 @@ export interface XeroLogger {
   debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
 }
 
+/**
+ * What one attempt produced and what the client does next: for a caller that paces its own calls
+ * (the drift command's limiter learns of every 429 this way). Secret-free: no headers, no bodies.
+ */
+export interface XeroAttempt {
+  readonly method: string;
+  /** Without the query string. */
+  readonly url: string;
+  /** 1 for the first attempt of an operation. */
+  readonly attempt: number;
+  /** The answer's status; undefined when none came. */
+  readonly status: number | undefined;
+  /** A 429's `Retry-After`, in seconds. */
+  readonly retryAfterSeconds: number | undefined;
+  /** A 429's `X-Rate-Limit-Problem` (`minute`, `concurrent`, `appminute`, ...). */
+  readonly rateLimitProblem: string | undefined;
+  /** How long the client waits before the next attempt; undefined when this attempt was the last. */
+  readonly retryInMs: number | undefined;
+}
+
+/** Called after every attempt, before any wait. It must not throw. */
+export type XeroAttemptObserver = (attempt: XeroAttempt) => void;
+
 /** The world a request runs in: all injected, so tests control time, randomness and the network. */
 export interface SendContext {
   readonly transport: HttpTransport;
@@ -16,6 +39,7 @@ export interface SendContext {
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
   readonly logger?: XeroLogger;
+  readonly observer?: XeroAttemptObserver;
 }
 
 /** The last attempt's result: an HTTP answer (any status) or a failure with no answer. */
@@ -66,6 +90,15 @@ export async function sendWithRetries(
       ...(decision.retry ? { retryInMs: decision.delayMs } : {}),
       decision: decision.why,
       ...correlation(result),
+    });
+    context.observer?.({
+      method: request.method,
+      url: urlWithoutQuery(request.url),
+      attempt,
+      status: result.kind === "response" ? result.response.status : undefined,
+      retryAfterSeconds: outcome.kind === "status" ? outcome.retryAfterSeconds : undefined,
+      rateLimitProblem: result.kind === "response" ? result.response.headers["x-rate-limit-problem"] : undefined,
+      retryInMs: decision.retry ? decision.delayMs : undefined,
     });
     if (!decision.retry) return result;
     await context.sleep(decision.delayMs);

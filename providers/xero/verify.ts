@@ -62,34 +62,47 @@ export interface VerifyExpectations {
 }
 
 /**
- * Verifies an RS256 JWT's signature against `jwks` and its `iss`, `aud`, `exp`, `nbf`.
- * Resolves with the decoded token; rejects with {@link XeroTokenVerificationError} (whose `context.joseCode`
- * is `ERR_JWKS_NO_MATCHING_KEY` when no key matched its `kid`, so the caller can refetch the keys once).
+ * Verifies an RS256 JWT's signature against `jwks` and its `iss`, `aud`, `exp`, `nbf`, and resolves
+ * with its claims. Rejects with {@link XeroTokenVerificationError} (whose `context.joseCode` is
+ * `ERR_JWKS_NO_MATCHING_KEY` when no key matched its `kid`, so the caller can refetch the keys once).
  * jose is loaded here, on first use, so code that never verifies never pays for loading it.
+ * @param tokenName how messages name the token ("access token", "id token")
  */
-export async function verifyWithJwks(
+export async function verifyJwtWithJwks(
   token: string,
   jwks: JsonWebKeySet,
   expect: VerifyExpectations,
   redactor: Redactor,
-): Promise<XeroAccessTokenInfo> {
+  tokenName: string,
+): Promise<Record<string, unknown>> {
   const jose = await import("jose");
   const keySet = jose.createLocalJWKSet({ keys: jwks.keys as unknown as import("jose").JWK[] });
   try {
-    await jose.jwtVerify(token, keySet, {
+    const { payload } = await jose.jwtVerify(token, keySet, {
       issuer: expect.issuer,
       ...(expect.audience === undefined ? {} : { audience: expect.audience }),
       algorithms: ["RS256"],
       currentDate: expect.now,
       clockTolerance: expect.clockToleranceSeconds ?? 30,
     });
+    return payload as Record<string, unknown>;
   } catch (error) {
-    throw verificationError(error, expect, redactor);
+    throw verificationError(error, expect, redactor, tokenName);
   }
+}
+
+/** {@link verifyJwtWithJwks} for an access token, decoded into what it says about itself. */
+export async function verifyWithJwks(
+  token: string,
+  jwks: JsonWebKeySet,
+  expect: VerifyExpectations,
+  redactor: Redactor,
+): Promise<XeroAccessTokenInfo> {
+  await verifyJwtWithJwks(token, jwks, expect, redactor, "access token");
   return decodeAccessToken(token);
 }
 
-function verificationError(error: unknown, expect: VerifyExpectations, redactor: Redactor): XeroTokenVerificationError {
+function verificationError(error: unknown, expect: VerifyExpectations, redactor: Redactor, tokenName: string): XeroTokenVerificationError {
   const joseCode = typeof (error as { code?: unknown }).code === "string" ? (error as { code: string }).code : "unknown";
   const claim = (error as { claim?: unknown }).claim;
   const why: Record<string, string> = {
@@ -102,9 +115,9 @@ function verificationError(error: unknown, expect: VerifyExpectations, redactor:
     ERR_JWT_CLAIM_VALIDATION_FAILED: `its "${typeof claim === "string" ? claim : "?"}" claim does not match`,
   };
   return new XeroTokenVerificationError(
-    `The access token failed verification against issuer ${expect.issuer}: ${why[joseCode] ?? redactor.text(String((error as Error).message))}. ` +
+    `The ${tokenName} failed verification against issuer ${expect.issuer}: ${why[joseCode] ?? redactor.text(String((error as Error).message))}. ` +
       `Do not use it: get a new token, and check that XERO_IDENTITY_URL names the server that issued it.`,
-    { cause: redactor.error(error), context: { joseCode, issuer: expect.issuer, audience: expect.audience } },
+    { cause: redactor.error(error), context: { joseCode, issuer: expect.issuer, audience: expect.audience, token: tokenName } },
   );
 }
 

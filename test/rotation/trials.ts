@@ -10,12 +10,13 @@ import { emulatorEnv, hookVariables, openWorkspaceBackend, TEST_STATE_KEY, works
 import { expectStaged, generateSecret, registeredApp, SECRET_ENV, viewRotation, type RegisteredApp, type RotationView } from "./support";
 
 /**
- * One fault-injection trial: set a rotation scenario up, run the compiled hook in a child process
+ * One fault-injection trial: set a rotation scenario up, run the hook as Terraform does (the launcher) in a child process
  * that is SIGKILLed (at a failpoint, or after a random delay), check the state it left, run the hook
  * again to completion, and check the end state against what an uninterrupted run reaches.
  */
 
-export const CLI = path.resolve(__dirname, "../../dist/cli/main.js");
+/** What Terraform's provisioners run: the hook launcher, which starts the bundled CLI (cli/hook-launcher.ts). */
+export const CLI = path.resolve(__dirname, "../../dist/cli/hook-launcher.js");
 
 /**
  * - bootstrap: no rotation yet; the run takes the declared secret S1 as CURRENT.

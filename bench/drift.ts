@@ -1,0 +1,158 @@
+/**
+ * Benchmark: `cdktf-xero drift --backend local:<dir> --json` over 500 documents (250 Custom
+ * Connection apps and their links, on 250 organisations) with the emulator answering every call
+ * after 50 ms, vs the lower bound that concurrency and latency set: calls / allowed concurrency ×
+ * latency, the calls counted from the emulator's request log. Target: ≤ 1.2×. Also the time of a
+ * single document's drift check as a fresh process vs `node -e 0` (no latency: what the process costs).
+ *
+ *   npm run build && node dist/bench/drift.js [--apps 250] [--runs 3] [--latency-ms 50] [--concurrency N] [--single-runs 5]
+ *
+ * Every app and organisation sees a handful of calls, so no Xero limit binds here: the allowed
+ * concurrency is `--concurrency` (default: drift's own default, DEFAULT_DRIFT_CONCURRENCY).
+ *
+ * `drift --backend` runs without the code, so it knows no secret references: it checks an app live
+ * only with its CURRENT secret in a rotation document. Each app therefore also has a secret
+ * rotation; its document is checked offline (no Xero call), so the bound, counted in calls, is the same.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_DRIFT_CONCURRENCY } from "../providers/xero/call-limiter";
+import { buildDriftBenchWorld, type DriftBenchWorld } from "./drift-setup";
+import { integerOption, timeNode } from "./process-timing";
+import { formatSummary, median, summarize } from "./stats";
+
+const TARGET_RATIO = 1.2;
+const CLI = join(__dirname, "..", "cli", "main.js");
+
+/**
+ * Why the CLI at `cliPath` cannot run this benchmark, or undefined when it has a `drift` command.
+ * Commander answers `drift --help` with the top-level help when no such command exists, so the test
+ * is what the help says, not the exit code.
+ */
+export function driftCommandProblem(cliPath: string): string | undefined {
+  const help = spawnSync(process.execPath, [cliPath, "drift", "--help"], { encoding: "utf8" });
+  if (help.error !== undefined) return `cannot run ${cliPath}: ${help.error.message}`;
+  if (/^Usage: cdktf-xero drift\b/m.test(help.stdout)) return undefined;
+  return (
+    `${cliPath} has no \`drift\` command (\`cdktf-xero drift --help\` does not show its usage), so there is nothing to ` +
+    `measure: build a checkout that has the drift command (issue 11), e.g. \`npm run build\` after merging it, then run ` +
+    `\`node dist/bench/drift.js\` again`
+  );
+}
+
+interface DriftRun {
+  readonly wallMs: number;
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** One `cdktf-xero drift` in a fresh process, timed from spawn to exit. */
+function runDrift(world: DriftBenchWorld, concurrency: number): Promise<DriftRun> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, [CLI, "drift", "--backend", world.backendFlag, "--json", "--concurrency", String(concurrency)], {
+      env: { ...process.env, ...world.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (exitCode) => resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, exitCode, stdout, stderr }));
+  });
+}
+
+/** A drift run that found drift or could not check means the world is not what the benchmark claims. */
+function requireClean(run: DriftRun, what: string): void {
+  if (run.exitCode === 0) return;
+  throw new Error(
+    `drift on ${what} exited ${String(run.exitCode)} (0 = nothing drifted expected: the benchmark's documents match the emulator)\n` +
+      `stderr: ${run.stderr.trim().slice(0, 2000)}\nstdout: ${run.stdout.trim().slice(0, 2000)}`,
+  );
+}
+
+async function measureMany(argv: readonly string[], scratch: string): Promise<string[]> {
+  const apps = integerOption(argv, "--apps", 250, 1);
+  const runs = integerOption(argv, "--runs", 3, 1);
+  const latencyMs = integerOption(argv, "--latency-ms", 50, 1);
+  const concurrency = integerOption(argv, "--concurrency", DEFAULT_DRIFT_CONCURRENCY, 1);
+  const world = await buildDriftBenchWorld({ dir: join(scratch, "many"), apps, latencyMs, rotations: true });
+  try {
+    const walls: number[] = [];
+    const bounds: number[] = [];
+    let calls = 0;
+    let refused = 0;
+    for (let i = 0; i < runs; i++) {
+      await world.emulator.admin.clearRequests();
+      const run = await runDrift(world, concurrency);
+      requireClean(run, `${world.documents.length} documents`);
+      const log = await world.emulator.admin.requests();
+      calls = log.length;
+      refused = log.filter((entry) => entry.status === 429).length;
+      walls.push(run.wallMs);
+      bounds.push((calls / concurrency) * latencyMs);
+    }
+    const ratio = median(walls) / median(bounds);
+    return [
+      `drift: ${apps * 2} documents (${apps} Custom Connection apps + ${apps} links, ${apps} organisations; plus ${apps} rotation documents holding the secrets), latency ${latencyMs} ms, --concurrency ${concurrency}, ${runs} runs`,
+      `calls seen by the emulator per run: ${calls} (${refused} answered 429)`,
+      formatSummary("cdktf-xero drift", summarize(walls)),
+      formatSummary("bound: calls/conc x latency", summarize(bounds)),
+      `ratio (median drift / bound): ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x) ${ratio <= TARGET_RATIO ? "OK" : "OVER TARGET"}`,
+    ];
+  } finally {
+    await world.close();
+  }
+}
+
+async function measureSingle(argv: readonly string[], scratch: string): Promise<string[]> {
+  const runs = integerOption(argv, "--single-runs", 5, 1);
+  const world = await buildDriftBenchWorld({ dir: join(scratch, "single"), apps: 1, links: false, rotations: true, latencyMs: 0 });
+  try {
+    const drift: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const measureDrift = async (): Promise<void> => {
+        const run = await runDrift(world, DEFAULT_DRIFT_CONCURRENCY);
+        requireClean(run, "one document");
+        drift.push(run.wallMs);
+      };
+      const measureFloor = async (): Promise<void> => {
+        floor.push(await timeNode(["-e", "0"], process.env));
+      };
+      for (const measure of i % 2 === 0 ? [measureDrift, measureFloor] : [measureFloor, measureDrift]) await measure();
+    }
+    return [
+      `single document (one app registration, its secret in its rotation's document), no latency, ${runs} interleaved runs each:`,
+      formatSummary("cdktf-xero drift", summarize(drift)),
+      formatSummary("node -e 0 (baseline)", summarize(floor)),
+      `ratio (median drift / median node -e 0): ${(median(drift) / median(floor)).toFixed(2)}x`,
+    ];
+  } finally {
+    await world.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const problem = driftCommandProblem(CLI);
+  if (problem !== undefined) throw new Error(`bench drift: ${problem}`);
+  const argv = process.argv.slice(2);
+  const scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-drift-bench-"));
+  try {
+    const lines = [...(await measureMany(argv, scratch)), ...(await measureSingle(argv, scratch))];
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
