@@ -17,6 +17,7 @@ import {
   type DriftScope,
   type MarkedResource,
 } from "../../providers/drift";
+import { DEFAULT_DRIFT_CONCURRENCY } from "../../providers/xero/call-limiter";
 import { backendFromFlag } from "../backend-flag";
 
 /**
@@ -25,8 +26,6 @@ import { backendFromFlag } from "../backend-flag";
  * code is the report's: 0 in sync, 2 drift, 1 could not check.
  */
 
-/** How many resources are checked at once unless `--concurrency` says otherwise. */
-export const DEFAULT_DRIFT_CONCURRENCY = 5;
 
 export interface DriftCommandDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -76,12 +75,14 @@ export function registerDriftCommand(program: Command, overrides: Partial<DriftC
     .option("--mark", "record each finding in its document and bump its generation, so `cdktf diff` replaces exactly those hooks", false)
     .option("--ignore <file>", "acknowledged findings: listed as acknowledged, not counted until their expiry")
     .option("--write-ignore <file>", "write today's findings into an acknowledgement file (expiring in 30 days) to start from a clean baseline")
-    .option("--concurrency <n>", `resources checked at once (Xero's rate limits are respected whatever this says)`, String(DEFAULT_DRIFT_CONCURRENCY))
+    .option("--concurrency <n>", "Xero calls (and resources checked) at once; Xero's rate limits are respected whatever this says", String(DEFAULT_DRIFT_CONCURRENCY))
     .option("--as-of <time>", "check as of this RFC 3339 time instead of now (rotation ages, acknowledgement expiry)")
     .addHelpText(
       "after",
       `
-Default concurrency: ${DEFAULT_DRIFT_CONCURRENCY} resources at once.
+Default concurrency: ${DEFAULT_DRIFT_CONCURRENCY} calls at once: what one app can keep in flight within Xero's 10,000 calls a minute
+per app (at a 100 ms round trip). Whatever --concurrency says, each organisation gets at most 5 calls at once and 60 a minute,
+each app 10,000 a minute, and a 429's Retry-After is waited out (and counted in the summary).
 Endpoints: XERO_LOGIN_URL, XERO_IDENTITY_URL, XERO_API_URL (default: Xero). State keys and PG_CONN_STR as for deploy.
 Xero sees only reads: a client-credentials token request, GET /connections and authorize requests nobody signs in to.
 

@@ -8,7 +8,7 @@ import { CdktfXeroError } from "../errors";
 import { describeSecretReference, type AppDescription } from "../lifecycle/errors";
 import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../state";
 import { XeroClient, type XeroClientOptions } from "../xero/client";
-import type { XeroCallLimiter } from "./call-limiter-stand-in";
+import type { XeroCallLimiter } from "../xero/call-limiter";
 import type { AppSecretResult, DriftCheckContext, DriftXeroClient } from "./kind-check";
 
 /**
@@ -113,6 +113,8 @@ export class DriftRunContext implements DriftCheckContext {
         ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
         env: this.world.env,
         clock: this.world.clock,
+        // The limiter learns of the 429s the client waits out (and counts them) through this.
+        observer: this.world.limiter.observer,
       }),
       this.world.limiter,
     );

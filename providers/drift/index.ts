@@ -1,5 +1,4 @@
 export * from "./acknowledgements";
-export * from "./call-limiter-stand-in";
 export * from "./errors";
 export * from "./findings";
 export * from "./kind-check";

@@ -8,7 +8,7 @@ import { openStateBackend } from "../state";
 import { XeroClient } from "../xero/client";
 import { findInitResource } from "../lifecycle/recovery";
 import { acknowledge, type Acknowledgement } from "./acknowledgements";
-import { createXeroCallLimiter, type XeroCallLimiter } from "./call-limiter-stand-in";
+import { createXeroCallLimiter, type XeroCallLimiter } from "../xero/call-limiter";
 import { DriftBackends, DriftRunContext, readSecretFileHead, type DriftBackendOpener, type DriftWorld, type DriftXeroClientFactory } from "./check-context";
 import type { DriftFinding, ResourceReport } from "./findings";
 import { driftCheckFor, KIND_DRIFT_CHECKS } from "./kind-checks";
@@ -49,7 +49,7 @@ export interface DriftDeps {
   readonly cwd: string;
   /** @default systemClock */
   readonly clock?: Clock;
-  /** @default a limiter bounding calls to `concurrency` */
+  /** @default Xero's limits (providers/xero/call-limiter.ts), at most `concurrency` calls in flight */
   readonly limiter?: XeroCallLimiter;
   /** @default new XeroClient(options) */
   readonly createXeroClient?: DriftXeroClientFactory;
@@ -78,7 +78,7 @@ const UNREADABLE_CODES = new Set(["STATE_CORRUPT", "STATE_UNSUPPORTED_VERSION", 
 export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<DriftReport> {
   const clock = deps.clock ?? systemClock;
   const now = clock.now();
-  const limiter = deps.limiter ?? createXeroCallLimiter({ concurrency: options.concurrency });
+  const limiter = deps.limiter ?? createXeroCallLimiter({ concurrency: options.concurrency, clock });
   const world: DriftWorld = {
     env: deps.env,
     projectRoot: deps.cwd,

@@ -55,6 +55,6 @@ describe("cdktf-xero drift flags", () => {
   it("states the default concurrency in --help", async () => {
     const run = await runCompiledCli(["drift", "--help"], { cwd });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Default concurrency: 5 resources at once.");
+    expect(run.stdout).toContain("Default concurrency: 16 calls at once");
   });
 });
