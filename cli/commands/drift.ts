@@ -92,7 +92,7 @@ Examples:
   $ cdktf-xero drift --write-ignore .cdktf-xero/drift-ignore && cdktf-xero drift --ignore .cdktf-xero/drift-ignore
   $ cdktf-xero drift --stack billing --mark && npx cdktf diff billing
 
-Exit codes: 0 nothing drifted (acknowledged findings included), 2 drift found, 1 could not check (errors listed), 64 bad flags.`,
+Exit codes: 0 nothing drifted (acknowledged findings included), 2 drift found, 1 could not check (errors listed), 64 bad flags or acknowledgement file.`,
     )
     .action(async (flags: DriftFlags) => {
       const projectRoot = findProjectRoot(deps.cwd);

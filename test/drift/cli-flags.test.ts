@@ -35,10 +35,10 @@ describe("cdktf-xero drift flags", () => {
     ]);
   });
 
-  it("names the file and line of a bad acknowledgement and checks nothing", async () => {
+  it("names the file and line of a bad acknowledgement and checks nothing (exit 64)", async () => {
     writeFileSync(join(cwd, "bad-ignore"), "# acknowledged\nbilling/Sync link.not_linked\n");
     const run = await runCompiledCli(["drift", "--ignore", "bad-ignore"], { cwd });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(64);
     expect(run.stderr).toMatch(/^cdktf-xero: DRIFT_IGNORE_FILE_INVALID: bad-ignore:2: has 2 fields, and an acknowledgement needs four/);
     expect(run.stdout).toBe("");
   });
