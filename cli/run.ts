@@ -10,12 +10,15 @@ export const ExitCode = {
   usage: 64,
 } as const;
 
+/** Bad flags, environment or input files (a drift acknowledgement file): nothing was done. */
+const USAGE_ERROR_CODES: ReadonlySet<string> = new Set(["CONFIG_INVALID", "DRIFT_IGNORE_FILE_INVALID"]);
+
 /**
  * The one place that turns a thrown error into output and an exit code.
  * Command bodies throw; they never call `process.exit`.
  */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof CdktfXeroError && error.code === "CONFIG_INVALID") return ExitCode.usage;
+  if (error instanceof CdktfXeroError && USAGE_ERROR_CODES.has(error.code)) return ExitCode.usage;
   return ExitCode.error;
 }
 

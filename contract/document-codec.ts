@@ -83,6 +83,13 @@ export const CommonOutputFields = {
   appliedGeneration: countOutput("applied_generation"),
   /** When an apply last proved and wrote a changed outcome (RFC 3339). Not a change by itself. */
   verifiedAt: textOutput("verified_at"),
+  /**
+   * The codes of the findings `cdktf-xero drift --mark` recorded, sorted, beside the `generation` it
+   * bumped; the next `hook apply` of the resource drops them (its run answers the mark).
+   */
+  driftFindings: listOutput("drift_findings"),
+  /** When `drift --mark` recorded them (RFC 3339). */
+  driftMarkedAt: textOutput("drift_marked_at"),
 } as const;
 
 type AnyField = OutputField<string, DocumentValue>;

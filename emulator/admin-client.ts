@@ -126,6 +126,11 @@ export class EmulatorAdminClient {
   }
 
   /** Deletes secret number `n` (1-based, in generation order). */
+  /** The portal's "Delete app": the client id is unknown from now on and its connections end. */
+  async deleteApp(clientId: string): Promise<void> {
+    await this.call("DELETE", `/apps/${encodeURIComponent(clientId)}`);
+  }
+
   async deleteSecret(clientId: string, n: number): Promise<void> {
     await this.call("DELETE", `/apps/${encodeURIComponent(clientId)}/secrets/${n}`);
   }

@@ -234,6 +234,20 @@ export class XeroState {
   }
 
   /**
+   * The portal's "Delete app": the client id is unknown from now on (token, authorize and API
+   * answer as for any unknown client) and its connections end. False when there was no such app.
+   */
+  deleteApp(clientId: string): boolean {
+    const app = this.apps.get(clientId);
+    if (app === undefined) return false;
+    for (const c of this.connections) {
+      if (c.clientId === clientId && c.active) this.deactivate(c);
+    }
+    this.apps.delete(clientId);
+    return true;
+  }
+
+  /**
    * Applies a portal edit. On a Custom Connection, a change of scopes or organisation deactivates
    * the link (xero-platform.md: "deactivates it until re-authorised"): its connection goes inactive
    * and the app awaits the authorising user's next `link`.

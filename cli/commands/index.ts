@@ -5,6 +5,7 @@ import type { Command } from "commander";
  * per hook, so `cdktf-xero hook apply` must not pay for loading the emulator or the state commands.
  */
 const COMMANDS: Readonly<Record<string, () => (program: Command) => void>> = {
+  drift: () => (require("./drift") as typeof import("./drift")).registerDriftCommand,
   emulator: () => (require("./emulator") as typeof import("./emulator")).registerEmulatorCommand,
   hook: () => (require("./hook") as typeof import("./hook")).registerHookCommand,
   secret: () => (require("./secret") as typeof import("./secret")).registerSecretCommand,

@@ -92,6 +92,8 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
       const found = app();
       return found === undefined ? noApp() : jsonResponse(200, describeApp(found, ctx));
     }
+    case "DELETE /apps/{id}":
+      return state.deleteApp(segments[1] ?? "") ? emptyResponse(204) : noApp();
     case "PATCH /apps/{id}": {
       const found = app();
       if (found === undefined) return noApp();

@@ -10,19 +10,22 @@ import { hookResult, type HookResult } from "./result";
  * compare-and-swap under the document's lock, and no write at all when nothing changed.
  */
 
+/** What `drift --mark` recorded: this apply answers it, so they go (the history keeps them). */
+const DRIFT_MARKS: ReadonlySet<string> = new Set([CommonOutputs.names.driftFindings, CommonOutputs.names.driftMarkedAt]);
+
 /** What one apply found, before it is merged into the document. */
 export type ComputedOutputs = Readonly<Record<string, OutputValue>> & { readonly generation: number };
 
 /**
  * The document after this apply: the current outputs (keeping e.g. the `secrets` envelope, which a
- * hook never writes from an env or file secret) with `retired` cleared and the computed outputs
+ * hook never writes from an env or file secret) with `retired` and `drift --mark`'s findings cleared and the computed outputs
  * on top. `generation` never goes down: a bump that arrived while this apply ran (`secret stage`,
  * `drift --mark`) is kept, so the next plan runs the hook again.
  */
 export function nextOutputs(current: OutputValues | undefined, computed: ComputedOutputs): OutputValues {
   const values: Record<string, OutputValue> = {};
   for (const [key, value] of Object.entries(current ?? {})) {
-    if (key !== CommonOutputs.names.retired && value !== undefined) values[key] = value;
+    if (key !== CommonOutputs.names.retired && !DRIFT_MARKS.has(key) && value !== undefined) values[key] = value;
   }
   Object.assign(values, computed);
   values[CommonOutputs.names.appliedGeneration] = computed.generation;

@@ -1,0 +1,203 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { rotationDocumentFor, RotationSecretKeys } from "../../contract/rotation";
+import { MAX_CLIENT_SECRET_BYTES, type SecretReference } from "../../contract/spec-common";
+import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
+import type { Clock } from "../clock";
+import { CdktfXeroError } from "../errors";
+import { describeSecretReference, type AppDescription } from "../lifecycle/runtime/errors";
+import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../state";
+import { XeroClient, type XeroClientOptions } from "../xero/client";
+import type { XeroCallLimiter } from "../xero/call-limiter";
+import type { AppSecretResult, DriftCheckContext, DriftXeroClient } from "./kind-check";
+
+/**
+ * The world a drift run's checks see: a read-only, rate-limited Xero client per app, state
+ * backends opened once, and secrets resolved as a deploy resolves them, from a stack directory.
+ */
+
+export type DriftXeroClientFactory = (options: XeroClientOptions) => XeroClient;
+export type DriftBackendOpener = (address: StateBackendAddress, options: OpenStateBackendOptions) => Promise<StateBackend>;
+
+export interface DriftWorld {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The project root: the embedded default state key resolves against it. */
+  readonly projectRoot: string;
+  readonly clock: Clock;
+  readonly limiter: XeroCallLimiter;
+  readonly createXeroClient: DriftXeroClientFactory;
+  readonly openBackend: DriftBackendOpener;
+  readonly readFile: (absolutePath: string) => Promise<string>;
+  /** Warnings of the state backends (stale locks, key files), for stderr. */
+  readonly warn: (line: string) => void;
+}
+
+/** Only the reads drift may make, each through the limiter; the client's writes are out of reach. */
+export function limitedXeroClient(client: XeroClient, limiter: XeroCallLimiter): DriftXeroClient {
+  // Every call of these is tenantless: the token and authorize endpoints, and GET /connections.
+  const scope = { clientId: client.clientId };
+  return {
+    clientId: client.clientId,
+    clientCredentials: (options) => limiter.run(scope, () => client.clientCredentials(options)),
+    probeAuthorize: (input) => limiter.run(scope, () => client.probeAuthorize(input)),
+    listConnections: (accessToken, options) => limiter.run(scope, () => client.listConnections(accessToken, options)),
+    decodeAccessToken: (accessToken) => client.decodeAccessToken(accessToken),
+  };
+}
+
+/** Reads a `file` secret no further than a secret may be long. */
+export async function readSecretFileHead(file: string): Promise<string> {
+  const handle = await fs.open(file, "r");
+  try {
+    const buffer = Buffer.alloc(MAX_CLIENT_SECRET_BYTES + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Backends shared by every stack directory of a run (one pool per address and directory). */
+export class DriftBackends {
+  private readonly opened = new Map<string, Promise<StateBackend>>();
+
+  constructor(private readonly world: DriftWorld) {}
+
+  open(address: StateBackendAddress, cwd: string): Promise<StateBackend> {
+    const key = address.type === "local" ? `local:${path.resolve(cwd, address.dir)}` : formatBackendAddress(address);
+    let backend = this.opened.get(key);
+    if (backend === undefined) {
+      backend = this.world.openBackend(address, {
+        env: this.world.env,
+        clock: this.world.clock,
+        cwd,
+        projectRoot: this.world.projectRoot,
+        logger: { warn: (message) => this.world.warn(`cdktf-xero: warning: ${message}`) },
+        // Drift only reads: it never creates a backend, a schema or the embedded default key.
+        createIfMissing: false,
+        createDefaultKey: false,
+      });
+      this.opened.set(key, backend);
+    }
+    return backend;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.opened.values()];
+    this.opened.clear();
+    await Promise.all(all.map(async (backend) => (await backend.catch(() => undefined))?.close()));
+  }
+}
+
+type TokenAnswer = { readonly accessToken: string; readonly scopes: readonly string[] };
+
+/** The context for the checks of one stack directory (or of one backend, in backend-only mode). */
+export class DriftRunContext implements DriftCheckContext {
+  readonly now: Date;
+
+  constructor(
+    private readonly world: DriftWorld,
+    private readonly backends: DriftBackends,
+    private readonly tokens: Map<string, Promise<TokenAnswer>>,
+    /** Where relative backend dirs and secret files resolve, as for the hooks. */
+    private readonly cwd: string,
+    now: Date,
+  ) {
+    this.now = now;
+  }
+
+  xero(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient {
+    return limitedXeroClient(
+      this.world.createXeroClient({
+        clientId: credentials.clientId,
+        ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
+        env: this.world.env,
+        clock: this.world.clock,
+        // The limiter learns of the 429s the client waits out (and counts them) through this.
+        observer: this.world.limiter.observer,
+      }),
+      this.world.limiter,
+    );
+  }
+
+  backend(address: StateBackendAddress): Promise<StateBackend> {
+    return this.backends.open(address, this.cwd);
+  }
+
+  customConnectionToken(clientId: string, clientSecret: string): Promise<TokenAnswer> {
+    // Keyed by the secret too (never stored elsewhere): an app and its link share a token only when they use the same secret.
+    const key = `${clientId}\u0000${clientSecret}`;
+    let answer = this.tokens.get(key);
+    if (answer === undefined) {
+      const client = this.xero({ clientId, clientSecret });
+      answer = client.clientCredentials().then((tokens) => {
+        const claimed = client.decodeAccessToken(tokens.accessToken).scopes;
+        return { accessToken: tokens.accessToken, scopes: claimed.length > 0 ? claimed : tokens.scopes };
+      });
+      this.tokens.set(key, answer);
+    }
+    return answer;
+  }
+
+  async appSecret(
+    app: AppDescription & { readonly document: string; readonly backend: StateBackendAddress; readonly reference: SecretReference },
+  ): Promise<AppSecretResult> {
+    const backend = await this.backend(app.backend);
+    const rotationDocument = rotationDocumentFor(app.document);
+    try {
+      const rotation = await backend.read(rotationDocument);
+      if (rotation?.values.secrets !== undefined && rotation.values["client_id"] === app.clientId) {
+        const current = (await backend.openSecrets(rotation))[RotationSecretKeys.current];
+        if (current !== undefined && current !== "") return { ok: true, value: current };
+      }
+    } catch (error) {
+      if (!(error instanceof CdktfXeroError)) throw error;
+      return {
+        ok: false,
+        problem: `the rotation document "${rotationDocument}" holding the app's CURRENT secret cannot be opened (${error.code})`,
+        fix: `Give drift the same state keys the deploy uses (CDKTF_XERO_STATE_KEY or CDKTF_XERO_STATE_KEY_FILE): ${error.message}`,
+      };
+    }
+    return this.resolve(app.reference, backend);
+  }
+
+  private async resolve(reference: SecretReference, backend: StateBackend): Promise<AppSecretResult> {
+    const where = describeSecretReference(reference);
+    const unavailable = (problem: string, fix: string): AppSecretResult => ({ ok: false, problem: `${where} ${problem}`, fix });
+    let value: string;
+    switch (reference.source) {
+      case "env": {
+        value = this.world.env[reference.name] ?? "";
+        if (value === "") return unavailable("is not set where drift runs", `Export ${reference.name} in the drift job's environment (the secret variable the deploy uses)`);
+        break;
+      }
+      case "file": {
+        const file = path.resolve(this.cwd, reference.path);
+        try {
+          value = (await this.world.readFile(file)).replace(/[\r\n]+$/, "");
+        } catch (error) {
+          return unavailable(`cannot be read at ${file} (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`, `Make ${file} readable where drift runs, holding only the secret`);
+        }
+        if (value === "") return unavailable(`is empty at ${file}`, `Write the secret into ${file}`);
+        break;
+      }
+      case "state": {
+        const fix = `Write the secret under that key (the rotation records CURRENT there once deployed), and give drift the deploy's state keys`;
+        try {
+          const stored = await backend.read(reference.document);
+          if (stored === undefined) return unavailable(`names a document that does not exist in ${backend.label}`, fix);
+          value = (await backend.openSecrets(stored))[reference.key] ?? "";
+        } catch (error) {
+          if (!(error instanceof CdktfXeroError)) throw error;
+          return unavailable(`cannot be opened (${error.code})`, fix);
+        }
+        if (value === "") return unavailable("holds no such secret", fix);
+        break;
+      }
+    }
+    if (Buffer.byteLength(value, "utf8") > MAX_CLIENT_SECRET_BYTES) {
+      return unavailable(`holds more than ${MAX_CLIENT_SECRET_BYTES} bytes, more than any client secret`, "Make it hold only the secret, as the Xero developer portal shows it");
+    }
+    return { ok: true, value };
+  }
+}
