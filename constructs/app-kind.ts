@@ -14,10 +14,3 @@ export const XeroAppKind = {
 } as const satisfies Record<string, AppKind>;
 
 export type XeroAppKindType = AppKind;
-
-/** How messages name a kind, in the portal's words. */
-export const APP_KIND_LABEL: Readonly<Record<AppKind, string>> = {
-  web: "web app",
-  pkce: "PKCE app",
-  custom_connection: "Custom Connection",
-};

@@ -76,9 +76,6 @@ export const RotationPolicy = {
   shortMaxAgeSeconds: SECONDS_PER_DAY,
 } as const;
 
-/** The longest `maxAgeSeconds` / `keepPreviousSeconds` a rotation accepts: ten years. */
-export const MAX_ROTATION_SECONDS = RotationPolicy.maxSeconds;
-
 /** Seconds after `rotatedAt` at which a CURRENT reaches the warning point ({@link RotationPolicy.warnFraction} of maxAge). */
 export function warnAfterSeconds(maxAgeSeconds: number): number {
   return Math.floor(maxAgeSeconds * RotationPolicy.warnFraction);
