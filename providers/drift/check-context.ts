@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { rotationDocumentFor, RotationSecretKeys } from "../../contract/rotation";
+import { rotationDocumentFor, RotationOutputs, RotationSecretKeys } from "../../contract/rotation";
 import { MAX_CLIENT_SECRET_BYTES, type SecretReference } from "../../contract/spec-common";
 import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
 import type { Clock } from "../clock";
@@ -146,7 +146,7 @@ export class DriftRunContext implements DriftCheckContext {
     const rotationDocument = rotationDocumentFor(app.document);
     try {
       const rotation = await backend.read(rotationDocument);
-      if (rotation?.values.secrets !== undefined && rotation.values["client_id"] === app.clientId) {
+      if (rotation !== undefined && rotation.values[RotationOutputs.names.secrets] !== undefined && RotationOutputs.decode(rotation.values).clientId === app.clientId) {
         const current = (await backend.openSecrets(rotation))[RotationSecretKeys.current];
         if (current !== undefined && current !== "") return { ok: true, value: current };
       }

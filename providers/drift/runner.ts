@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { CommonOutputs } from "../../contract/document-codec";
 import { hashHookSpec, type HookSpec } from "../../contract/hook-spec";
 import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
 import { systemClock, type Clock } from "../clock";
@@ -135,7 +136,7 @@ async function findTargets(scope: DriftScope, projectRoot: string, backends: Dri
     });
     if (document instanceof StateCorruptError) {
       targets.push({ spec: placeholderSpec(name, scope.backend), origin: "document", cwd: projectRoot, problem: `unreadable (${document.code}): ${document.message}` });
-    } else if (document !== undefined && document.values["retired"] !== true) {
+    } else if (document !== undefined && document.values[CommonOutputs.names.retired] !== true) {
       stored.push(document);
     }
   }
@@ -200,7 +201,7 @@ async function checkTarget(target: Target, ctx: DriftRunContext, acknowledgement
     if (stored === undefined) {
       const backend = await ctx.backend(spec.backend);
       stored = await backend.read(spec.document);
-      if (stored === undefined || stored.values["retired"] === true) {
+      if (stored === undefined || stored.values[CommonOutputs.names.retired] === true) {
         return only({
           code: "document.missing",
           expected: `document "${spec.document}" in ${backend.label}`,
@@ -210,8 +211,8 @@ async function checkTarget(target: Target, ctx: DriftRunContext, acknowledgement
       }
     }
     const undeployed =
-      target.origin === "stack" && stored.values["spec_sha256"] !== hashHookSpec(spec)
-        ? { undeployedChange: { recordedSpecSha256: String(stored.values["spec_sha256"] ?? ""), declaredSpecSha256: hashHookSpec(spec) } }
+      target.origin === "stack" && CommonOutputs.decode(stored.values).specSha256 !== hashHookSpec(spec)
+        ? { undeployedChange: { recordedSpecSha256: CommonOutputs.decode(stored.values).specSha256 ?? "", declaredSpecSha256: hashHookSpec(spec) } }
         : {};
     const result = await driftCheckFor(spec.kind).check({ spec, origin: target.origin, stored }, ctx);
     return finish(result, undeployed);

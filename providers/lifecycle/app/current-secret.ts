@@ -33,7 +33,7 @@ export async function resolveAppSecret(
   const backend = await ctx.backend(backendAddress);
   const document = rotationDocumentFor(appDocument);
   const stored = await backend.read(document);
-  if (stored?.values.secrets !== undefined && stored.values[CommonOutputs.names.clientId] === app.clientId) {
+  if (stored?.values[CommonOutputs.names.secrets] !== undefined && stored.values[CommonOutputs.names.clientId] === app.clientId) {
     const secrets = await backend.openSecrets(stored);
     const current = secrets[RotationSecretKeys.current];
     if (current !== undefined && current !== "") {

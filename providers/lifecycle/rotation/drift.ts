@@ -1,4 +1,4 @@
-import { MAX_ROTATION_SECONDS, RotationOutputs, RotationSecretKeys, type SecretRotationSpec } from "../../../contract/rotation";
+import { RotationOutputs, RotationPolicy, RotationSecretKeys, type SecretRotationSpec } from "../../../contract/rotation";
 import { HOOK_SPEC_VERSION } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { DriftFinding } from "../../drift/findings";
@@ -84,7 +84,7 @@ export function rotationFindings(spec: SecretRotationSpec, values: OutputValues,
 async function check(target: DriftTarget<SecretRotationSpec>, ctx: DriftCheckContext): Promise<KindCheckResult> {
   // The envelope must open with the keys drift was given, as the deploy's must: a key error here is
   // thrown, and the runner reports it as `document.unreadable`.
-  if (target.stored.values.secrets !== undefined) await (await ctx.backend(target.spec.backend)).openSecrets(target.stored);
+  if (target.stored.values[RotationOutputs.names.secrets] !== undefined) await (await ctx.backend(target.spec.backend)).openSecrets(target.stored);
   const notes = text(target.stored.values, RotationOutputs.names.currentFingerprint) === undefined ? ["no CURRENT recorded yet (never deployed past init)"] : [];
   return { findings: rotationFindings(target.spec, target.stored.values, ctx.now), notes };
 }
@@ -101,7 +101,7 @@ export const secretRotationDriftCheck: KindDriftCheck<SecretRotationSpec> = {
       return { problem: "the document records no rotatedAt, nextDue and client id (never applied)" };
     }
     // maxAge is not recorded as such; next_due is rotated_at + maxAge.
-    const maxAgeSeconds = Math.min(MAX_ROTATION_SECONDS, Math.max(1, Math.round((nextDue - rotatedAt) / 1000)));
+    const maxAgeSeconds = Math.min(RotationPolicy.maxSeconds, Math.max(1, Math.round((nextDue - rotatedAt) / 1000)));
     const appDocument = appDocumentOf(stored.name);
     return {
       version: HOOK_SPEC_VERSION,

@@ -54,7 +54,7 @@ export interface AppSecretNeeds {
 export async function checkAppSecret(hookDocument: string, app: AppSecretNeeds, ctx: HookContext): Promise<void> {
   const backend = await ctx.backend(app.backend);
   const rotation = await backend.read(rotationDocumentFor(app.document));
-  if (rotation?.values.secrets !== undefined) await backend.openSecrets(rotation);
+  if (rotation?.values[CommonOutputs.names.secrets] !== undefined) await backend.openSecrets(rotation);
   const recordsCurrent =
     rotation !== undefined &&
     rotation.values[CommonOutputs.names.clientId] === app.description.clientId &&
