@@ -16,7 +16,11 @@ jest.setTimeout(1_200_000);
 const SEED = Number(process.env.ROTATION_FAULT_SEED ?? 20_260_501);
 /** Issue 5: at least this many hook processes SIGKILLed (boundary and random kills together). */
 const REQUIRED_KILLS = 200;
-const MIN_RANDOM_TRIALS = 240;
+/**
+ * With the 34 boundary kills this is ~210 kills when nearly every random kill lands (273 of 274 did in
+ * a CI run); rounds go on past it until REQUIRED_KILLS processes really died.
+ */
+const MIN_RANDOM_TRIALS = 180;
 const RANDOM_ROUND = 60;
 /**
  * Far beyond what is needed: the kill times follow the run times each round measures, so a loaded
