@@ -52,9 +52,16 @@ export interface SecretRotationSpec extends HookSpecBase {
   readonly onOverdue: OverdueAction;
 }
 
+const ROTATION_DOCUMENT_SUFFIX = "/rotation";
+
 /** The rotation document of an app: `<app document>/rotation`, in the app's backend. */
 export function rotationDocumentFor(appDocument: string): string {
-  return `${appDocument}/rotation`;
+  return `${appDocument}${ROTATION_DOCUMENT_SUFFIX}`;
+}
+
+/** The app document a rotation document belongs to, or undefined when `document` is no rotation document. */
+export function appDocumentOfRotation(document: string): string | undefined {
+  return document.endsWith(ROTATION_DOCUMENT_SUFFIX) ? document.slice(0, -ROTATION_DOCUMENT_SUFFIX.length) : undefined;
 }
 
 const SECONDS_PER_DAY = 86_400;

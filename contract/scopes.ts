@@ -5,6 +5,18 @@
  * @see https://developer.xero.com/documentation/guides/oauth2/scopes
  */
 
+/** The granular report scopes that replace `accounting.reports.read` (one list: the catalogue and the classification read it). */
+const GRANULAR_REPORT_SCOPES = [
+  "accounting.reports.aged.read",
+  "accounting.reports.balancesheet.read",
+  "accounting.reports.profitandloss.read",
+  "accounting.reports.trialbalance.read",
+  "accounting.reports.banksummary.read",
+  "accounting.reports.budgetsummary.read",
+  "accounting.reports.executivesummary.read",
+  "accounting.reports.taxreports.read",
+] as const;
+
 /**
  * Every scope Xero documents: the one list the scope names, the {@link XeroScopes} constants and the
  * catalogue are made from.
@@ -26,14 +38,7 @@ export const XERO_SCOPE_NAMES = [
   "accounting.banktransactions.read",
   "accounting.manualjournals",
   "accounting.manualjournals.read",
-  "accounting.reports.aged.read",
-  "accounting.reports.balancesheet.read",
-  "accounting.reports.profitandloss.read",
-  "accounting.reports.trialbalance.read",
-  "accounting.reports.banksummary.read",
-  "accounting.reports.budgetsummary.read",
-  "accounting.reports.executivesummary.read",
-  "accounting.reports.taxreports.read",
+  ...GRANULAR_REPORT_SCOPES,
 
   // Broad accounting scopes: older apps only, retired by September 2027.
   "accounting.transactions",
@@ -219,16 +224,7 @@ const GRANULAR_PREFIXES: ReadonlyArray<readonly [string, ScopeArea]> = [
   ["accounting.banktransactions", "transactions"],
   ["accounting.manualjournals", "transactions"],
 ];
-const GRANULAR_REPORTS = new Set<string>([
-  "accounting.reports.aged.read",
-  "accounting.reports.balancesheet.read",
-  "accounting.reports.profitandloss.read",
-  "accounting.reports.trialbalance.read",
-  "accounting.reports.banksummary.read",
-  "accounting.reports.budgetsummary.read",
-  "accounting.reports.executivesummary.read",
-  "accounting.reports.taxreports.read",
-]);
+const GRANULAR_REPORTS: ReadonlySet<string> = new Set(GRANULAR_REPORT_SCOPES);
 
 function classify(name: XeroScopeName): ScopeInfo {
   if (IDENTITY.includes(name)) return { name, family: "identity" };

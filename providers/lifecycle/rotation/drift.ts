@@ -1,4 +1,4 @@
-import { RotationOutputs, RotationPolicy, RotationSecretKeys, type SecretRotationSpec } from "../../../contract/rotation";
+import { appDocumentOfRotation, RotationOutputs, RotationPolicy, RotationSecretKeys, type SecretRotationSpec } from "../../../contract/rotation";
 import { HOOK_SPEC_VERSION } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { DriftFinding } from "../../drift/findings";
@@ -27,10 +27,6 @@ function timeOf(values: OutputValues, key: string): number | undefined {
   const value = text(values, key);
   const ms = value === undefined ? Number.NaN : Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-function appDocumentOf(rotationDocument: string): string {
-  return rotationDocument.replace(/\/rotation$/, "");
 }
 
 function duration(ms: number): string {
@@ -91,7 +87,7 @@ async function check(target: DriftTarget<SecretRotationSpec>, ctx: DriftCheckCon
 
 export const secretRotationDriftCheck: KindDriftCheck<SecretRotationSpec> = {
   kind: "secret_rotation",
-  recognises: (stored) => stored.name.endsWith("/rotation") && typeof stored.values[RotationOutputs.names.step] === "string",
+  recognises: (stored) => appDocumentOfRotation(stored.name) !== undefined && typeof stored.values[RotationOutputs.names.step] === "string",
   specFromDocument(stored: StoredDocument, backend: StateBackendAddress) {
     const values = stored.values;
     const rotatedAt = timeOf(values, RotationOutputs.names.rotatedAt);
@@ -102,7 +98,7 @@ export const secretRotationDriftCheck: KindDriftCheck<SecretRotationSpec> = {
     }
     // maxAge is not recorded as such; next_due is rotated_at + maxAge.
     const maxAgeSeconds = Math.min(RotationPolicy.maxSeconds, Math.max(1, Math.round((nextDue - rotatedAt) / 1000)));
-    const appDocument = appDocumentOf(stored.name);
+    const appDocument = appDocumentOfRotation(stored.name) ?? stored.name;
     return {
       version: HOOK_SPEC_VERSION,
       kind: "secret_rotation",
