@@ -1,7 +1,7 @@
+import { formatRfc3339 } from "../../providers/clock";
 import { FailpointError, failpointsFrom } from "../../providers/lifecycle/rotation/failpoints";
 import {
   EMPTY_ROTATION_RECORD,
-  formatRfc3339,
   nextRotationAction,
   readRotationRecord,
   rotationSchedule,

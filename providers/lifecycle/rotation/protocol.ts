@@ -21,7 +21,8 @@ import {
 } from "./errors";
 import { failpointsFrom, type Failpoints } from "./failpoints";
 import { proveClientSecret, type RotatedApp } from "../app/prove-secret";
-import { formatRfc3339, nextRotationAction, parseRfc3339, rotationRecordOutputs, rotationSchedule } from "./decisions";
+import { formatRfc3339, parseRfc3339 } from "../../clock";
+import { nextRotationAction, rotationRecordOutputs, rotationSchedule } from "./decisions";
 import { resolveSecret } from "../runtime/secret-reference";
 
 /**

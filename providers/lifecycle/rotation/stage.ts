@@ -15,12 +15,12 @@ import { runOperation, type OperationContext, type OperationDeps } from "../runt
 import { describeApp } from "../runtime/errors";
 import { rotationAction } from "./document";
 import { RotationAppUnusableError, RotationCandidateRejectedError, RotationNotDeclaredError } from "./errors";
+import { formatRfc3339 } from "../../clock";
 import { failpointsFrom } from "./failpoints";
 import { proveClientSecret, type RotatedApp } from "../app/prove-secret";
 import {
   appendRotationLog,
   EMPTY_ROTATION_RECORD,
-  formatRfc3339,
   readRotationRecord,
   readRotationSecrets,
   rotationEnvelopeValues,
