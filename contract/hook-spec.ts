@@ -2,7 +2,7 @@
  * The hook spec: the contract between what the constructs synthesize (constructs/) and what the
  * lifecycle hooks do (`cdktf-xero hook init|apply|destroy`, providers/lifecycle): the environment
  * it travels in, the union of the kinds, and the dispatch of the validator to each kind's module
- * (registration.ts, link.ts, rotation.ts; spec-common.ts has what they share). A new kind is one
+ * (registration.ts, link.ts, rotation.ts, connection.ts; spec-common.ts has what they share). A new kind is one
  * module like those and one line in {@link HOOK_SPEC_READERS}. Node built-ins only.
  *
  * ## How a hook receives it
@@ -32,6 +32,7 @@
  * the resource without running `destroy`: the document stays (drift can report it).
  */
 import { createHash } from "node:crypto";
+import { readConnection, type OAuthConnectionSpec } from "./connection";
 import { readLink, type CustomConnectionLinkSpec } from "./link";
 import { readRegistration, type AppRegistrationSpec } from "./registration";
 import { readRotation, type SecretRotationSpec } from "./rotation";
@@ -65,6 +66,7 @@ const HOOK_SPEC_READERS = {
   app_registration: readRegistration as KindReader<AppRegistrationSpec>,
   custom_connection_link: readLink as KindReader<CustomConnectionLinkSpec>,
   secret_rotation: readRotation as KindReader<SecretRotationSpec>,
+  oauth_connection: readConnection as KindReader<OAuthConnectionSpec>,
 } as const;
 
 /** What a hook resource stands for. */

@@ -1,5 +1,6 @@
 import type { HookSpec } from "../../contract/hook-spec";
 import { appRegistrationDriftCheck } from "../lifecycle/app/drift";
+import { oauthConnectionDriftCheck } from "../lifecycle/connection/drift";
 import { customConnectionLinkDriftCheck } from "../lifecycle/link/drift";
 import { secretRotationDriftCheck } from "../lifecycle/rotation/drift";
 import type { KindDriftCheck } from "./kind-check";
@@ -12,6 +13,7 @@ export const KIND_DRIFT_CHECKS: { readonly [K in HookSpec["kind"]]: KindDriftChe
   app_registration: appRegistrationDriftCheck,
   custom_connection_link: customConnectionLinkDriftCheck,
   secret_rotation: secretRotationDriftCheck,
+  oauth_connection: oauthConnectionDriftCheck,
 };
 
 /** The check for a spec's kind, typed for the spec it is given. */

@@ -1,4 +1,5 @@
 import { registrationHooks } from "../app/registration";
+import { connectionHooks } from "../connection/hooks";
 import { linkHooks } from "../link/link";
 import { rotationHooks } from "../rotation/protocol";
 import type { HooksByKind } from "./kind-hooks";
@@ -8,4 +9,5 @@ export const HOOKS_BY_KIND: HooksByKind = {
   app_registration: registrationHooks,
   custom_connection_link: linkHooks,
   secret_rotation: rotationHooks,
+  oauth_connection: connectionHooks,
 };
