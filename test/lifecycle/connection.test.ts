@@ -7,7 +7,7 @@ import { ManualClock } from "../../providers/clock";
 import { ConnectionOutputs, ConnectionSecretKeys, type OAuthConnectionSpec } from "../../contract/connection";
 import { CommonOutputs } from "../../contract/document-codec";
 import { canonicalJson } from "../../contract/hook-spec";
-import type { StateBackend } from "../../providers/state";
+import type { OutputValues, StateBackend } from "../../providers/state";
 import { tokenSetRecordOf } from "../../providers/lifecycle/connection/token-set-store";
 import type { ConsentResult } from "../../providers/xero/consent-flow";
 import { consentAndStore, disconnectInEmulator, freeLoopbackRedirectUri, signInToEmulator } from "../support/consent";
@@ -76,7 +76,7 @@ async function initAndConsent(declared: ConsentedWorld, now: Date): Promise<Cons
   return withBackend((backend) => consentAndStore(world.emulator, backend, declared.spec, { now, ...(declared.clientSecret === undefined ? {} : { clientSecret: declared.clientSecret }) }));
 }
 
-async function stored(): Promise<{ values: Record<string, unknown>; secrets: Record<string, string> }> {
+async function stored(): Promise<{ values: OutputValues; secrets: Record<string, string> }> {
   return withBackend(async (backend) => {
     const document = await backend.read(DOCUMENT);
     if (document === undefined) throw new Error(`no document ${DOCUMENT}`);
