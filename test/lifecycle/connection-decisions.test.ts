@@ -73,6 +73,12 @@ describe("the connect command's --backend flag", () => {
     });
   });
 
+  it("keeps an absolute local dir as declared", () => {
+    expect(connectLocation("prod/Books", { type: "local", dir: "/srv/xero-state" }, { projectRoot: "/p", cwd: "/p/cdktf.out/stacks/prod" }).backendFlag).toBe(
+      "--backend local:/srv/xero-state",
+    );
+  });
+
   it("names a pg schema as it is", () => {
     expect(connectLocation("prod/Books", { type: "pg", schema: "xero" }, { projectRoot: "/p", cwd: "/p" }).backendFlag).toBe("--backend pg:xero");
   });
