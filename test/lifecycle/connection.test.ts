@@ -196,6 +196,24 @@ describe("an oauth_connection's apply", () => {
     expect(outcome.error?.message).toContain(`needs a new consent: Xero refused it. Run \`cdktf-xero connect ${DOCUMENT} --backend local:state\``);
   });
 
+  it("refuses to spend a token set consented to another app, every time, until the declared app is connected", async () => {
+    const declared = await declare();
+    const now = await world.emulator.admin.now();
+    await initAndConsent(declared, now);
+    const other = await world.emulator.admin.createApp({ kind: "web", name: "Other portal", scopes: APP_SCOPES, redirectUris: declared.spec.app.redirectUris as string[] });
+    const moved = { ...declared, env: { PORTAL_CLIENT_SECRET: other.clientSecret! }, spec: { ...declared.spec, app: { ...declared.spec.app, clientId: other.clientId } } };
+    await world.emulator.admin.clearRequests();
+    for (const _run of [1, 2]) {
+      const outcome = await runHookIn(world.ws, world.emulator, "apply", moved.spec, at(new Date(now.getTime() + 31 * DAY_MS), moved));
+      expect(outcome.error?.code).toBe("CONNECTION_APP_CHANGED");
+      expect(outcome.error?.message).toContain(`was consented to client id ${declared.spec.app.clientId}, but the declaration now names Web app "Books sync" (client id ${other.clientId})`);
+    }
+    expect(await requestsTo("/identity/connect/token")).toHaveLength(0);
+    const after = await stored();
+    expect(after.values[CommonOutputs.names.clientId]).toBe(declared.spec.app.clientId);
+    expect(after.values[ConnectionOutputs.names.declaration]).toBe(canonicalJson(moved.spec));
+  });
+
   it("verifies a PKCE app's consent, refreshing without a client secret", async () => {
     const declared = await declare({ kind: "pkce", tenants: [] });
     const consentedAt = await world.emulator.admin.now();

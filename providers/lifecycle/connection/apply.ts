@@ -14,7 +14,7 @@ import type { HookResult } from "../runtime/result";
 import { connectLocation } from "./connect-location";
 import { decideCoverage, isRefreshDue, refreshDueAt } from "./decisions";
 import { ConnectionAppChangedError, ConnectionConsentMismatchError } from "./errors";
-import { documentTokenSetStore } from "./token-set-store";
+import { documentTokenSetStore, tokenSetRecordOf } from "./token-set-store";
 
 /** The app a connection's messages name. */
 export function consentedAppOf(spec: OAuthConnectionSpec): AppDescription {
@@ -34,22 +34,25 @@ export async function consentedAppClient(spec: OAuthConnectionSpec, ctx: HookCon
 
 /**
  * What `connect`, `token` and `refresh --due` read from the document alone: the declaration it is
- * applied for, its keepAlive, and the app. Written on every apply, the failing ones included, so a
- * `connect` run after a failed deploy consents to what the code declares now.
+ * applied for, its keepAlive, and (unless `withApp` is false) the app. Written on every apply, the
+ * failing ones included, so a `connect` run after a failed deploy consents to what the code declares now.
  */
-function declarationOutputs(spec: OAuthConnectionSpec): Record<string, string | number> {
+function declarationOutputs(spec: OAuthConnectionSpec, withApp = true): Record<string, string | number> {
   return ConnectionOutputs.encode({
     declaration: canonicalJson(spec),
     keepAliveSeconds: spec.keepAliveSeconds,
-    clientId: spec.app.clientId,
-    appName: spec.app.appName,
+    ...(withApp ? { clientId: spec.app.clientId, appName: spec.app.appName } : {}),
   }) as Record<string, string | number>;
 }
 
-/** Records the declaration and nothing else (no completed apply: the run's bookkeeping stays as it was). */
-async function recordDeclaration(backend: StateBackend, spec: OAuthConnectionSpec): Promise<void> {
+/**
+ * Records the declaration and nothing else (no completed apply: the run's bookkeeping stays as it
+ * was). `withApp: false` keeps the recorded client id, which then still names the app the stored
+ * token set belongs to.
+ */
+async function recordDeclaration(backend: StateBackend, spec: OAuthConnectionSpec, withApp = true): Promise<void> {
   await backend.update(spec.document, (current) => {
-    const next = { ...(current?.values ?? { [CommonOutputs.names.generation]: 0 }), ...declarationOutputs(spec) };
+    const next = { ...(current?.values ?? { [CommonOutputs.names.generation]: 0 }), ...declarationOutputs(spec, withApp) };
     return isSameRecord(current?.values, next) ? undefined : next;
   });
 }
@@ -71,7 +74,8 @@ export async function applyConnection(spec: OAuthConnectionSpec, run: HookRun, c
   const location = connectLocation(spec.document, spec.backend, ctx);
   const store = documentTokenSetStore(backend, spec.document, { backendFlag: location.backendFlag });
 
-  const { record } = await store.read();
+  const stored = await backend.read(spec.document);
+  const record = tokenSetRecordOf(stored?.values, stored === undefined ? {} : await backend.openSecrets(stored));
   if (record.needsConsent !== undefined) {
     await recordDeclaration(backend, spec);
     throw new ConsentRequiredError(location, record.needsConsent.reason);
@@ -82,9 +86,10 @@ export async function applyConnection(spec: OAuthConnectionSpec, run: HookRun, c
     throw new ConnectionNotConsentedError(location);
   }
   ctx.registerSecret(tokenSet.refreshToken);
-  const consentedClientId = ConnectionOutputs.decode((await backend.read(spec.document))?.values).clientId;
+  if (tokenSet.accessToken !== undefined) ctx.registerSecret(tokenSet.accessToken);
+  const consentedClientId = ConnectionOutputs.decode(stored?.values).clientId;
   if (consentedClientId !== undefined && consentedClientId !== "" && consentedClientId !== spec.app.clientId) {
-    await recordDeclaration(backend, spec);
+    await recordDeclaration(backend, spec, false);
     throw new ConnectionAppChangedError(location, app, consentedClientId);
   }
 
