@@ -2,7 +2,8 @@
  * A consented connection end to end, through the real Terraform binary on each backend: declared,
  * the first deploy fails with the exact `cdktf-xero connect` command, a person consents (the real
  * consent flow posting the emulator's consent page, then the one write that stores a consent), the
- * deploy verifies and records it and Terraform reads the attributes back; an organisation
+ * deploy refreshes it once older than keepAlive (the plan's check warning first), verifies and
+ * records it, and Terraform reads the attributes back; an organisation
  * disconnected in Xero makes the next run of the hook fail listing both sides; destroy revokes.
  * The steps of one backend build on each other, as a team would take them.
  */
@@ -21,6 +22,7 @@ const STACK = "conn";
 const DOCUMENT = `${STACK}/Books`;
 const APP_SCOPES = ["openid", "offline_access", "accounting.invoices"];
 const STATE_KEY = Buffer.alloc(32, 12).toString("base64");
+const DAY_MS = 86_400_000;
 
 describe.each(documentBackends("e2e_conn"))("a consented connection deployed through Terraform with the %s backend", (_backendName, chooseBackend) => {
   let world: E2eWorld;
@@ -33,6 +35,7 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
   let spec: OAuthConnectionSpec;
   let consent: ConsentResult;
   let redirectUri: string;
+  let accessToken: string;
 
   const withBackend = async <T>(use: (backend: StateBackend) => Promise<T>): Promise<T> => {
     const backend = await openStateBackend(address, { env: { ...process.env, ...env }, cwd: world.dir, logger: { warn: () => undefined } });
@@ -106,13 +109,18 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
     expect(unwrapped(applied.stderr)).toContain(`Run \`cdktf-xero connect ${DOCUMENT} ${backendFlag}\` and consent in the browser`);
   });
 
-  test("after a consent, the deploy verifies it and Terraform reads back who consented to which organisations", async () => {
+  test("a consent stored 31 days ago: the plan warns, the deploy refreshes it, verifies it, and Terraform reads back who consented to which organisations", async () => {
     // The person signs in to Xero only now: the app's proof above asks Xero's authorize endpoint with nobody signed in.
     await signInToEmulator(world.emulator, "ada.lovelace@example.com", [tenants.nz, tenants.practice]);
-    consent = await withBackend((backend) => consentAndStore(world.emulator, backend, spec, { clientSecret, now: new Date() }));
+    const consentedAt = new Date(Date.now() - 31 * DAY_MS);
+    consent = await withBackend((backend) => consentAndStore(world.emulator, backend, spec, { clientSecret, now: consentedAt }));
     const applied = await deploy(stackDir, env);
-    expect(applied.stderr).toBe("");
     expect(applied.code).toBe(0);
+    const printed = unwrapped(`${applied.stdout}${applied.stderr}`);
+    expect(printed).toContain(`the refresh token of the connection ${DOCUMENT} (web app "Books sync", client id ${clientId}) is older than its keepAlive`);
+    expect(printed).not.toContain("is past 55 days");
+    expect(printed).not.toMatch(/Error/);
+    expect(unwrapped(applied.stdout)).toContain("refreshed the token set (older than keepAlive)");
     expect(unwrapped(applied.stdout)).toContain(`the consent covers "Demo Company (NZ)" (tenant id ${tenants.nz}), "Practice Ltd" (tenant id ${tenants.practice})`);
     const read = await outputs(stackDir, env);
     expect(read).toMatchObject({
@@ -120,18 +128,24 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
       tenant_names: ["Demo Company (NZ)", "Practice Ltd"],
       user_email: "ada.lovelace@example.com",
       status: "connected",
-      connected_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
-      refresh_token_expires_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+      connected_at: consentedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
     });
+    // Refreshed now: Xero's 60 days count from this deploy, not from the consent.
+    expect(Date.parse(String(read["refresh_token_expires_at"]))).toBeGreaterThan(Date.now() + 59 * DAY_MS);
     expect([...(read["granted_scopes"] as string[])].sort()).toEqual(["accounting.invoices", "email", "offline_access", "openid", "profile"]);
+    const stored = await storedSecrets();
+    expect(stored[ConnectionSecretKeys.refreshToken]).not.toBe(consent.tokens.refreshToken);
     const onDisk = `${readFileSync(join(stackDir, "cdk.tf.json"), "utf8")}\n${readFileSync(join(world.dir, `terraform.${STACK}.tfstate`), "utf8")}`;
-    expect(onDisk).not.toContain(consent.tokens.refreshToken!);
-    expect(onDisk).not.toContain(consent.tokens.accessToken);
+    for (const token of [consent.tokens.refreshToken!, consent.tokens.accessToken, stored[ConnectionSecretKeys.refreshToken]!, stored[ConnectionSecretKeys.accessToken]!]) {
+      expect(onDisk).not.toContain(token);
+    }
+    // The user disconnects an organisation below with the access token the connection holds now.
+    accessToken = stored[ConnectionSecretKeys.accessToken]!;
   });
 
   test("once an organisation is disconnected in Xero, the hook's next run fails listing declared and live organisations, the token set kept", async () => {
     const practice = consent.tenants.find((tenant) => tenant.tenantId === tenants.practice)!;
-    await disconnectInEmulator(world.emulator, consent.tokens.accessToken, practice.id);
+    await disconnectInEmulator(world.emulator, accessToken, practice.id);
     const listed = await terraform(stackDir, ["state", "list"], env);
     const resource = listed.stdout.split("\n").find((line) => /^terraform_data\.Books_[0-9A-F]{8}$/.test(line.trim()));
     expect(resource).toBeDefined();
