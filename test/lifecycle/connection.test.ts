@@ -6,6 +6,7 @@
 import { ManualClock } from "../../providers/clock";
 import { ConnectionOutputs, ConnectionSecretKeys, type OAuthConnectionSpec } from "../../contract/connection";
 import { CommonOutputs } from "../../contract/document-codec";
+import { rotationDocumentFor, RotationSecretKeys } from "../../contract/rotation";
 import { canonicalJson } from "../../contract/hook-spec";
 import type { OutputValues, StateBackend } from "../../providers/state";
 import { tokenSetRecordOf } from "../../providers/lifecycle/connection/token-set-store";
@@ -196,6 +197,24 @@ describe("an oauth_connection's apply", () => {
     expect(outcome.error?.message).toContain(`needs a new consent: Xero refused it. Run \`cdktf-xero connect ${DOCUMENT} --backend local:state\``);
   });
 
+  it("refreshes a Web app's token set with its rotation's CURRENT secret once one is recorded", async () => {
+    const declared = await declare();
+    const now = await world.emulator.admin.now();
+    await initAndConsent(declared, now);
+    await withBackend(async (backend) => {
+      const rotation = rotationDocumentFor(declared.spec.app.document);
+      await backend.update(rotation, async () => ({
+        [CommonOutputs.names.generation]: 1,
+        [CommonOutputs.names.clientId]: declared.spec.app.clientId,
+        [CommonOutputs.names.secrets]: await backend.sealSecrets(rotation, { [RotationSecretKeys.current]: declared.clientSecret! }),
+      }));
+    });
+    // The declared variable holds a stale secret now: only CURRENT authenticates the refresh.
+    const stale = { ...declared, env: { PORTAL_CLIENT_SECRET: "a-secret-deleted-in-the-portal" } };
+    const { stdout } = await expectHookOk(world.ws, world.emulator, "apply", stale.spec, at(new Date(now.getTime() + 31 * DAY_MS), stale));
+    expect(stdout).toContain("refreshed the token set (older than keepAlive)");
+  });
+
   it("refuses to spend a token set consented to another app, every time, until the declared app is connected", async () => {
     const declared = await declare();
     const now = await world.emulator.admin.now();
@@ -278,6 +297,18 @@ describe("an oauth_connection's destroy", () => {
     expect(after.values[CommonOutputs.names.secrets]).toBeUndefined();
     expect(after.values[CommonOutputs.names.retired]).toBe(true);
     expect(tokenSetRecordOf(after.values, after.secrets)).toEqual({ needsConsent: { reason: expect.stringContaining("revoked"), since: expect.any(Date) } });
+  });
+
+  it("revokes a PKCE app's consent, which has no client secret", async () => {
+    const declared = await declare({ kind: "pkce", tenants: [], onDestroy: "revoke" });
+    const now = await world.emulator.admin.now();
+    await initAndConsent(declared, now);
+    await expectHookOk(world.ws, world.emulator, "apply", declared.spec, at(now, declared));
+    await world.emulator.admin.clearRequests();
+    await expectHookOk(world.ws, world.emulator, "destroy", declared.spec, at(now, declared));
+    const [revocation] = await requestsTo("/identity/connect/revocation");
+    expect((revocation?.body as Record<string, string>)["client_id"]).toBe(declared.spec.app.clientId);
+    expect((await world.emulator.admin.getApp(declared.spec.app.clientId)).connections).toEqual([]);
   });
 
   it("revokes a token set Xero already refuses without failing", async () => {

@@ -5,32 +5,16 @@ import { formatRfc3339 } from "../../clock";
 import type { StateBackend } from "../../state";
 import { ConnectionNotConsentedError, ConsentRequiredError } from "../../tokens/errors";
 import { vendAccessToken } from "../../tokens/locked-refresh";
-import { resolveAppSecret } from "../app/current-secret";
-import type { HookContext, HookXeroClient } from "../runtime/context";
-import { describeApp, type AppDescription } from "../runtime/errors";
+import type { HookContext } from "../runtime/context";
+import { describeApp } from "../runtime/errors";
 import type { HookRun } from "../runtime/inputs";
 import { isSameRecord, recordApply } from "../runtime/record";
 import type { HookResult } from "../runtime/result";
 import { connectLocation } from "./connect-location";
+import { consentedAppClient, consentedAppOf } from "./consented-app";
 import { decideCoverage, isRefreshDue, refreshDueAt } from "./decisions";
 import { ConnectionAppChangedError, ConnectionConsentMismatchError } from "./errors";
 import { documentTokenSetStore, tokenSetRecordOf } from "./token-set-store";
-
-/** The app a connection's messages name. */
-export function consentedAppOf(spec: OAuthConnectionSpec): AppDescription {
-  return { appName: spec.app.appName, clientId: spec.app.clientId, appKind: spec.app.appKind };
-}
-
-/**
- * The Xero client of the connection's app: a Web app authenticates with its client secret (the
- * rotation's CURRENT once there is one, else the declared reference); a PKCE app has none.
- */
-export async function consentedAppClient(spec: OAuthConnectionSpec, ctx: HookContext): Promise<HookXeroClient> {
-  const reference = spec.app.clientSecret;
-  if (spec.app.appKind === "pkce" || reference === undefined) return ctx.xeroClient({ clientId: spec.app.clientId });
-  const secret = await resolveAppSecret(spec.app.document, spec.app.backend, reference, consentedAppOf(spec), ctx);
-  return ctx.xeroClient({ clientId: spec.app.clientId, clientSecret: secret.value });
-}
 
 /**
  * What `connect`, `token` and `refresh --due` read from the document alone: the declaration it is

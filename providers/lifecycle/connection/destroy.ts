@@ -7,7 +7,7 @@ import { describeApp } from "../runtime/errors";
 import type { HookRun } from "../runtime/inputs";
 import type { HookResult } from "../runtime/result";
 import { retireDocument } from "../runtime/retire";
-import { consentedAppClient, consentedAppOf } from "./apply";
+import { consentedAppClient, consentedAppOf } from "./consented-app";
 import { tokenSetOutputs } from "./token-set-store";
 
 /** The reason every later command gives once destroy revoked the token set. */

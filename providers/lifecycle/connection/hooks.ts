@@ -1,7 +1,8 @@
 import type { OAuthConnectionSpec } from "../../../contract/connection";
 import type { KindHooks } from "../runtime/kind-hooks";
 import { checkAppSecret } from "../runtime/preflight";
-import { applyConnection, consentedAppOf } from "./apply";
+import { applyConnection } from "./apply";
+import { consentedAppOf } from "./consented-app";
 import { destroyConnection } from "./destroy";
 
 /**
