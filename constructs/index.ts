@@ -19,3 +19,9 @@ export { Duration } from "./duration";
 export { XeroConstructError } from "./errors";
 export { HookPartIds } from "./hook-parts";
 export { XeroScopes, XeroCustomScope, type XeroScope, type XeroScopeName } from "../contract/scopes";
+export {
+  XeroOAuthConnection,
+  XeroConnectionOnDestroy,
+  type XeroOAuthConnectionProps,
+  type XeroConnectionOnDestroyType,
+} from "./oauth-connection";

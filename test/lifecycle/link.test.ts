@@ -109,6 +109,8 @@ describe("hook apply for a Custom Connection link", () => {
             probeClient: () => real.probeClient(),
             probeAuthorize: (input) => real.probeAuthorize(input),
             decodeAccessToken: (t) => real.decodeAccessToken(t),
+            refresh: (t) => real.refresh(t),
+            revoke: (t) => real.revoke(t),
             deleteConnection: (t, id) => real.deleteConnection(t, id),
             listConnections: (t, o) => real.listConnections(t, o),
           };
@@ -188,6 +190,8 @@ describe("hook apply for a Custom Connection link", () => {
             probeClient: () => real.probeClient(),
             probeAuthorize: (input) => real.probeAuthorize(input),
             decodeAccessToken: (t) => real.decodeAccessToken(t),
+            refresh: (t) => real.refresh(t),
+            revoke: (t) => real.revoke(t),
             deleteConnection: (t, id) => real.deleteConnection(t, id),
             listConnections: async (t, o) => [...(await real.listConnections(t, o)), extra],
           };

@@ -17,7 +17,7 @@ export interface HookWriter {
 /** The part of the Xero client operations use (a scripted double in unit tests). */
 export type HookXeroClient = Pick<
   XeroClient,
-  "clientId" | "clientCredentials" | "probeClient" | "probeAuthorize" | "listConnections" | "deleteConnection" | "decodeAccessToken"
+  "clientId" | "clientCredentials" | "probeClient" | "probeAuthorize" | "listConnections" | "deleteConnection" | "decodeAccessToken" | "refresh" | "revoke"
 >;
 
 export type XeroClientFactory = (options: XeroClientOptions) => HookXeroClient;
