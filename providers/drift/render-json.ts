@@ -19,6 +19,7 @@ export function renderJson(report: DriftReport, marked?: readonly MarkedResource
       findings: resource.findings.map((finding) => ({
         code: finding.code,
         status: finding.status,
+        severity: finding.severity ?? "drift",
         expected: finding.expected,
         live: finding.live,
         fix: finding.fix,
