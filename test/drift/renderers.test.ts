@@ -54,11 +54,22 @@ describe("renderJson", () => {
       kind: "custom_connection_link",
       backend: "pg:cdktf_xero",
       status: "drifted",
-      findings: [{ code: "link.other_organisation", status: "drift", severity: "drift", expected: 'linked to "A & B" (tenant id 1)', live: 'linked to "<C>"', fix: "re-link", acknowledgement: null }],
+      findings: [{ code: "link.other_organisation", status: "drift", expected: 'linked to "A & B" (tenant id 1)', live: 'linked to "<C>"', fix: "re-link", acknowledgement: null }],
       undeployedChange: null,
       notes: [],
       error: null,
     });
+  });
+});
+
+describe("renderJson of a warning", () => {
+  it("marks a warning-level finding with its severity", () => {
+    const warned: ResourceReport = {
+      resource: "billing/Ledger", kind: "oauth_connection", backend: "pg:cdktf_xero", notes: [],
+      findings: [{ code: "connection.refresh_due", severity: "warning", status: "drift", expected: "e", live: "l", fix: "f" }],
+    };
+    const parsed = JSON.parse(renderJson({ checkedAt: report.checkedAt, resources: [warned], summary: summarize([warned], 0) })) as { resources: Array<{ status: string; findings: unknown[] }> };
+    expect(parsed.resources[0]).toMatchObject({ status: "in_sync", findings: [{ code: "connection.refresh_due", severity: "warning", status: "drift" }] });
   });
 });
 
