@@ -13,8 +13,6 @@ import type { XeroConnection } from "../../xero/parse-api";
  */
 
 const SECOND_MS = 1_000;
-/** Scopes the consent flow always asks for besides the declared ones (the id token's). */
-const IDENTITY_SCOPES = new Set(["openid", "profile", "email"]);
 
 /** The command that stores a new consent for this connection. */
 export function connectCommand(spec: OAuthConnectionSpec): string {
@@ -172,35 +170,29 @@ export function liveConnectionFindings(
       fix: `Run \`${connect}\` and tick the organisations again (an organisation's adviser must reconnect it if it was disconnected on purpose); then deploy`,
     });
   }
-  if (spec.tenants.length > 0) {
+  // As the hooks' apply judges a consent: every declared organisation connected and every declared
+  // scope granted; organisations the user ticked beyond the declared ones, and scopes granted
+  // beyond the declared ones (they add up across consents), are fine, so drift does not report what
+  // a deploy would accept.
+  const missing = spec.tenants.filter(
     // A declared organisation already reported gone is not reported twice.
-    const missing = spec.tenants.filter(
-      (declared) => !live.some((c) => declares(declared, c.tenantId, c.tenantName)) && !gone.some((t) => declares(declared, t.tenantId, t.tenantName)),
-    );
-    const extra = live.filter((c) => !spec.tenants.some((declared) => declares(declared, c.tenantId, c.tenantName)));
-    if (missing.length > 0 || extra.length > 0) {
-      findings.push({
-        code: "connection.tenants_differ",
-        expected: `the consent covers ${tenantWords(spec.tenants)} (declared)`,
-        live:
-          `GET /connections lists ${listed}` +
-          (missing.length > 0 ? `; missing ${missing.map((t) => JSON.stringify(t)).join(", ")}` : "") +
-          (extra.length > 0 ? `; not declared ${extra.map((c) => organisation(c.tenantId, c.tenantName)).join(", ")}` : ""),
-        fix: `Run \`${connect}\` and tick exactly the declared organisations (disconnect the others in Xero), or declare the organisations the consent covers; then deploy`,
-      });
-    }
+    (declared) => !live.some((c) => declares(declared, c.tenantId, c.tenantName)) && !gone.some((t) => declares(declared, t.tenantId, t.tenantName)),
+  );
+  if (missing.length > 0) {
+    findings.push({
+      code: "connection.tenants_differ",
+      expected: `the consent covers ${tenantWords(spec.tenants)} (declared)`,
+      live: `GET /connections lists ${listed}; missing ${missing.map((t) => JSON.stringify(t)).join(", ")}`,
+      fix: `Run \`${connect}\` and tick the declared organisations, or declare the organisations the consent covers; then deploy`,
+    });
   }
   const missingScopes = spec.scopes.filter((scope) => !grantedScopes.includes(scope));
-  const extraScopes = grantedScopes.filter((scope) => !spec.scopes.includes(scope) && !IDENTITY_SCOPES.has(scope));
-  if (missingScopes.length > 0 || extraScopes.length > 0) {
+  if (missingScopes.length > 0) {
     findings.push({
       code: "connection.scopes_differ",
-      expected: `granted ${scopeWords(spec.scopes)} (declared; openid profile email are always asked for too)`,
-      live:
-        `the access token carries ${scopeWords(grantedScopes)}` +
-        (missingScopes.length > 0 ? `; missing ${missingScopes.join(" ")}` : "") +
-        (extraScopes.length > 0 ? `; extra ${extraScopes.join(" ")} (scopes add up across consents until the app is revoked)` : ""),
-      fix: `Run \`${connect}\` to consent to the declared scopes (revoke the app in Xero first to drop extra ones), or declare the granted scopes; then deploy`,
+      expected: `granted ${scopeWords(spec.scopes)} (declared)`,
+      live: `the access token carries ${scopeWords(grantedScopes)}; missing ${missingScopes.join(" ")}`,
+      fix: `Run \`${connect}\` to consent to the declared scopes (the app must declare them too), or declare the granted scopes; then deploy`,
     });
   }
   return findings;
