@@ -93,6 +93,18 @@ export class DriftBackends {
   }
 }
 
+/** A Web app's secret could not be resolved when the protocol's refresh needed it. */
+class DriftSecretUnavailableError extends CdktfXeroError {
+  readonly code = "DRIFT_SECRET_UNAVAILABLE";
+  readonly problem: string;
+  readonly fix: string;
+  constructor(secret: { readonly problem: string; readonly fix: string }) {
+    super(`${secret.problem}. ${secret.fix}`);
+    this.problem = secret.problem;
+    this.fix = secret.fix;
+  }
+}
+
 type TokenAnswer = { readonly accessToken: string; readonly scopes: readonly string[] };
 
 /** The context for the checks of one stack directory (or of one backend, in backend-only mode). */
@@ -121,13 +133,13 @@ export class DriftRunContext implements DriftCheckContext {
   /** The unrestricted client: only {@link vendAccessToken}'s grant uses it beyond the read-only view. */
   private fullClient(credentials: { readonly clientId: string; readonly clientSecret?: string }): XeroClient {
     return this.world.createXeroClient({
-        clientId: credentials.clientId,
-        ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
-        env: this.world.env,
-        clock: this.world.clock,
-        // The limiter learns of the 429s the client waits out (and counts them) through this.
-        observer: this.world.limiter.observer,
-      });
+      clientId: credentials.clientId,
+      ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
+      env: this.world.env,
+      clock: this.world.clock,
+      // The limiter learns of the 429s the client waits out (and counts them) through this.
+      observer: this.world.limiter.observer,
+    });
   }
 
   async vendAccessToken(store: TokenSetStore, app: DriftVendApp): Promise<DriftVendAnswer> {
@@ -143,7 +155,8 @@ export class DriftRunContext implements DriftCheckContext {
       // Handed out from this very read: a second read could find it stale and refresh.
       return { kind: "vended", token: { accessToken: decision.accessToken, expiresAt: decision.expiresAt, refreshed: false, resumed: false, scopes: record.tokenSet?.scopes ?? [] } };
     }
-    let clientSecret: string | undefined;
+    let secret: AppSecretResult | undefined;
+    const resolveSecret = async (): Promise<AppSecretResult | undefined> => (secret ??= await app.clientSecret?.());
     if (decision.kind === "refresh") {
       if (this.world.noRefresh) {
         const expiresAt = record.tokenSet?.accessTokenExpiresAt;
@@ -157,16 +170,27 @@ export class DriftRunContext implements DriftCheckContext {
                 : `the cached access token expires at ${expiresAt.toISOString()}, within 5 minutes of the check or before it`,
         };
       }
-      if (app.clientSecret !== undefined) {
-        const secret = await app.clientSecret();
-        if (!secret.ok) return { kind: "secret_unavailable", problem: secret.problem, fix: secret.fix };
-        clientSecret = secret.value;
-      }
+      const resolved = await resolveSecret();
+      if (resolved !== undefined && !resolved.ok) return { kind: "secret_unavailable", problem: resolved.problem, fix: resolved.fix };
     }
-    const client = this.fullClient({ clientId: app.clientId, ...(clientSecret === undefined ? {} : { clientSecret }) });
-    // The grant exists only here, handed to the protocol that records, refreshes and writes under the lock.
-    const grant: RefreshGrant = { refresh: (refreshToken) => this.world.limiter.run({ clientId: app.clientId }, () => client.refresh(refreshToken)) };
-    return { kind: "vended", token: await vendAccessToken(store, grant, { clock: this.world.clock }) };
+    // The grant exists only here, handed to the protocol that records, refreshes and writes under the
+    // lock. The secret is resolved above when the look says a refresh is due; should the protocol's
+    // own read find one due after all, it is resolved then (a failure leaves the write-ahead record,
+    // and the next holder sends the same, unrotated token).
+    const grant: RefreshGrant = {
+      refresh: async (refreshToken) => {
+        const resolved = await resolveSecret();
+        if (resolved !== undefined && !resolved.ok) throw new DriftSecretUnavailableError(resolved);
+        const client = this.fullClient({ clientId: app.clientId, ...(resolved === undefined ? {} : { clientSecret: resolved.value }) });
+        return this.world.limiter.run({ clientId: app.clientId }, () => client.refresh(refreshToken));
+      },
+    };
+    try {
+      return { kind: "vended", token: await vendAccessToken(store, grant, { clock: this.world.clock }) };
+    } catch (error) {
+      if (error instanceof DriftSecretUnavailableError) return { kind: "secret_unavailable", problem: error.problem, fix: error.fix };
+      throw error;
+    }
   }
 
   backend(address: StateBackendAddress): Promise<StateBackend> {

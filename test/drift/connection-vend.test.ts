@@ -131,6 +131,17 @@ describe("drift's access token for a consented connection", () => {
     expect([answer, refreshed, store.writes]).toEqual([{ kind: "secret_unavailable", problem: "variable LEDGER_SECRET is not set", fix: "Export it" }, [], []]);
   });
 
+  it("resolves the secret for the protocol's refresh when its own read finds the cached token stale after drift's look", async () => {
+    const { ctx, refreshed, secrets } = context();
+    const store = new ScriptedStore({ tokenSet: tokenSet(minutes(20)) });
+    const read = store.read.bind(store);
+    let reads = 0;
+    // Another holder replaced the cached token with one about to expire between drift's look and the protocol's read.
+    store.read = async () => (++reads === 1 ? read() : { serial: 1, record: { tokenSet: tokenSet(minutes(1)) } });
+    const answer = await ctx.vendAccessToken(store, webApp(secrets));
+    expect([answer.kind === "vended" && answer.token.refreshed, refreshed, secrets]).toEqual([true, ["stored-refresh-token with web-secret"], ["resolved"]]);
+  });
+
   it("writes nothing for a token set that needs a new consent, even one expired unused that no record says so yet", async () => {
     const { ctx, refreshed } = context();
     const expired = new ScriptedStore({ tokenSet: { ...tokenSet(minutes(-1)), refreshTokenIssuedAt: new Date("2026-04-01T00:00:00Z") } });
