@@ -192,8 +192,15 @@ describe("the connection check's answer to each vend outcome", () => {
     expect(rebuilt).toEqual({ ...spec, backend: { type: "pg", schema: "cdktf_xero" }, app: { ...spec.app, backend: { type: "pg", schema: "cdktf_xero" } } });
   });
 
-  it("recognises a connection document by its connection_spec and connection_status, and nothing else", () => {
-    const values = { ...stored.values, ...ConnectionOutputs.encode({ declaration: "{}" }) };
-    expect([oauthConnectionDriftCheck.recognises({ ...stored, values } as StoredDocument), oauthConnectionDriftCheck.recognises({ ...stored, values: { kind: "web", client_id: "C" } } as unknown as StoredDocument)]).toEqual([true, false]);
+  it("recognises a connection document by its connection_spec, before any consent too, and nothing else", () => {
+    const declared = { values: ConnectionOutputs.encode({ declaration: "{}" }) } as unknown as StoredDocument;
+    const app = { values: { kind: "web", client_id: "C" } } as unknown as StoredDocument;
+    expect([oauthConnectionDriftCheck.recognises(declared), oauthConnectionDriftCheck.recognises(app)]).toEqual([true, false]);
+  });
+
+  it("finds awaiting_consent for a document that records the declaration and no status yet", async () => {
+    const declaredOnly = { name: spec.document, serial: 1, values: ConnectionOutputs.encode({ declaration: "{}", keepAliveSeconds: 86_400 }) } as unknown as StoredDocument;
+    const result = await oauthConnectionDriftCheck.check({ spec, origin: "stack", stored: declaredOnly }, fake(() => Promise.reject(new Error("no vend for a connection nobody consented to"))));
+    expect(result.findings.map((f) => f.code)).toEqual(["connection.awaiting_consent"]);
   });
 });

@@ -95,8 +95,9 @@ function isConnectionSpec(value: unknown): value is OAuthConnectionSpec {
 
 export const oauthConnectionDriftCheck: KindDriftCheck<OAuthConnectionSpec> = {
   kind: "oauth_connection",
-  recognises: (stored: StoredDocument) =>
-    typeof stored.values[ConnectionOutputs.names.declaration] === "string" && typeof stored.values[ConnectionOutputs.names.status] === "string",
+  // Only a connection records its declaration, from the first apply on (before any consent, when it
+  // records no status yet: awaiting_consent is the default).
+  recognises: (stored: StoredDocument) => typeof stored.values[ConnectionOutputs.names.declaration] === "string",
   specFromDocument(stored: StoredDocument, backend: StateBackendAddress) {
     const declaration = ConnectionOutputs.decode(stored.values).declaration;
     if (declaration === undefined || declaration === "") return { problem: "the document records no declaration (connection_spec): never connected nor applied" };
