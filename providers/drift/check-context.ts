@@ -11,7 +11,7 @@ import { XeroClient, type XeroClientOptions } from "../xero/client";
 import type { XeroCallLimiter } from "../xero/call-limiter";
 import { vendAccessToken, type RefreshGrant, type TokenSetStore } from "../tokens/locked-refresh";
 import { decideVend } from "../tokens/vend-decision";
-import type { AppSecretResult, DriftCheckContext, DriftVendAnswer, DriftVendApp, DriftXeroClient } from "./kind-check";
+import type { AppSecretResult, DriftCheckContext, DriftTokenSetLocation, DriftVendAnswer, DriftVendApp, DriftXeroClient } from "./kind-check";
 
 /**
  * The world a drift run's checks see: a read-only, rate-limited Xero client per app, state
@@ -142,7 +142,8 @@ export class DriftRunContext implements DriftCheckContext {
     });
   }
 
-  async vendAccessToken(store: TokenSetStore, app: DriftVendApp): Promise<DriftVendAnswer> {
+  async vendAccessToken(tokenSet: DriftTokenSetLocation, app: DriftVendApp): Promise<DriftVendAnswer> {
+    const store: TokenSetStore = tokenSet.store(await this.backends.open(tokenSet.backend, this.cwd));
     // A look without the lock first: it decides whether a refresh would be needed, so that
     // --no-refresh sends nothing, a missing Web secret is known before anything is recorded, and a
     // record that needs a new consent is reported without drift writing to it.

@@ -41,6 +41,17 @@ export interface DriftVendApp {
   readonly clientSecret?: () => Promise<AppSecretResult>;
 }
 
+/** Where a consented connection's token set lives, for {@link DriftCheckContext.vendAccessToken}. */
+export interface DriftTokenSetLocation {
+  readonly backend: StateBackendAddress;
+  /**
+   * The token vending protocol's store over the opened backend (the connection kind's
+   * `documentTokenSetStore`): the context opens the backend for writing, which checks otherwise
+   * only read.
+   */
+  readonly store: (backend: StateBackend) => TokenSetStore;
+}
+
 /** What {@link DriftCheckContext.vendAccessToken} answers. */
 export type DriftVendAnswer =
   /** An access token from the locked vending path (the cached one, or a refresh made under the document's lock). */
@@ -84,7 +95,7 @@ export interface DriftCheckContext {
    * that the lock serialises, and its new token set is stored the same way a `token` call stores it.
    * The refresh grant itself never reaches a check.
    */
-  vendAccessToken(store: TokenSetStore, app: DriftVendApp): Promise<DriftVendAnswer>;
+  vendAccessToken(tokenSet: DriftTokenSetLocation, app: DriftVendApp): Promise<DriftVendAnswer>;
 }
 
 export interface KindCheckResult {

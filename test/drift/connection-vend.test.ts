@@ -2,7 +2,7 @@ import { ConnectionOutputs, type OAuthConnectionSpec } from "../../contract/conn
 import { DriftBackends, DriftRunContext, type DriftWorld } from "../../providers/drift/check-context";
 import type { DriftCheckContext, DriftVendAnswer, DriftXeroClient } from "../../providers/drift";
 import { oauthConnectionDriftCheck } from "../../providers/lifecycle/connection/drift";
-import type { StoredDocument } from "../../providers/state";
+import type { StateBackend, StoredDocument } from "../../providers/state";
 import type { TokenSetStore } from "../../providers/tokens/locked-refresh";
 import type { TokenSetRecord } from "../../providers/tokens/token-set-record";
 import { createXeroCallLimiter } from "../../providers/xero/call-limiter";
@@ -64,7 +64,8 @@ function context(options: { noRefresh?: boolean } = {}): { ctx: DriftRunContext;
           return { accessToken: "new-access-token", tokenType: "Bearer", expiresInSeconds: 1800, expiresAt: minutes(30), refreshToken: "new-refresh-token", scopes: ["offline_access"] };
         },
       }) as unknown as XeroClient,
-    openBackend: () => Promise.reject(new Error("no backend in this test")),
+    // The scripted store stands for the document; the backend under it is never touched.
+    openBackend: async () => ({ close: async () => undefined }) as unknown as StateBackend,
     readFile: () => Promise.reject(new Error("no files in this test")),
     warn: () => undefined,
     noRefresh: options.noRefresh ?? false,
@@ -72,6 +73,9 @@ function context(options: { noRefresh?: boolean } = {}): { ctx: DriftRunContext;
   const ctx = new DriftRunContext(world, new DriftBackends(world), new Map(), "/nonexistent", NOW);
   return { ctx, refreshed, secrets };
 }
+
+/** The scripted store as the token set's location. */
+const at = (store: TokenSetStore) => ({ backend: { type: "local", dir: "/tmp/state" } as const, store: () => store });
 
 const webApp = (secrets: string[], value: { ok: true; value: string } | { ok: false; problem: string; fix: string } = { ok: true, value: "web-secret" }) => ({
   clientId: "C",
@@ -85,14 +89,14 @@ describe("drift's access token for a consented connection", () => {
   it("hands out a good cached access token without resolving the secret or refreshing", async () => {
     const { ctx, refreshed, secrets } = context();
     const store = new ScriptedStore({ tokenSet: tokenSet(minutes(20)) });
-    const answer = await ctx.vendAccessToken(store, webApp(secrets));
+    const answer = await ctx.vendAccessToken(at(store), webApp(secrets));
     expect([answer.kind === "vended" && answer.token.accessToken, refreshed, secrets, store.writes]).toEqual(["cached-access-token", [], [], []]);
   });
 
   it("refreshes a stale one through the protocol: the write-ahead record, one refresh with the Web app's secret, the new set", async () => {
     const { ctx, refreshed, secrets } = context();
     const store = new ScriptedStore({ tokenSet: tokenSet(minutes(4)) });
-    const answer = await ctx.vendAccessToken(store, webApp(secrets));
+    const answer = await ctx.vendAccessToken(at(store), webApp(secrets));
     expect([answer.kind === "vended" && answer.token.refreshed, refreshed]).toEqual([true, ["stored-refresh-token with web-secret"]]);
     expect(store.writes.map((record) => [record.refreshStarted?.fingerprint, record.tokenSet?.refreshToken])).toEqual([
       ["fp:20", "stored-refresh-token"],
@@ -103,7 +107,7 @@ describe("drift's access token for a consented connection", () => {
   it("with --no-refresh sends and writes nothing once the cached access token is within 5 minutes of expiring", async () => {
     const { ctx, refreshed, secrets } = context({ noRefresh: true });
     const store = new ScriptedStore({ tokenSet: tokenSet(minutes(4)) });
-    const answer = await ctx.vendAccessToken(store, webApp(secrets));
+    const answer = await ctx.vendAccessToken(at(store), webApp(secrets));
     expect([answer, refreshed, secrets, store.writes]).toEqual([
       { kind: "refresh_not_allowed", why: `the cached access token expires at ${minutes(4).toISOString()}, within 5 minutes of the check or before it` },
       [], [], [],
@@ -113,21 +117,21 @@ describe("drift's access token for a consented connection", () => {
   it("with --no-refresh leaves an unfinished refresh for the next token call to resume", async () => {
     const { ctx, refreshed } = context({ noRefresh: true });
     const store = new ScriptedStore({ tokenSet: tokenSet(minutes(20)), refreshStarted: { fingerprint: "fp:20", startedAt: minutes(-2) } });
-    expect([await ctx.vendAccessToken(store, { clientId: "C" }), refreshed, store.writes]).toEqual([
+    expect([await ctx.vendAccessToken(at(store), { clientId: "C" }), refreshed, store.writes]).toEqual([
       { kind: "refresh_not_allowed", why: "an unfinished refresh is recorded, and only a refresh resolves it" }, [], [],
     ]);
   });
 
   it("with --no-refresh still hands out a good cached access token", async () => {
     const { ctx } = context({ noRefresh: true });
-    const answer = await ctx.vendAccessToken(new ScriptedStore({ tokenSet: tokenSet(minutes(20)) }), { clientId: "C" });
+    const answer = await ctx.vendAccessToken(at(new ScriptedStore({ tokenSet: tokenSet(minutes(20)) })), { clientId: "C" });
     expect(answer.kind === "vended" && [answer.token.accessToken, answer.token.refreshed]).toEqual(["cached-access-token", false]);
   });
 
   it("records nothing and refreshes nothing when the Web app's secret cannot be resolved", async () => {
     const { ctx, refreshed, secrets } = context();
     const store = new ScriptedStore({ tokenSet: tokenSet(minutes(-1)) });
-    const answer = await ctx.vendAccessToken(store, webApp(secrets, { ok: false, problem: "variable LEDGER_SECRET is not set", fix: "Export it" }));
+    const answer = await ctx.vendAccessToken(at(store), webApp(secrets, { ok: false, problem: "variable LEDGER_SECRET is not set", fix: "Export it" }));
     expect([answer, refreshed, store.writes]).toEqual([{ kind: "secret_unavailable", problem: "variable LEDGER_SECRET is not set", fix: "Export it" }, [], []]);
   });
 
@@ -138,14 +142,14 @@ describe("drift's access token for a consented connection", () => {
     let reads = 0;
     // Another holder replaced the cached token with one about to expire between drift's look and the protocol's read.
     store.read = async () => (++reads === 1 ? read() : { serial: 1, record: { tokenSet: tokenSet(minutes(1)) } });
-    const answer = await ctx.vendAccessToken(store, webApp(secrets));
+    const answer = await ctx.vendAccessToken(at(store), webApp(secrets));
     expect([answer.kind === "vended" && answer.token.refreshed, refreshed, secrets]).toEqual([true, ["stored-refresh-token with web-secret"], ["resolved"]]);
   });
 
   it("writes nothing for a token set that needs a new consent, even one expired unused that no record says so yet", async () => {
     const { ctx, refreshed } = context();
     const expired = new ScriptedStore({ tokenSet: { ...tokenSet(minutes(-1)), refreshTokenIssuedAt: new Date("2026-04-01T00:00:00Z") } });
-    const answer = await ctx.vendAccessToken(expired, { clientId: "C" });
+    const answer = await ctx.vendAccessToken(at(expired), { clientId: "C" });
     expect([answer.kind, answer.kind === "no_token_set" && answer.why, refreshed, expired.writes]).toEqual(["no_token_set", "needs_consent", [], []]);
   });
 });

@@ -40,10 +40,10 @@ async function check(target: DriftTarget<OAuthConnectionSpec>, ctx: DriftCheckCo
       ? {}
       : { clientSecret: () => ctx.appSecret({ appName: app.appName, clientId: app.clientId, appKind: app.appKind, document: app.document, backend: app.backend, reference: clientSecret }) }),
   };
-  const store = documentTokenSetStore(backend, spec.document, { backendFlag: `--backend ${formatBackendAddress(spec.backend)}` });
+  const backendFlag = `--backend ${formatBackendAddress(spec.backend)}`;
   let answer;
   try {
-    answer = await ctx.vendAccessToken(store, vendApp);
+    answer = await ctx.vendAccessToken({ backend: spec.backend, store: (opened) => documentTokenSetStore(opened, spec.document, { backendFlag }) }, vendApp);
   } catch (error) {
     if (error instanceof ConsentRequiredError) return { findings: [...recorded.findings, refusedRefreshFinding(spec, error.reason)], notes: [] };
     if (error instanceof ConnectionNotConsentedError) return { findings: recordedConnectionFindings(spec, {}, ctx.now).findings, notes: [] };
