@@ -161,6 +161,16 @@ export class EmulatorAdminClient {
     await this.call("POST", "/consent", input);
   }
 
+  /** The user revokes the app in Xero: its grant (refresh tokens, scopes) and that user's connections to it end. */
+  async revokeUserGrant(userId: string, clientId: string): Promise<void> {
+    await this.call("DELETE", `/users/${encodeURIComponent(userId)}/apps/${encodeURIComponent(clientId)}`);
+  }
+
+  /** An organisation disconnects the app in Xero: every connection of the app to that organisation ends; grants stay. */
+  async disconnectOrganisation(tenantId: string, clientId: string): Promise<void> {
+    await this.call("DELETE", `/orgs/${encodeURIComponent(tenantId)}/apps/${encodeURIComponent(clientId)}`);
+  }
+
   /** Moves the emulator clock forward; resolves to the new emulator time. */
   async advanceClock(seconds: number): Promise<Date> {
     return new Date(field<string>(await this.call("POST", "/clock", { advanceSeconds: seconds }), "now", isString, "a string"));

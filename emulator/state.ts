@@ -300,6 +300,13 @@ export class XeroState {
     return doomed.length;
   }
 
+  /** An organisation's "Disconnect" of an app in Xero: every user's connection of the app to that organisation ends; grants stay. */
+  disconnectOrganisation(clientId: string, tenantId: string): number {
+    const doomed = this.allConnections(clientId).filter((c) => c.tenantId === tenantId);
+    doomed.forEach((c) => this.deactivate(c));
+    return doomed.length;
+  }
+
   allConnections(clientId: string): Connection[] {
     return this.connections.filter((c) => c.active && c.clientId === clientId);
   }

@@ -2,14 +2,19 @@
  * A proof that the consent flow (providers/xero/consent-flow.ts) works with a real browser: headless
  * Chromium from Debian's `chromium` package, driven by playwright-core, opens the emulator's consent
  * page, clicks "Allow access" (or "Cancel"), and is redirected to the flow's loopback listener.
- * Not wired into npm scripts yet (issue 12's `test:browser` will be).
+ * `npm run test:browser` builds and runs it (and `.ci/run` installs Debian's chromium for it):
  *
- *   npm run build && node dist/scripts/consent-in-browser.js [--chromium /usr/bin/chromium]
+ *   npm run test:browser [-- --chromium /path/to/chromium]
+ *
+ * Without --chromium it uses /usr/bin/chromium, else `chromium` on PATH; with none it fails at once,
+ * naming the apt command that installs it.
  *
  * Runs three consents, a Web app and a PKCE app allowed and a Web app declined, and prints one line
  * each (who consented, tenants, scopes; never a token). Exits 1 when any did not end as expected.
  */
+import { accessSync, constants } from "node:fs";
 import { createServer } from "node:net";
+import * as path from "node:path";
 import type { Browser } from "playwright-core";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { XeroAuthorizeRedirectError } from "../providers/xero/consent-errors";
@@ -77,9 +82,46 @@ async function consent(emulator: RunningEmulator, browser: Browser, kind: "web" 
   return `${kind} app ${app.clientId}: consented by ${who}; tenants ${result.tenants.map((t) => t.tenantName).join(", ")}; scopes ${result.tokens.scopes.join(" ")}; refresh token ${result.tokens.refreshToken === undefined ? "absent" : "received"}`;
 }
 
-async function main(args: readonly string[]): Promise<number> {
+/** Debian's chromium package installs here. */
+const DEBIAN_CHROMIUM = "/usr/bin/chromium";
+
+/** Chromium cannot be found (or the one named cannot be run). */
+class ChromiumNotFoundError extends Error {
+  readonly code = "CHROMIUM_NOT_FOUND";
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Chromium to drive: the one named with --chromium, else Debian's, else `chromium` on PATH. */
+function findChromium(args: readonly string[], pathVariable: string | undefined): string {
   const at = args.indexOf("--chromium");
-  const executablePath = at === -1 ? "/usr/bin/chromium" : (args[at + 1] ?? "");
+  if (at !== -1) {
+    const named = args[at + 1] ?? "";
+    if (named === "" || !isExecutable(named)) {
+      throw new ChromiumNotFoundError(`--chromium ${named === "" ? "needs a path" : `${named} is not an executable file`}: name the chromium binary, or drop the flag to use ${DEBIAN_CHROMIUM}`);
+    }
+    return named;
+  }
+  const onPath = (pathVariable ?? "").split(path.delimiter).filter((dir) => dir !== "").map((dir) => path.join(dir, "chromium"));
+  const found = [DEBIAN_CHROMIUM, ...onPath].find(isExecutable);
+  if (found === undefined) {
+    throw new ChromiumNotFoundError(
+      `no Chromium found at ${DEBIAN_CHROMIUM} nor as \`chromium\` on PATH. Install Debian's package: ` +
+        "`sudo apt-get update && sudo apt-get install -y chromium` (as root, without sudo), or pass --chromium <path to a Chromium binary>",
+    );
+  }
+  return found;
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  const executablePath = findChromium(args, process.env.PATH);
   const { chromium } = await import("playwright-core");
   const emulator = await startEmulator();
   let browser: Browser | undefined;
@@ -120,7 +162,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`consent-in-browser: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const text = error instanceof ChromiumNotFoundError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`consent-in-browser: ${text}\n`);
     process.exitCode = 1;
   },
 );

@@ -57,6 +57,7 @@ interface DriftFlags {
   writeIgnore?: string;
   concurrency: string;
   asOf?: string;
+  refresh: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -77,6 +78,7 @@ export function registerDriftCommand(program: Command, overrides: Partial<DriftC
     .option("--write-ignore <file>", "write today's findings into an acknowledgement file (expiring in 30 days) to start from a clean baseline")
     .option("--concurrency <n>", "Xero calls (and resources checked) at once; Xero's rate limits are respected whatever this says", String(DEFAULT_DRIFT_CONCURRENCY))
     .option("--as-of <time>", "check as of this RFC 3339 time instead of now (rotation ages, acknowledgement expiry)")
+    .option("--no-refresh", "never refresh a consented connection's token set: when its cached access token is not good, report its live checks as not checked")
     .addHelpText(
       "after",
       `
@@ -84,7 +86,9 @@ Default concurrency: ${DEFAULT_DRIFT_CONCURRENCY} calls at once: what one app ca
 per app (at a 100 ms round trip). Whatever --concurrency says, each organisation gets at most 5 calls at once and 60 a minute,
 each app 10,000 a minute, and a 429's Retry-After is waited out (and counted in the summary).
 Endpoints: XERO_LOGIN_URL, XERO_IDENTITY_URL, XERO_API_URL (default: Xero). State keys and PG_CONN_STR as for deploy.
-Xero sees only reads: a client-credentials token request, GET /connections and authorize requests nobody signs in to.
+Xero sees only reads: a client-credentials token request, GET /connections and authorize requests nobody signs in to;
+and for a consented connection whose cached access token has expired, one refresh through the token vending protocol
+(under the document's lock, as \`cdktf-xero token\` would make it), unless --no-refresh.
 
 Examples:
   $ npx cdktf synth && cdktf-xero drift --junit drift-junit.xml
@@ -107,7 +111,7 @@ Exit codes: 0 nothing drifted (acknowledged findings included), 2 drift found, 1
         : { from: "stacks", stacks: flags.stack, ...(backend === undefined ? {} : { backend }) };
       const acknowledgements = flags.ignore === undefined ? [] : await readAcknowledgements(path.resolve(deps.cwd, flags.ignore), flags.ignore);
       const report = await runDrift(
-        { scope, concurrency, acknowledgements },
+        { scope, concurrency, acknowledgements, noRefresh: !flags.refresh },
         { env: deps.env, cwd: projectRoot, clock, warn: (line) => deps.stderr.write(`${line}\n`), progress: stderrProgress(deps.stderr, clock) },
       );
       let marked: MarkedResource[] | undefined;

@@ -139,6 +139,27 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
       return withBody(request, parseOrgInput, (input) => jsonResponse(201, { tenantId: state.createOrg(input).tenantId }));
     case "POST /users":
       return withBody(request, parseUserInput, (input) => jsonResponse(201, { userId: state.createUser(input).userId }));
+    case "DELETE /users/{id}/apps/{n}": {
+      // The user revokes the app in Xero (its list of connected apps): the grant ends as with revocation.
+      const [, userId = "", , clientId = ""] = segments;
+      if (!state.users.has(userId)) return adminError(404, `no user with userId ${userId}: create it with POST /users`);
+      if (!state.apps.has(clientId)) return adminError(404, `no app with clientId ${clientId}: create it with POST /apps`);
+      if (ctx.tokens.grantedScopes(clientId, userId).length === 0 && state.connectionsFor(clientId, userId).length === 0) {
+        return adminError(404, `user ${userId} has granted app ${clientId} nothing: nothing to revoke`);
+      }
+      ctx.tokens.revokeGrant(clientId, userId);
+      state.removeUserConnections(clientId, userId);
+      return emptyResponse(204);
+    }
+    case "DELETE /orgs/{id}/apps/{n}": {
+      // An organisation's adviser disconnects the app in Xero: that organisation's connections end, grants stay.
+      const [, tenantId = "", , clientId = ""] = segments;
+      if (!state.orgs.has(tenantId)) return adminError(404, `no organisation with tenantId ${tenantId}: create it with POST /orgs`);
+      if (!state.apps.has(clientId)) return adminError(404, `no app with clientId ${clientId}: create it with POST /apps`);
+      return state.disconnectOrganisation(clientId, tenantId) > 0
+        ? emptyResponse(204)
+        : adminError(404, `app ${clientId} is not connected to organisation ${tenantId}: nothing to disconnect`);
+    }
     case "POST /consent":
       return withBody(request, parseConsentInput, (input) => {
         if (!state.users.has(input.userId)) return adminError(404, `no user with userId ${input.userId}: create it with POST /users`);

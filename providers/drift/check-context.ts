@@ -9,7 +9,9 @@ import { describeSecretReference, type AppDescription } from "../lifecycle/runti
 import { openStateBackend, type OpenStateBackendOptions, type StateBackend } from "../state";
 import { XeroClient, type XeroClientOptions } from "../xero/client";
 import type { XeroCallLimiter } from "../xero/call-limiter";
-import type { AppSecretResult, DriftCheckContext, DriftXeroClient } from "./kind-check";
+import { vendAccessToken, type RefreshGrant, type TokenSetStore } from "../tokens/locked-refresh";
+import { decideVend } from "../tokens/vend-decision";
+import type { AppSecretResult, DriftCheckContext, DriftTokenSetLocation, DriftVendAnswer, DriftVendApp, DriftXeroClient } from "./kind-check";
 
 /**
  * The world a drift run's checks see: a read-only, rate-limited Xero client per app, state
@@ -30,6 +32,8 @@ export interface DriftWorld {
   readonly readFile: (absolutePath: string) => Promise<string>;
   /** Warnings of the state backends (stale locks, key files), for stderr. */
   readonly warn: (line: string) => void;
+  /** `--no-refresh`: a connection whose cached access token is not good is not checked live, rather than refreshed. */
+  readonly noRefresh: boolean;
 }
 
 /** Only the reads drift may make, each through the limiter; the client's writes are out of reach. */
@@ -89,6 +93,18 @@ export class DriftBackends {
   }
 }
 
+/** A Web app's secret could not be resolved when the protocol's refresh needed it. */
+class DriftSecretUnavailableError extends CdktfXeroError {
+  readonly code = "DRIFT_SECRET_UNAVAILABLE";
+  readonly problem: string;
+  readonly fix: string;
+  constructor(secret: { readonly problem: string; readonly fix: string }) {
+    super(`${secret.problem}. ${secret.fix}`);
+    this.problem = secret.problem;
+    this.fix = secret.fix;
+  }
+}
+
 type TokenAnswer = { readonly accessToken: string; readonly scopes: readonly string[] };
 
 /** The context for the checks of one stack directory (or of one backend, in backend-only mode). */
@@ -106,18 +122,76 @@ export class DriftRunContext implements DriftCheckContext {
     this.now = now;
   }
 
+  get clock(): Clock {
+    return this.world.clock;
+  }
+
   xero(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient {
-    return limitedXeroClient(
-      this.world.createXeroClient({
-        clientId: credentials.clientId,
-        ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
-        env: this.world.env,
-        clock: this.world.clock,
-        // The limiter learns of the 429s the client waits out (and counts them) through this.
-        observer: this.world.limiter.observer,
-      }),
-      this.world.limiter,
-    );
+    return limitedXeroClient(this.fullClient(credentials), this.world.limiter);
+  }
+
+  /** The unrestricted client: only {@link vendAccessToken}'s grant uses it beyond the read-only view. */
+  private fullClient(credentials: { readonly clientId: string; readonly clientSecret?: string }): XeroClient {
+    return this.world.createXeroClient({
+      clientId: credentials.clientId,
+      ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
+      env: this.world.env,
+      clock: this.world.clock,
+      // The limiter learns of the 429s the client waits out (and counts them) through this.
+      observer: this.world.limiter.observer,
+    });
+  }
+
+  async vendAccessToken(tokenSet: DriftTokenSetLocation, app: DriftVendApp): Promise<DriftVendAnswer> {
+    const store: TokenSetStore = tokenSet.store(await this.backends.open(tokenSet.backend, this.cwd));
+    // A look without the lock first: it decides whether a refresh would be needed, so that
+    // --no-refresh sends nothing, a missing Web secret is known before anything is recorded, and a
+    // record that needs a new consent is reported without drift writing to it.
+    const { record } = await store.read();
+    const storedFingerprint = record.tokenSet === undefined || record.refreshStarted === undefined ? undefined : await store.fingerprint(record.tokenSet.refreshToken);
+    const decision = decideVend(record, this.world.clock.now(), storedFingerprint);
+    if (decision.kind === "not-connected") return { kind: "no_token_set", why: "not_connected" };
+    if (decision.kind === "needs-consent") return { kind: "no_token_set", why: "needs_consent", reason: decision.reason };
+    if (decision.kind === "use-cached" && this.world.noRefresh) {
+      // Handed out from this very read: a second read could find it stale and refresh.
+      return { kind: "vended", token: { accessToken: decision.accessToken, expiresAt: decision.expiresAt, refreshed: false, resumed: false, scopes: record.tokenSet?.scopes ?? [] } };
+    }
+    let secret: AppSecretResult | undefined;
+    const resolveSecret = async (): Promise<AppSecretResult | undefined> => (secret ??= await app.clientSecret?.());
+    if (decision.kind === "refresh") {
+      if (this.world.noRefresh) {
+        const expiresAt = record.tokenSet?.accessTokenExpiresAt;
+        return {
+          kind: "refresh_not_allowed",
+          why:
+            decision.resuming !== undefined
+              ? "an unfinished refresh is recorded, and only a refresh resolves it"
+              : expiresAt === undefined
+                ? "no access token is cached"
+                : `the cached access token expires at ${expiresAt.toISOString()}, within 5 minutes of the check or before it`,
+        };
+      }
+      const resolved = await resolveSecret();
+      if (resolved !== undefined && !resolved.ok) return { kind: "secret_unavailable", problem: resolved.problem, fix: resolved.fix };
+    }
+    // The grant exists only here, handed to the protocol that records, refreshes and writes under the
+    // lock. The secret is resolved above when the look says a refresh is due; should the protocol's
+    // own read find one due after all, it is resolved then (a failure leaves the write-ahead record,
+    // and the next holder sends the same, unrotated token).
+    const grant: RefreshGrant = {
+      refresh: async (refreshToken) => {
+        const resolved = await resolveSecret();
+        if (resolved !== undefined && !resolved.ok) throw new DriftSecretUnavailableError(resolved);
+        const client = this.fullClient({ clientId: app.clientId, ...(resolved === undefined ? {} : { clientSecret: resolved.value }) });
+        return this.world.limiter.run({ clientId: app.clientId }, () => client.refresh(refreshToken));
+      },
+    };
+    try {
+      return { kind: "vended", token: await vendAccessToken(store, grant, { clock: this.world.clock }) };
+    } catch (error) {
+      if (error instanceof DriftSecretUnavailableError) return { kind: "secret_unavailable", problem: error.problem, fix: error.fix };
+      throw error;
+    }
   }
 
   backend(address: StateBackendAddress): Promise<StateBackend> {

@@ -23,6 +23,13 @@ export const DRIFT_FINDING_CODES = {
   "rotation.overdue": "the current client secret is older than the rotation's maxAge",
   "rotation.pending_stale": "a staged (PENDING) secret has waited more than a day for the deploy that tests and promotes it",
   "rotation.previous_kept": "the PREVIOUS secret is still recorded past its keepPrevious expiry (the deploy that drops it has not run)",
+  "connection.awaiting_consent": "the consented connection is declared but nobody has consented yet (`cdktf-xero connect` never ran for it)",
+  "connection.needs_consent": "the connection's document records that no stored token can work again (Xero refused it, it expired unused, or a refresh was lost past Xero's grace)",
+  "connection.gone": "the consent is gone: the user revoked it, or an organisation disconnected the app (GET /connections no longer lists a recorded organisation, or Xero refuses the refresh token with invalid_grant)",
+  "connection.tenants_differ": "a declared organisation is not among those the consent covers (organisations beyond the declared ones are fine, as for a deploy)",
+  "connection.scopes_differ": "a declared scope is not among those Xero granted the connection (scopes beyond the declared ones are fine, as for a deploy)",
+  "connection.refresh_due": "a warning: the refresh token is older than the connection's keepAlive (the daily `cdktf-xero refresh --due` job has not run)",
+  "connection.refresh_token_expiring": "the refresh token is within 5 days of Xero's 60-day limit, or past it (then only a new consent helps)",
   "secret.unavailable": "the client secret's reference cannot be resolved where drift runs (variable unset, file missing, key absent)",
   "document.missing": "the resource's credential document is not in the state backend (deleted, or never deployed)",
   "document.unreadable": "the credential document cannot be read or its secrets opened with the configured state keys",
@@ -43,6 +50,12 @@ export interface DriftFinding {
   readonly live: string;
   /** What to do about it, naming where (the portal, a command, a variable). */
   readonly fix: string;
+  /**
+   * `warning`: listed and reported, but it does not change the exit code nor the resource's status
+   * (like a Terraform check block's warning: something to act on before it becomes drift).
+   * @default drift
+   */
+  readonly severity?: "warning";
 }
 
 /** A finding with what the acknowledgement file says of it. */
@@ -86,10 +99,10 @@ export type ResourceStatus = "in_sync" | "drifted" | "acknowledged" | "error";
 export function statusOf(resource: ResourceReport): ResourceStatus {
   if (resource.error !== undefined) return "error";
   if (resource.findings.some(counts)) return "drifted";
-  return resource.findings.length > 0 ? "acknowledged" : "in_sync";
+  return resource.findings.some((finding) => finding.status === "acknowledged") ? "acknowledged" : "in_sync";
 }
 
-/** Whether a finding changes the exit code. */
+/** Whether a finding changes the exit code: not when acknowledged (and unexpired), nor a warning. */
 export function counts(finding: ReportedFinding): boolean {
-  return finding.status !== "acknowledged";
+  return finding.status !== "acknowledged" && finding.severity !== "warning";
 }

@@ -2,7 +2,9 @@ import type { HookSpec } from "../../contract/hook-spec";
 import type { SecretReference } from "../../contract/spec-common";
 import type { StateBackendAddress } from "../../contract/state-address";
 import type { AppDescription } from "../lifecycle/runtime/errors";
+import type { Clock } from "../clock";
 import type { StateBackend, StoredDocument } from "../state";
+import type { TokenSetStore, VendedAccessToken } from "../tokens/locked-refresh";
 import type { XeroClient } from "../xero/client";
 import type { DriftFinding } from "./findings";
 
@@ -15,7 +17,8 @@ import type { DriftFinding } from "./findings";
 /**
  * The Xero calls a drift check may make: nothing that writes or spends. No revocation, no
  * DELETE /connections, no refresh, no authorization-code exchange (not even the hooks' invalid-code
- * probe): the one token request is client credentials. Every call goes through the call limiter.
+ * probe): the one token request here is client credentials. Every call goes through the call limiter.
+ * (A consented connection's refresh happens only inside {@link DriftCheckContext.vendAccessToken}.)
  */
 export type DriftXeroClient = Pick<XeroClient, "clientId" | "clientCredentials" | "probeAuthorize" | "listConnections" | "decodeAccessToken">;
 
@@ -31,9 +34,40 @@ export interface DriftTarget<S extends HookSpec = HookSpec> {
 /** A secret as at deploy, or why it cannot be had where drift runs. */
 export type AppSecretResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly problem: string; readonly fix: string };
 
+/** The consented app whose token set a drift check asks an access token of. */
+export interface DriftVendApp {
+  readonly clientId: string;
+  /** A Web app's secret, resolved only when a refresh is needed; absent for a PKCE app. */
+  readonly clientSecret?: () => Promise<AppSecretResult>;
+}
+
+/** Where a consented connection's token set lives, for {@link DriftCheckContext.vendAccessToken}. */
+export interface DriftTokenSetLocation {
+  readonly backend: StateBackendAddress;
+  /**
+   * The token vending protocol's store over the opened backend (the connection kind's
+   * `documentTokenSetStore`): the context opens the backend for writing, which checks otherwise
+   * only read.
+   */
+  readonly store: (backend: StateBackend) => TokenSetStore;
+}
+
+/** What {@link DriftCheckContext.vendAccessToken} answers. */
+export type DriftVendAnswer =
+  /** An access token from the locked vending path (the cached one, or a refresh made under the document's lock). */
+  | { readonly kind: "vended"; readonly token: VendedAccessToken }
+  /** `--no-refresh`, and the cached access token is not good: nothing was sent. */
+  | { readonly kind: "refresh_not_allowed"; readonly why: string }
+  /** A refresh was needed and the Web app's secret cannot be resolved where drift runs: nothing was sent. */
+  | { readonly kind: "secret_unavailable"; readonly problem: string; readonly fix: string }
+  /** The record holds no usable token set (never consented, or a new consent needed): nothing was sent or written. */
+  | { readonly kind: "no_token_set"; readonly why: "not_connected" | "needs_consent"; readonly reason?: string };
+
 export interface DriftCheckContext {
   /** The injected clock's time for this run. */
   readonly now: Date;
+  /** The run's clock (`--as-of` included): what the token vending protocol records its times with. */
+  readonly clock: Clock;
   /** A read-only Xero client for one app; every call goes through the run's limiter. */
   xero(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient;
   backend(address: StateBackendAddress): Promise<StateBackend>;
@@ -48,6 +82,20 @@ export interface DriftCheckContext {
    * (`<app document>/rotation`) once recorded for this client id, else the declared reference.
    */
   appSecret(app: AppDescription & { readonly document: string; readonly backend: StateBackendAddress; readonly reference: SecretReference }): Promise<AppSecretResult>;
+  /**
+   * An access token of a consented connection's token set, ONLY through the token vending protocol
+   * (providers/tokens/locked-refresh.ts `vendAccessToken`, with the run's limiter and clock): the
+   * cached access token while it is good, else one refresh under the document's lock with the
+   * write-ahead record and the compare-and-swap write, exactly what any consumer's `token` call does.
+   * Never a forced refresh. With `--no-refresh` it sends nothing once the cached token is not good.
+   *
+   * Why this refresh is allowed when DriftXeroClient has none: a refresh token rotates on use, so a
+   * refresh outside the lock and the write-ahead record (a "raw" `XeroClient.refresh`) would leave
+   * two holders of one token set and could lose it; through the protocol, drift is one more consumer
+   * that the lock serialises, and its new token set is stored the same way a `token` call stores it.
+   * The refresh grant itself never reaches a check.
+   */
+  vendAccessToken(tokenSet: DriftTokenSetLocation, app: DriftVendApp): Promise<DriftVendAnswer>;
 }
 
 export interface KindCheckResult {

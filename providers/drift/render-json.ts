@@ -19,6 +19,8 @@ export function renderJson(report: DriftReport, marked?: readonly MarkedResource
       findings: resource.findings.map((finding) => ({
         code: finding.code,
         status: finding.status,
+        // Only a warning says so: a finding without `severity` counts (the shape schema 1 always had).
+        ...(finding.severity === undefined ? {} : { severity: finding.severity }),
         expected: finding.expected,
         live: finding.live,
         fix: finding.fix,

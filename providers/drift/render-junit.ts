@@ -22,7 +22,8 @@ export function renderJunit(report: DriftReport): string {
   const { summary } = report;
   const cases = report.resources.map((resource) => {
     const failing = resource.findings.filter(counts);
-    const acknowledged = resource.findings.filter((finding) => !counts(finding));
+    const acknowledged = resource.findings.filter((finding) => finding.status === "acknowledged");
+    const warnings = resource.findings.filter((finding) => finding.status !== "acknowledged" && finding.severity === "warning");
     const body: string[] = [];
     if (resource.error !== undefined) {
       body.push(`      <error type="${xml(resource.error.code)}" message="${xml(`could not check: ${resource.error.code}`)}">${xml(resource.error.message)}</error>`);
@@ -33,6 +34,7 @@ export function renderJunit(report: DriftReport): string {
     }
     const out = [
       ...acknowledged.map((finding) => `acknowledged ${finding.code} until ${finding.acknowledgement?.expires ?? "?"}: ${finding.acknowledgement?.reason ?? ""}`),
+      ...warnings.map((finding) => `warning ${finding.code}: ${finding.live}; fix: ${finding.fix}`),
       ...(resource.undeployedChange === undefined ? [] : ["declared change not deployed yet (cdktf diff shows it)"]),
       ...resource.notes.map((note) => `note: ${note}`),
     ];

@@ -11,6 +11,7 @@ import type { DriftReport } from "./report";
 const STATUS_WORDS: Readonly<Record<ResourceStatus, string>> = { in_sync: "in sync", drifted: "DRIFTED", acknowledged: "acknowledged", error: "ERROR" };
 
 function findingWord(finding: ReportedFinding): string {
+  if (finding.severity === "warning" && finding.status === "drift") return `${finding.code} (warning)`;
   if (finding.status === "acknowledged") return `${finding.code} (acknowledged)`;
   if (finding.status === "acknowledgement_expired") return `${finding.code} (acknowledgement expired)`;
   return finding.code;
@@ -46,6 +47,7 @@ export function renderTable(report: DriftReport, marked?: readonly MarkedResourc
   out.push("");
   out.push(
     `${s.resources} resource${s.resources === 1 ? "" : "s"}: ${s.inSync} in sync, ${s.drifted} drifted, ${s.acknowledged} acknowledged, ` +
+      (s.warnings > 0 ? `${s.warnings} warning${s.warnings === 1 ? "" : "s"}, ` : "") +
       `${s.errors} could not be checked; ${s.undeployedChanges} undeployed change${s.undeployedChanges === 1 ? "" : "s"}; ` +
       `${s.rateLimitedResponses} rate-limited answer${s.rateLimitedResponses === 1 ? "" : "s"} from Xero waited out.`,
   );

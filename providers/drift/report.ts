@@ -15,6 +15,8 @@ export interface DriftSummary {
   /** Findings that count (drift, and acknowledgements past their expiry). */
   readonly findings: number;
   readonly acknowledgedFindings: number;
+  /** Warning-level findings (listed, not counted), acknowledged ones aside. */
+  readonly warnings: number;
   readonly expiredAcknowledgements: number;
   readonly undeployedChanges: number;
   /** 429 answers from Xero that drift waited out. */
@@ -43,6 +45,7 @@ export function summarize(resources: readonly ResourceReport[], rateLimitedRespo
     errors,
     findings: counted,
     acknowledgedFindings: findings.filter((finding) => finding.status === "acknowledged").length,
+    warnings: findings.filter((finding) => finding.status !== "acknowledged" && finding.severity === "warning").length,
     expiredAcknowledgements: findings.filter((finding) => finding.status === "acknowledgement_expired").length,
     undeployedChanges: resources.filter((resource) => resource.undeployedChange !== undefined).length,
     rateLimitedResponses,

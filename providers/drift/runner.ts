@@ -36,6 +36,8 @@ export interface DriftOptions {
   /** How many resources are checked at once (Xero's limits are the limiter's job). */
   readonly concurrency: number;
   readonly acknowledgements?: readonly Acknowledgement[];
+  /** `--no-refresh`: never refresh a connection's token set; report its live checks as not checked instead. @default false */
+  readonly noRefresh?: boolean;
 }
 
 /** Progress, as the run goes: the renderer decides how to show it. */
@@ -89,6 +91,7 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     openBackend: deps.openBackend ?? openStateBackend,
     readFile: deps.readFile ?? readSecretFileHead,
     warn: deps.warn ?? (() => undefined),
+    noRefresh: options.noRefresh ?? false,
   };
   const backends = new DriftBackends(world);
   const tokens = new Map<string, Promise<{ accessToken: string; scopes: readonly string[] }>>();

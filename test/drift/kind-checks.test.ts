@@ -22,10 +22,12 @@ const connection = (tenantId: string, tenantName: string): XeroConnection => ({
 function context(xero: Partial<DriftXeroClient>): DriftCheckContext {
   return {
     now: new Date("2026-06-01T00:00:00Z"),
+    clock: { now: () => new Date("2026-06-01T00:00:00Z") },
     xero: () => ({ clientId: "C", ...xero }) as DriftXeroClient,
     backend: () => Promise.reject(new Error("no backend in this test")),
     customConnectionToken: async () => ({ accessToken: "token", scopes: ["accounting.invoices.read"] }),
     appSecret: async () => ({ ok: true, value: "secret" }),
+    vendAccessToken: () => Promise.reject(new Error("no token set in this test")),
   };
 }
 

@@ -1,4 +1,4 @@
-import { renderJson, renderJunit, summarize, type DriftReport, type ResourceReport } from "../../providers/drift";
+import { renderJson, renderJunit, statusOf, summarize, type DriftReport, type ResourceReport } from "../../providers/drift";
 
 const resources: ResourceReport[] = [
   { resource: "billing/Sync", kind: "app_registration", backend: "pg:cdktf_xero", findings: [], notes: [] },
@@ -23,7 +23,7 @@ const report: DriftReport = { checkedAt: "2026-12-02T10:00:00.000Z", resources, 
 describe("summarize", () => {
   it("exits 1 when a resource could not be checked, whatever drifted", () => {
     expect(report.summary).toEqual({
-      resources: 4, inSync: 1, drifted: 1, acknowledged: 1, errors: 1, findings: 1, acknowledgedFindings: 1, expiredAcknowledgements: 0, undeployedChanges: 0, rateLimitedResponses: 2, exitCode: 1,
+      resources: 4, inSync: 1, drifted: 1, acknowledged: 1, errors: 1, findings: 1, acknowledgedFindings: 1, warnings: 0, expiredAcknowledgements: 0, undeployedChanges: 0, rateLimitedResponses: 2, exitCode: 1,
     });
   });
 
@@ -33,6 +33,14 @@ describe("summarize", () => {
 
   it("exits 0 when every finding is acknowledged", () => {
     expect(summarize([resources[0]!, resources[2]!], 0).exitCode).toBe(0);
+  });
+
+  it("counts a warning-level finding apart and exits 0 when it is the only one, the resource in sync", () => {
+    const warned: ResourceReport = {
+      resource: "billing/Ledger", kind: "oauth_connection", backend: "pg:cdktf_xero", notes: [],
+      findings: [{ code: "connection.refresh_due", severity: "warning", status: "drift", expected: "younger than keepAlive", live: "31 days old", fix: "refresh --due" }],
+    };
+    expect([summarize([warned], 0), statusOf(warned)]).toEqual([expect.objectContaining({ inSync: 1, drifted: 0, findings: 0, warnings: 1, exitCode: 0 }), "in_sync"]);
   });
 });
 
@@ -51,6 +59,17 @@ describe("renderJson", () => {
       notes: [],
       error: null,
     });
+  });
+});
+
+describe("renderJson of a warning", () => {
+  it("marks a warning-level finding with its severity", () => {
+    const warned: ResourceReport = {
+      resource: "billing/Ledger", kind: "oauth_connection", backend: "pg:cdktf_xero", notes: [],
+      findings: [{ code: "connection.refresh_due", severity: "warning", status: "drift", expected: "e", live: "l", fix: "f" }],
+    };
+    const parsed = JSON.parse(renderJson({ checkedAt: report.checkedAt, resources: [warned], summary: summarize([warned], 0) })) as { resources: Array<{ status: string; findings: unknown[] }> };
+    expect(parsed.resources[0]).toMatchObject({ status: "in_sync", findings: [{ code: "connection.refresh_due", severity: "warning", status: "drift" }] });
   });
 });
 

@@ -18,12 +18,26 @@ import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, Xer
 import type { RunningEmulator } from "../../emulator";
 import type { StateBackendAddress } from "../../contract/state-address";
 import { deploy, documentBackends, filesUnder, requirePostgres, startWorld, synthesize, terraform, type E2eWorld } from "./support";
+import { createServer as createNetServer } from "node:net";
+import { ConnectionSecretKeys, type OAuthConnectionSpec } from "../../contract/connection";
+import { formatBackendAddress, localDocumentFile } from "../../contract/state-address";
+import { systemClock } from "../../providers/clock";
+import { storeConsent } from "../../providers/lifecycle/connection/consent-record";
+import { documentTokenSetStore } from "../../providers/lifecycle/connection/token-set-store";
+import { openStateBackend } from "../../providers/state";
+import { vendAccessToken } from "../../providers/tokens/locked-refresh";
+import { runConsentFlow } from "../../providers/xero/consent-flow";
+import { XeroClient } from "../../providers/xero/client";
+import { runCompiledCli } from "../cli/run-cli";
+import { formBrowser } from "../xero/consent-browser";
 
 const STACK = "leaks";
 const SCOPES = [XeroScopes.ACCOUNTING_INVOICES_READ];
 const WEB_SCOPES = [XeroScopes.OPENID, XeroScopes.OFFLINE_ACCESS, XeroScopes.ACCOUNTING_INVOICES_READ];
 /** Three base64url segments, the first a JSON header (`{"` encodes as `eyJ`): any JWT. */
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
+/** The consented connection's scopes: offline_access for a refresh token. */
+const CONNECTION_SCOPES = ["offline_access", "accounting.invoices"];
 /** Fields of a token response that hold tokens. */
 const TOKEN_FIELDS = ["access_token", "refresh_token", "id_token"] as const;
 
@@ -231,6 +245,151 @@ describe.each(documentBackends("e2e_leaks"))("after a deploy with the %s backend
 
   test("the password of PG_CONN_STR, which the hooks and Terraform inherit, appears in none of them", () => {
     expect(findLeaks(haystacks, { "the password of PG_CONN_STR": pgPassword })).toEqual([]);
+  });
+});
+
+/** A free loopback port for the Web app's registered redirect URI (the consent flow listens on it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A consented connection's token set never leaves its sealed envelope: after a consent through the
+ * emulator's consent page (stored with storeConsent, as `connect` stores it), a `token`-style vend of
+ * the cached access token, a refresh through the locked path, and `cdktf-xero drift` twice (with the
+ * cached token, and as of an hour later, when drift's own vend refreshes), no refresh or access token
+ * the emulator issued appears in the state backend's files or rows, the document's history (which
+ * holds keyed fingerprints only), the consent flow's printed lines, the Xero client's debug log, the
+ * state backend's warnings, drift's output, or drift's argv.
+ *
+ * AFTER MERGING h1-kind AND h2-cli (the lead): add to this block's haystacks what only they make:
+ * deploy an `XeroOAuthConnection` on the Web app through real Terraform (cdk.tf.json, `terraform show
+ * -json` of a plan and of the state, the apply's hook output, every file under world.dir), then run
+ * `cdktf-xero connect` (its printed lines and argv), `cdktf-xero token` (its stderr and argv: the token
+ * goes to stdout, which is not a haystack) and `cdktf-xero refresh --due` after advancing the
+ * emulator's clock past keepAlive (its output); the tests below then cover them unchanged.
+ */
+describe.each(documentBackends("e2e_leaks_connection"))("after a consent, a vend and refreshes with the %s backend", (_backendName, chooseBackend) => {
+  let world: E2eWorld;
+  let proxy: RecordingProxy;
+  let address: StateBackendAddress;
+  let document: string;
+  let historyFingerprints: Array<Readonly<Record<string, string>> | undefined>;
+  const haystacks: Haystack[] = [];
+  const vended: string[] = [];
+
+  beforeAll(async () => {
+    world = await startWorld();
+    proxy = await startRecordingProxy(world.emulator);
+    address = chooseBackend(world.dir);
+    const { userId } = await world.emulator.admin.createUser({ email: "ada.lovelace@example.com" });
+    const { tenantId } = await world.emulator.admin.createOrg({ name: "Demo Company (NZ)" });
+    await world.emulator.admin.consent({ userId, tenantIds: [tenantId] });
+    const redirectUris = [`http://localhost:${await freePort()}/callback`];
+    const portal = await world.emulator.admin.createApp({ kind: "web", name: "Customer portal", scopes: [...CONNECTION_SCOPES], redirectUris });
+
+    const pg = connectionStringWithPassword(process.env.PG_CONN_STR);
+    const env: Record<string, string> = {
+      ...world.env,
+      XERO_LOGIN_URL: throughProxy(world.emulator.loginUrl, proxy),
+      XERO_IDENTITY_URL: throughProxy(world.emulator.identityUrl, proxy),
+      XERO_API_URL: throughProxy(world.emulator.apiUrl, proxy),
+      PORTAL_CLIENT_SECRET: portal.clientSecret!,
+      CDKTF_XERO_STATE_KEY: Buffer.alloc(32, 9).toString("base64"),
+      PG_CONN_STR: pg.conn,
+    };
+    const logged: string[] = [];
+    const logger = { debug: (message: string, fields?: Readonly<Record<string, unknown>>) => void logged.push(`${message} ${JSON.stringify(fields ?? {})}`) };
+    const warnings: string[] = [];
+    const backend = await openStateBackend(address, { env, cwd: world.dir, projectRoot: world.dir, logger: { warn: (message) => void warnings.push(message) } });
+    try {
+      const printed: string[] = [];
+      const consent = await runConsentFlow({
+        app: { clientId: portal.clientId, clientSecret: portal.clientSecret!, redirectUris },
+        scopes: CONNECTION_SCOPES,
+        openBrowser: formBrowser().open,
+        output: (line) => void printed.push(line),
+        client: { env, logger },
+      });
+      const spec: OAuthConnectionSpec = {
+        version: 1, kind: "oauth_connection", document: `${STACK}/Ledger`, backend: address,
+        app: { document: `${STACK}/Portal`, backend: address, appName: "Customer portal", appKind: "web", clientId: portal.clientId, clientSecret: { source: "env", name: "PORTAL_CLIENT_SECRET" }, redirectUris, scopes: [...CONNECTION_SCOPES] },
+        tenants: [], scopes: [...CONNECTION_SCOPES], keepAliveSeconds: 30 * 86_400, onDestroy: "retain",
+      };
+      document = spec.document;
+      await storeConsent(backend, spec, consent, systemClock.now());
+      const client = new XeroClient({ clientId: portal.clientId, clientSecret: portal.clientSecret!, env, logger });
+      const store = documentTokenSetStore(backend, document);
+      const grant = { refresh: (refreshToken: string) => client.refresh(refreshToken) };
+      // As `cdktf-xero token` vends: the cached access token; then the refresh `refresh --due` makes.
+      vended.push((await vendAccessToken(store, grant, { clock: systemClock })).accessToken);
+      vended.push((await vendAccessToken(store, grant, { clock: systemClock, forceRefresh: true })).accessToken);
+
+      const driftArgv = ["drift", "--backend", formatBackendAddress(address), "--json"];
+      const hourLater = new Date(systemClock.now().getTime() + 3_600_000).toISOString();
+      const driftNow = await runCompiledCli(driftArgv, { cwd: world.dir, env });
+      const driftLater = await runCompiledCli([...driftArgv, "--as-of", hourLater], { cwd: world.dir, env });
+      if (driftNow.code !== 0 || driftLater.code !== 0) throw new Error(`drift failed:\n${driftNow.stdout}${driftNow.stderr}\n${driftLater.stdout}${driftLater.stderr}`);
+
+      const history = await backend.history(document);
+      historyFingerprints = history.map((entry) => entry.secretFingerprints);
+      haystacks.push(
+        { where: "the consent flow's printed lines", text: printed.join("\n") },
+        { where: "the Xero client's debug log", text: logged.join("\n") },
+        { where: "the state backend's warnings", text: warnings.join("\n") },
+        { where: "drift's output", text: `${driftNow.stdout}\n${driftNow.stderr}` },
+        { where: "drift's output as of an hour later (its own refresh)", text: `${driftLater.stdout}\n${driftLater.stderr}` },
+        { where: "drift's argv", text: JSON.stringify([driftArgv, hourLater]) },
+        { where: `the history of ${document}`, text: JSON.stringify(history) },
+        ...filesUnder(world.dir, { includeTerraformDir: true }).map((file) => ({ where: file.slice(world.dir.length + 1), text: readFileSync(file, "utf8") })),
+      );
+      if (address.type === "pg") haystacks.push({ where: `the tables of pg schema ${address.schema}`, text: JSON.stringify(await readSchemaRows(address.schema)) });
+    } finally {
+      await backend.close();
+    }
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await world?.close();
+  });
+
+  test("the emulator issued the tokens the checks look for: the consent's set and at least two refreshes", () => {
+    expect([proxy.tokens.refresh_token.length >= 3, proxy.tokens.access_token.length >= 3, vended.every((token) => proxy.tokens.access_token.includes(token))]).toEqual([true, true, true]);
+  });
+
+  test("the haystacks hold the state backend's document and drift's report of the connection", () => {
+    const where = haystacks.map((haystack) => haystack.where);
+    if (address.type === "local") expect(where).toContain(join("state", localDocumentFile(document)));
+    expect(haystacks.find((haystack) => haystack.where === "drift's output")?.text).toContain(`"resource":"${document}"`);
+  });
+
+  test("no refresh, access or ID token the emulator issued appears in any of them", () => {
+    const issued = Object.fromEntries(
+      TOKEN_FIELDS.flatMap((field) => proxy.tokens[field].map((token, index) => [`${field} #${index + 1} the emulator issued`, token])),
+    );
+    expect(findLeaks(haystacks, issued)).toEqual([]);
+  });
+
+  test("no JWT-shaped string appears in any of them", () => {
+    expect(haystacks.filter(({ text }) => JWT_PATTERN.test(text)).map(({ where }) => where)).toEqual([]);
+  });
+
+  test("the document's history holds keyed fingerprints of the tokens, never the tokens", () => {
+    const tokens = new Set([...proxy.tokens.refresh_token, ...proxy.tokens.access_token]);
+    const entries = historyFingerprints.filter((fingerprints) => fingerprints?.[ConnectionSecretKeys.refreshToken] !== undefined);
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    const values = entries.flatMap((fingerprints) => Object.values(fingerprints ?? {}));
+    expect(values.filter((value) => tokens.has(value))).toEqual([]);
+    // One fingerprint per refresh token the document held: the consent's and each refresh's.
+    expect(new Set(entries.map((fingerprints) => fingerprints?.[ConnectionSecretKeys.refreshToken])).size).toBeGreaterThanOrEqual(3);
   });
 });
 
