@@ -10,6 +10,7 @@ import { openStateBackend, type OpenStateBackendOptions, type StateBackend } fro
 import { XeroClient, type XeroClientOptions } from "../xero/client";
 import type { XeroCallLimiter } from "../xero/call-limiter";
 import type { AppSecretResult, DriftCheckContext, DriftXeroClient } from "./kind-check";
+import { RunSnapshotReader, type DriftBackendReader } from "./run-snapshot-reader";
 
 /**
  * The world a drift run's checks see: a read-only, rate-limited Xero client per app, state
@@ -57,13 +58,13 @@ export async function readSecretFileHead(file: string): Promise<string> {
   }
 }
 
-/** Backends shared by every stack directory of a run (one pool per address and directory). */
+/** Backends shared by every stack directory of a run (one pool per address and directory), read as one snapshot. */
 export class DriftBackends {
-  private readonly opened = new Map<string, Promise<StateBackend>>();
+  private readonly opened = new Map<string, Promise<RunSnapshotReader>>();
 
   constructor(private readonly world: DriftWorld) {}
 
-  open(address: StateBackendAddress, cwd: string): Promise<StateBackend> {
+  open(address: StateBackendAddress, cwd: string): Promise<RunSnapshotReader> {
     const key = address.type === "local" ? `local:${path.resolve(cwd, address.dir)}` : formatBackendAddress(address);
     let backend = this.opened.get(key);
     if (backend === undefined) {
@@ -76,7 +77,7 @@ export class DriftBackends {
         // Drift only reads: it never creates a backend, a schema or the embedded default key.
         createIfMissing: false,
         createDefaultKey: false,
-      });
+      }).then((opened) => new RunSnapshotReader(opened));
       this.opened.set(key, backend);
     }
     return backend;
@@ -94,6 +95,7 @@ type TokenAnswer = { readonly accessToken: string; readonly scopes: readonly str
 /** The context for the checks of one stack directory (or of one backend, in backend-only mode). */
 export class DriftRunContext implements DriftCheckContext {
   readonly now: Date;
+  private readonly clients = new Map<string, DriftXeroClient>();
 
   constructor(
     private readonly world: DriftWorld,
@@ -107,6 +109,17 @@ export class DriftRunContext implements DriftCheckContext {
   }
 
   xero(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient {
+    // One client per app and secret for the run: the checks of an app (its registration, its link) share it.
+    const key = `${credentials.clientId}\u0000${credentials.clientSecret ?? ""}`;
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = this.newXeroClient(credentials);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private newXeroClient(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient {
     return limitedXeroClient(
       this.world.createXeroClient({
         clientId: credentials.clientId,
@@ -120,7 +133,7 @@ export class DriftRunContext implements DriftCheckContext {
     );
   }
 
-  backend(address: StateBackendAddress): Promise<StateBackend> {
+  backend(address: StateBackendAddress): Promise<DriftBackendReader> {
     return this.backends.open(address, this.cwd);
   }
 
@@ -161,7 +174,7 @@ export class DriftRunContext implements DriftCheckContext {
     return this.resolve(app.reference, backend);
   }
 
-  private async resolve(reference: SecretReference, backend: StateBackend): Promise<AppSecretResult> {
+  private async resolve(reference: SecretReference, backend: DriftBackendReader): Promise<AppSecretResult> {
     const where = describeSecretReference(reference);
     const unavailable = (problem: string, fix: string): AppSecretResult => ({ ok: false, problem: `${where} ${problem}`, fix });
     let value: string;

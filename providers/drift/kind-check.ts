@@ -2,9 +2,10 @@ import type { HookSpec } from "../../contract/hook-spec";
 import type { SecretReference } from "../../contract/spec-common";
 import type { StateBackendAddress } from "../../contract/state-address";
 import type { AppDescription } from "../lifecycle/runtime/errors";
-import type { StateBackend, StoredDocument } from "../state";
+import type { StoredDocument } from "../state";
 import type { XeroClient } from "../xero/client";
 import type { DriftFinding } from "./findings";
+import type { DriftBackendReader } from "./run-snapshot-reader";
 
 /**
  * The contract between the kind-independent runner (providers/drift) and each kind's drift check
@@ -36,7 +37,8 @@ export interface DriftCheckContext {
   readonly now: Date;
   /** A read-only Xero client for one app; every call goes through the run's limiter. */
   xero(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient;
-  backend(address: StateBackendAddress): Promise<StateBackend>;
+  /** The backend's documents as this run reads them: each read once, nothing written. */
+  backend(address: StateBackendAddress): Promise<DriftBackendReader>;
   /**
    * A Custom Connection's client-credentials token and the scopes it grants (its `scope` claim),
    * asked once per client id and secret in a run (an app and its link share it). Xero's errors are
