@@ -260,14 +260,18 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
       expect(junit).toContain('tests="10" failures="8" errors="0"');
     });
 
-    test("with only --backend, drift checks the documents from what they recorded: the rotation's CURRENT proves the app", async () => {
+    test("with only --backend, drift finds the same drift from what the documents recorded: secret references, redirect URIs, the rotation's CURRENT", async () => {
       const report = json(await drift(["--backend", formatBackendAddress(address), "--as-of", asOf(2), "--json"]));
-      const drifted = report.resources.filter((resource) => resource.status === "drifted").map((resource) => [resource.resource, resource.findings.map((finding) => finding.code)]);
-      expect(drifted).toEqual([
-        ["drift/Vault", ["registration.scopes_differ"]],
-        ["drift/Vault/rotation", ["rotation.overdue"]],
+      expect(report.resources.map((resource) => [resource.resource, resource.status, resource.findings.map((finding) => finding.code)])).toEqual(EXPECTED);
+    });
+
+    test("with only --backend and a recorded secret variable unset where drift runs, the secret is unavailable, naming the variable", async () => {
+      const result = await drift(["--backend", formatBackendAddress(address), "--as-of", asOf(2), "--json"], { FEED_SECRET: "" });
+      const feed = json(result).resources.filter((resource) => resource.resource.startsWith("drift/Feed")).map((resource) => [resource.resource, resource.findings.map((finding) => [finding.code, finding.fix])]);
+      expect(feed).toEqual([
+        ["drift/Feed", [["secret.unavailable", "Export FEED_SECRET in the drift job's environment (the secret variable the deploy uses)"]]],
+        ["drift/FeedLink", [["secret.unavailable", "Export FEED_SECRET in the drift job's environment (the secret variable the deploy uses)"]]],
       ]);
-      expect(report.resources.map((resource) => resource.resource)).toEqual(EXPECTED.map(([resource]) => resource));
     });
 
     test("drift changed no app or connection in Xero", async () => {
