@@ -10,9 +10,8 @@
  * Every app and organisation sees a handful of calls, so no Xero limit binds here: the allowed
  * concurrency is `--concurrency` (default: drift's own default, DEFAULT_DRIFT_CONCURRENCY).
  *
- * `drift --backend` runs without the code, so it knows no secret references: it checks an app live
- * only with its CURRENT secret in a rotation document. Each app therefore also has a secret
- * rotation; its document is checked offline (no Xero call), so the bound, counted in calls, is the same.
+ * Each app also has a secret rotation (drift takes its CURRENT before the recorded reference); its
+ * document is checked offline (no Xero call), so the bound, counted in calls, is the same.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

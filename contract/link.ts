@@ -93,4 +93,6 @@ export const LinkOutputs = documentCodec({
   tenantType: textOutput("tenant_type", ""),
   /** The connection id (what DELETE /connections/{id} takes; not the tenant id). */
   connectionId: textOutput("connection_id", ""),
+  /** Where the app's declared client secret is (see `recordSecretReference`): drift finds it from the document alone. */
+  clientSecretReference: textOutput("client_secret_reference"),
 });

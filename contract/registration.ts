@@ -246,4 +246,8 @@ export const RegistrationOutputs = documentCodec({
   declaredScopes: listOutput("declared_scopes", []),
   /** The CData JDBC URL without any secret (see `formatCdataJdbcUrl`). */
   jdbcUrl: textOutput("jdbc_url", ""),
+  /** The declared redirect URIs, as declared ([] for a Custom Connection): drift probes them from the document alone. */
+  redirectUris: listOutput("redirect_uris"),
+  /** Where the declared client secret is (see `recordSecretReference`); absent for a PKCE app. */
+  clientSecretReference: textOutput("client_secret_reference"),
 });

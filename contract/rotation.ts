@@ -167,6 +167,16 @@ export type RotationStep = (typeof ROTATION_STEPS)[number];
 /** Keys inside a rotation document's `secrets` envelope. */
 export const RotationSecretKeys = { current: "current", pending: "pending", previous: "previous" } as const;
 
+/** The reference to an app's CURRENT secret as its rotation records it (`<app document>/rotation`, key `current`). */
+export function rotationCurrentReference(appDocument: string): SecretReference {
+  return { source: "state", document: rotationDocumentFor(appDocument), key: RotationSecretKeys.current };
+}
+
+/** Whether `reference` is {@link rotationCurrentReference} of `appDocument`: a document that recorded no reference of its own. */
+export function isRotationCurrentReference(reference: SecretReference, appDocument: string): boolean {
+  return reference.source === "state" && reference.document === rotationDocumentFor(appDocument) && reference.key === RotationSecretKeys.current;
+}
+
 /**
  * A rotation document's outputs, written by `hook apply` of a `secret_rotation` spec and by
  * `cdktf-xero secret stage`. Timestamps are RFC 3339 UTC; "" means none. Secret values live only in

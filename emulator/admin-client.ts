@@ -140,9 +140,12 @@ export class EmulatorAdminClient {
     return { tenantId: field<string>(await this.call("POST", "/orgs", input), "tenantId", isString, "a string") };
   }
 
-  /** Completes a Custom Connection's emailed authorisation to one organisation. */
-  async link(clientId: string, tenantId: string): Promise<AdminConnection> {
-    const body = await this.call("POST", `/apps/${encodeURIComponent(clientId)}/link`, { tenantId });
+  /**
+   * Completes a Custom Connection's emailed authorisation to one organisation. `keepOtherLinks`
+   * adds the link beside the app's others (Xero never shows more than one: a test of that case).
+   */
+  async link(clientId: string, tenantId: string, options: { keepOtherLinks?: boolean } = {}): Promise<AdminConnection> {
+    const body = await this.call("POST", `/apps/${encodeURIComponent(clientId)}/link`, { tenantId, ...(options.keepOtherLinks === true ? { keepOtherLinks: true } : {}) });
     field<string>(body, "id", isString, "a string");
     return body as AdminConnection;
   }

@@ -227,9 +227,12 @@ export function parseConsentInput(body: Record<string, unknown>): Parsed<{ userI
   return ok({ userId: userId.value, tenantIds: tenantIds.value });
 }
 
-export function parseLinkInput(body: Record<string, unknown>): Parsed<{ tenantId: string }> {
+export function parseLinkInput(body: Record<string, unknown>): Parsed<{ tenantId: string; keepOtherLinks: boolean }> {
   const tenantId = stringField(body, "tenantId");
-  return tenantId.ok ? ok({ tenantId: tenantId.value }) : tenantId;
+  if (!tenantId.ok) return tenantId;
+  const keep = body["keepOtherLinks"];
+  if (keep !== undefined && typeof keep !== "boolean") return fail(`keepOtherLinks must be true or false, got ${JSON.stringify(keep)}`);
+  return ok({ tenantId: tenantId.value, keepOtherLinks: keep === true });
 }
 
 export function parseClockInput(body: Record<string, unknown>): Parsed<{ advanceSeconds: number }> {

@@ -215,8 +215,13 @@ export class XeroState {
   }
 
   /** The emailed Custom Connection authorisation: exactly one organisation, replacing any earlier link. */
-  link(app: App, tenantId: string): Connection {
-    this.unlink(app);
+  /**
+   * `keepOtherLinks`: the new link joins the app's others instead of replacing them. Xero links a
+   * Custom Connection to one organisation; this stands for an answer that breaks that rule, so a
+   * client's handling of more than one connection can be tested.
+   */
+  link(app: App, tenantId: string, options: { readonly keepOtherLinks?: boolean } = {}): Connection {
+    if (options.keepOtherLinks !== true) this.unlink(app);
     return this.connect(app.clientId, undefined, tenantId, this.random.uuid());
   }
 

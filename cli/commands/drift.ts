@@ -76,7 +76,7 @@ export function registerDriftCommand(program: Command, overrides: Partial<DriftC
     .option("--mark", "record each finding in its document and bump its generation, so `cdktf diff` replaces exactly those hooks", false)
     .option("--ignore <file>", "acknowledged findings: listed as acknowledged, not counted until their expiry")
     .option("--write-ignore <file>", "write today's findings into an acknowledgement file (expiring in 30 days) to start from a clean baseline")
-    .option("--concurrency <n>", "Xero calls (and resources checked) at once; Xero's rate limits are respected whatever this says", String(DEFAULT_DRIFT_CONCURRENCY))
+    .option("--concurrency <n>", "Xero calls in flight at once (resources are read and prepared ahead of them); Xero's rate limits are respected whatever this says", String(DEFAULT_DRIFT_CONCURRENCY))
     .option("--as-of <time>", "check as of this RFC 3339 time instead of now (rotation ages, acknowledgement expiry)")
     .option("--no-refresh", "never refresh a consented connection's token set: when its cached access token is not good, report its live checks as not checked")
     .addHelpText(

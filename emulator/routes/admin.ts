@@ -123,11 +123,11 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
     case "POST /apps/{id}/link": {
       const found = app();
       if (found === undefined) return noApp();
-      return withBody(request, parseLinkInput, ({ tenantId }) => {
+      return withBody(request, parseLinkInput, ({ tenantId, keepOtherLinks }) => {
         if (found.kind !== "custom_connection") return adminError(400, `app ${found.clientId} is a ${found.kind} app: only a custom_connection is linked`);
         const problem = customConnectionOrgProblem(state, tenantId);
         if (problem !== undefined) return problem;
-        return jsonResponse(200, toXeroConnection(state.link(found, tenantId), state));
+        return jsonResponse(200, toXeroConnection(state.link(found, tenantId, { keepOtherLinks }), state));
       });
     }
     case "DELETE /apps/{id}/link": {

@@ -12,6 +12,7 @@ import type { XeroCallLimiter } from "../xero/call-limiter";
 import { vendAccessToken, type RefreshGrant, type TokenSetStore } from "../tokens/locked-refresh";
 import { decideVend } from "../tokens/vend-decision";
 import type { AppSecretResult, DriftCheckContext, DriftTokenSetLocation, DriftVendAnswer, DriftVendApp, DriftXeroClient } from "./kind-check";
+import { RunSnapshotReader, type DriftBackendReader } from "./run-snapshot-reader";
 
 /**
  * The world a drift run's checks see: a read-only, rate-limited Xero client per app, state
@@ -61,35 +62,50 @@ export async function readSecretFileHead(file: string): Promise<string> {
   }
 }
 
-/** Backends shared by every stack directory of a run (one pool per address and directory). */
+/**
+ * Backends shared by every stack directory of a run (one pool per address and directory). Checks
+ * read them as one snapshot; only the token vending protocol gets the backend itself, to write the
+ * token set it refreshes (see kind-check.ts for why that one write is allowed).
+ */
 export class DriftBackends {
-  private readonly opened = new Map<string, Promise<StateBackend>>();
+  private readonly opened = new Map<string, Promise<{ readonly backend: StateBackend; readonly snapshot: RunSnapshotReader }>>();
 
   constructor(private readonly world: DriftWorld) {}
 
-  open(address: StateBackendAddress, cwd: string): Promise<StateBackend> {
+  async open(address: StateBackendAddress, cwd: string): Promise<RunSnapshotReader> {
+    return (await this.opening(address, cwd)).snapshot;
+  }
+
+  /** The backend itself, for `vendAccessToken`'s locked, compare-and-swap writes only. */
+  async openForTokenVending(address: StateBackendAddress, cwd: string): Promise<StateBackend> {
+    return (await this.opening(address, cwd)).backend;
+  }
+
+  private opening(address: StateBackendAddress, cwd: string): Promise<{ readonly backend: StateBackend; readonly snapshot: RunSnapshotReader }> {
     const key = address.type === "local" ? `local:${path.resolve(cwd, address.dir)}` : formatBackendAddress(address);
-    let backend = this.opened.get(key);
-    if (backend === undefined) {
-      backend = this.world.openBackend(address, {
-        env: this.world.env,
-        clock: this.world.clock,
-        cwd,
-        projectRoot: this.world.projectRoot,
-        logger: { warn: (message) => this.world.warn(`cdktf-xero: warning: ${message}`) },
-        // Drift only reads: it never creates a backend, a schema or the embedded default key.
-        createIfMissing: false,
-        createDefaultKey: false,
-      });
-      this.opened.set(key, backend);
+    let opened = this.opened.get(key);
+    if (opened === undefined) {
+      opened = this.world
+        .openBackend(address, {
+          env: this.world.env,
+          clock: this.world.clock,
+          cwd,
+          projectRoot: this.world.projectRoot,
+          logger: { warn: (message) => this.world.warn(`cdktf-xero: warning: ${message}`) },
+          // Drift never creates a backend, a schema or the embedded default key.
+          createIfMissing: false,
+          createDefaultKey: false,
+        })
+        .then((backend) => ({ backend, snapshot: new RunSnapshotReader(backend) }));
+      this.opened.set(key, opened);
     }
-    return backend;
+    return opened;
   }
 
   async close(): Promise<void> {
     const all = [...this.opened.values()];
     this.opened.clear();
-    await Promise.all(all.map(async (backend) => (await backend.catch(() => undefined))?.close()));
+    await Promise.all(all.map(async (opened) => (await opened.catch(() => undefined))?.backend.close()));
   }
 }
 
@@ -110,6 +126,7 @@ type TokenAnswer = { readonly accessToken: string; readonly scopes: readonly str
 /** The context for the checks of one stack directory (or of one backend, in backend-only mode). */
 export class DriftRunContext implements DriftCheckContext {
   readonly now: Date;
+  private readonly clients = new Map<string, DriftXeroClient>();
 
   constructor(
     private readonly world: DriftWorld,
@@ -127,6 +144,17 @@ export class DriftRunContext implements DriftCheckContext {
   }
 
   xero(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient {
+    // One client per app and secret for the run: the checks of an app (its registration, its link) share it.
+    const key = `${credentials.clientId}\u0000${credentials.clientSecret ?? ""}`;
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = this.newXeroClient(credentials);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private newXeroClient(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient {
     return limitedXeroClient(this.fullClient(credentials), this.world.limiter);
   }
 
@@ -143,7 +171,7 @@ export class DriftRunContext implements DriftCheckContext {
   }
 
   async vendAccessToken(tokenSet: DriftTokenSetLocation, app: DriftVendApp): Promise<DriftVendAnswer> {
-    const store: TokenSetStore = tokenSet.store(await this.backends.open(tokenSet.backend, this.cwd));
+    const store: TokenSetStore = tokenSet.store(await this.backends.openForTokenVending(tokenSet.backend, this.cwd));
     // A look without the lock first: it decides whether a refresh would be needed, so that
     // --no-refresh sends nothing, a missing Web secret is known before anything is recorded, and a
     // record that needs a new consent is reported without drift writing to it.
@@ -194,7 +222,7 @@ export class DriftRunContext implements DriftCheckContext {
     }
   }
 
-  backend(address: StateBackendAddress): Promise<StateBackend> {
+  backend(address: StateBackendAddress): Promise<DriftBackendReader> {
     return this.backends.open(address, this.cwd);
   }
 
@@ -235,7 +263,7 @@ export class DriftRunContext implements DriftCheckContext {
     return this.resolve(app.reference, backend);
   }
 
-  private async resolve(reference: SecretReference, backend: StateBackend): Promise<AppSecretResult> {
+  private async resolve(reference: SecretReference, backend: DriftBackendReader): Promise<AppSecretResult> {
     const where = describeSecretReference(reference);
     const unavailable = (problem: string, fix: string): AppSecretResult => ({ ok: false, problem: `${where} ${problem}`, fix });
     let value: string;

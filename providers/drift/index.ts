@@ -10,4 +10,5 @@ export * from "./render-junit";
 export * from "./render-table";
 export * from "./report";
 export * from "./runner";
+export * from "./run-snapshot-reader";
 export * from "./synthesized-specs";

@@ -7,6 +7,7 @@ import type { StateBackend, StoredDocument } from "../state";
 import type { TokenSetStore, VendedAccessToken } from "../tokens/locked-refresh";
 import type { XeroClient } from "../xero/client";
 import type { DriftFinding } from "./findings";
+import type { DriftBackendReader } from "./run-snapshot-reader";
 
 /**
  * The contract between the kind-independent runner (providers/drift) and each kind's drift check
@@ -70,7 +71,8 @@ export interface DriftCheckContext {
   readonly clock: Clock;
   /** A read-only Xero client for one app; every call goes through the run's limiter. */
   xero(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient;
-  backend(address: StateBackendAddress): Promise<StateBackend>;
+  /** The backend's documents as this run reads them: each read once, nothing written. */
+  backend(address: StateBackendAddress): Promise<DriftBackendReader>;
   /**
    * A Custom Connection's client-credentials token and the scopes it grants (its `scope` claim),
    * asked once per client id and secret in a run (an app and its link share it). Xero's errors are

@@ -75,6 +75,16 @@ interface Target {
   readonly problem?: string;
 }
 
+/**
+ * Resources checked at once per call allowed in flight. A check spends part of its time off Xero
+ * (reading documents, opening envelopes, parsing answers): with only as many checks as call slots,
+ * a slot stays idle while its check does that. More checks than slots keep calls queued in the
+ * limiter, which alone decides how many reach Xero at once.
+ */
+const CHECKS_PER_CALL_SLOT = 4;
+/** Documents read at once while listing a backend (a pg pool or the local file system serves them). */
+const DOCUMENT_READS_AT_ONCE = 16;
+
 const UNREADABLE_CODES = new Set(["STATE_CORRUPT", "STATE_UNSUPPORTED_VERSION", "STATE_KEY_MISSING", "STATE_KEY_INVALID", "STATE_UNKNOWN_KID", "STATE_KEY_MISMATCH"]);
 
 /** Runs the checks and returns the report; it writes nothing anywhere (see mark.ts for `--mark`). */
@@ -108,7 +118,7 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     const targets = await findTargets(options.scope, deps.cwd, backends);
     deps.progress?.started(targets.length);
     let done = 0;
-    const reports = await mapWithConcurrency(targets, options.concurrency, async (target) => {
+    const reports = await mapWithConcurrency(targets, options.concurrency * CHECKS_PER_CALL_SLOT, async (target) => {
       const report = await checkTarget(target, contextFor(target.cwd), options.acknowledgements ?? [], now, deps.cwd);
       done += 1;
       deps.progress?.checked(report.resource, done, targets.length);
@@ -132,11 +142,14 @@ async function findTargets(scope: DriftScope, projectRoot: string, backends: Dri
   const names = await backend.list();
   const stored: StoredDocument[] = [];
   const targets: Target[] = [];
-  for (const name of names) {
-    const document = await backend.read(name).catch((error: unknown) => {
+  const documents = await mapWithConcurrency(names, DOCUMENT_READS_AT_ONCE, (name) =>
+    backend.read(name).catch((error: unknown) => {
       if (error instanceof StateCorruptError) return error;
       throw error;
-    });
+    }),
+  );
+  for (const [index, name] of names.entries()) {
+    const document = documents[index];
     if (document instanceof StateCorruptError) {
       targets.push({ spec: placeholderSpec(name, scope.backend), origin: "document", cwd: projectRoot, problem: `unreadable (${document.code}): ${document.message}` });
     } else if (document !== undefined && document.values[CommonOutputs.names.retired] !== true) {

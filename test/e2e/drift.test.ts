@@ -51,6 +51,8 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
   const driftRequests: Array<{ method: string; path: string; grantType: unknown }> = [];
   /** Everything drift printed, to prove no secret is in it. */
   let driftOutput = "";
+  /** Secrets generated for Vault in the portal and staged for its rotation. */
+  const vaultCandidates: string[] = [];
 
   const declare = (options: { withGone: boolean }) => (stack: TerraformStack) => {
     const customConnection = (id: string, clientId: string, variable: string) =>
@@ -81,6 +83,13 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
     return result;
   };
   const json = (result: CommandResult): DriftJson => JSON.parse(result.stdout) as DriftJson;
+  /** A secret generated for Vault in the portal, staged as its rotation's PENDING (`cdktf-xero secret stage`). */
+  const stageVaultSecret = async (): Promise<void> => {
+    const candidate = (await world.emulator.admin.addSecret(ids.vault)).clientSecret;
+    vaultCandidates.push(candidate);
+    const staged = await runCommand(process.execPath, [CLI, "secret", "stage", `${STACK}/Vault`, "--backend", formatBackendAddress(address)], { cwd: world.dir, env, input: `${candidate}\n` });
+    if (staged.code !== 0) throw new Error(`secret stage failed:\n${staged.stdout}\n${staged.stderr}`);
+  };
   const asOf = (days: number): string => new Date(Date.now() + days * DAY_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
 
   beforeAll(async () => {
@@ -251,14 +260,18 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
       expect(junit).toContain('tests="10" failures="8" errors="0"');
     });
 
-    test("with only --backend, drift checks the documents from what they recorded: the rotation's CURRENT proves the app", async () => {
+    test("with only --backend, drift finds the same drift from what the documents recorded: secret references, redirect URIs, the rotation's CURRENT", async () => {
       const report = json(await drift(["--backend", formatBackendAddress(address), "--as-of", asOf(2), "--json"]));
-      const drifted = report.resources.filter((resource) => resource.status === "drifted").map((resource) => [resource.resource, resource.findings.map((finding) => finding.code)]);
-      expect(drifted).toEqual([
-        ["drift/Vault", ["registration.scopes_differ"]],
-        ["drift/Vault/rotation", ["rotation.overdue"]],
+      expect(report.resources.map((resource) => [resource.resource, resource.status, resource.findings.map((finding) => finding.code)])).toEqual(EXPECTED);
+    });
+
+    test("with only --backend and a recorded secret variable unset where drift runs, the secret is unavailable, naming the variable", async () => {
+      const result = await drift(["--backend", formatBackendAddress(address), "--as-of", asOf(2), "--json"], { FEED_SECRET: "" });
+      const feed = json(result).resources.filter((resource) => resource.resource.startsWith("drift/Feed")).map((resource) => [resource.resource, resource.findings.map((finding) => [finding.code, finding.fix])]);
+      expect(feed).toEqual([
+        ["drift/Feed", [["secret.unavailable", "Export FEED_SECRET in the drift job's environment (the secret variable the deploy uses)"]]],
+        ["drift/FeedLink", [["secret.unavailable", "Export FEED_SECRET in the drift job's environment (the secret variable the deploy uses)"]]],
       ]);
-      expect(report.resources.map((resource) => resource.resource)).toEqual(EXPECTED.map(([resource]) => resource));
     });
 
     test("drift changed no app or connection in Xero", async () => {
@@ -343,12 +356,76 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
       await admin.link(ids.ledger, tenantA);
       await admin.updateApp(ids.vault, { scopes: [...CC_SCOPES] });
       await admin.updateApp(ids.mobile, { redirectUris: [CALLBACK, SECOND_CALLBACK] });
+      // A new Vault secret rides along: this deploy promotes it, so the rotation keeps a PREVIOUS (see below).
+      await stageVaultSecret();
       const applied = await terraform(stackDir, ["apply", "-auto-approve"], env);
       expect(applied.stderr).toBe("");
       expect(applied.code).toBe(0);
       const clean = await drift([]);
       expect(clean.stdout).toContain("9 resources: 9 in sync, 0 drifted");
       expect(clean.code).toBe(0);
+    });
+
+    describe("later: a second organisation, a withdrawn scope, a secret staged and left, a PREVIOUS kept too long", () => {
+      let tableRun: CommandResult;
+      let jsonRun: CommandResult;
+      let junit: string;
+      const LATER: Array<[string, string, string[]]> = [
+        ["drift/Feed", "in_sync", []],
+        ["drift/FeedLink", "in_sync", []],
+        ["drift/Ledger", "in_sync", []],
+        ["drift/LedgerLink", "in_sync", []],
+        ["drift/Mobile", "drifted", ["registration.scope_refused"]],
+        ["drift/Sync", "in_sync", []],
+        ["drift/SyncLink", "drifted", ["link.too_many"]],
+        ["drift/Vault", "in_sync", []],
+        ["drift/Vault/rotation", "drifted", ["rotation.overdue", "rotation.pending_stale", "rotation.previous_kept"]],
+      ];
+
+      beforeAll(async () => {
+        const { admin } = world.emulator;
+        await admin.link(ids.sync, tenantB, { keepOtherLinks: true });
+        await admin.updateApp(ids.mobile, { scopes: [XeroScopes.OPENID, XeroScopes.OFFLINE_ACCESS] });
+        await stageVaultSecret();
+        // Eight days on: past the staged secret's day and the PREVIOUS's seven (keepPrevious's default).
+        tableRun = await drift(["--as-of", asOf(8), "--junit", "later.xml"]);
+        jsonRun = await drift(["--as-of", asOf(8), "--json"]);
+        junit = readFileSync(join(world.dir, "later.xml"), "utf8");
+      });
+
+      test("the JSON lists each of them under its resource, and drift exits 2", () => {
+        const report = json(jsonRun);
+        expect(report.resources.map((resource) => [resource.resource, resource.status, resource.findings.map((finding) => finding.code)])).toEqual(LATER);
+        expect([tableRun.code, jsonRun.code, report.summary.exitCode]).toEqual([2, 2, 2]);
+      });
+
+      test("the JSON says what was expected and what is live for the second organisation and the withdrawn scope", () => {
+        const findings = Object.fromEntries(json(jsonRun).resources.map((resource) => [resource.resource, resource.findings.map((finding) => [finding.expected, finding.live])]));
+        expect([findings["drift/SyncLink"], findings["drift/Mobile"]]).toEqual([
+          [[`linked to "Demo Company (NZ)" (tenant id ${tenantA})`, `linked to 2 organisations: "Demo Company (NZ)" (tenant id ${tenantA}, ORGANISATION), "Other Org Ltd" (tenant id ${tenantB}, ORGANISATION)`]],
+          [[`Xero takes the declared scopes ${[...PKCE_SCOPES].sort().join(" ")}`, `Xero refuses ${XeroScopes.ACCOUNTING_INVOICES_READ}`]],
+        ]);
+      });
+
+      test("the table shows the same findings on each resource's row", () => {
+        const rows = tableRun.stdout.split("\n").filter((line) => line.startsWith("drift/")).map((line) => line.split(/\s{2,}/));
+        expect(rows.filter((row) => row[2] === "DRIFTED")).toEqual([
+          ["drift/Mobile", "app_registration", "DRIFTED", "registration.scope_refused"],
+          ["drift/SyncLink", "custom_connection_link", "DRIFTED", "link.too_many"],
+          ["drift/Vault/rotation", "secret_rotation", "DRIFTED", "rotation.overdue, rotation.pending_stale, rotation.previous_kept"],
+        ]);
+        expect(tableRun.stdout).toContain("9 resources: 6 in sync, 3 drifted, 0 acknowledged, 0 could not be checked");
+      });
+
+      test("the JUnit report fails exactly those test cases, naming every finding", () => {
+        const failures = [...junit.matchAll(/<testcase classname="[^"]+" name="([^"]+)">\n\s*<failure type="([^"]+)" message="([^"]+)"/g)].map((match) => [match[1], match[2], match[3]]);
+        expect(failures).toEqual([
+          ["drift/Mobile", "registration.scope_refused", "registration.scope_refused"],
+          ["drift/SyncLink", "link.too_many", "link.too_many"],
+          ["drift/Vault/rotation", "rotation.overdue", "rotation.overdue, rotation.pending_stale, rotation.previous_kept"],
+        ]);
+        expect(junit).toContain('tests="9" failures="3" errors="0"');
+      });
     });
 
     test("a deleted document is document.missing, with the exact command that recreates it", async () => {
@@ -367,9 +444,10 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
   });
 
   test("no client secret or state key is in anything drift printed or wrote", () => {
-    const written = ["clean.xml", "drift.xml", "drift-ignore", "drift-junit.xml"].map((file) => readFileSync(join(world.dir, file), "utf8")).join("");
+    const written = ["clean.xml", "drift.xml", "later.xml", "drift-ignore", "drift-junit.xml"].map((file) => readFileSync(join(world.dir, file), "utf8")).join("");
     expect(driftOutput.length).toBeGreaterThan(0);
-    for (const secret of [...Object.values(secrets), env.SYNC_SECRET!, STATE_KEY]) {
+    expect(vaultCandidates.length).toBe(2);
+    for (const secret of [...Object.values(secrets), ...vaultCandidates, env.SYNC_SECRET!, STATE_KEY]) {
       expect(driftOutput).not.toContain(secret);
       expect(written).not.toContain(secret);
     }

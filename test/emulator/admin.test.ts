@@ -128,6 +128,28 @@ describe("admin API: orgs, users, links and consent", () => {
     expect((await emulator.admin.getApp(cc.clientId)).linkedTenantId).toBe(tenantId);
   });
 
+  it("links a second organisation beside the first only when asked to keep the other links", async () => {
+    const cc = await emulator.admin.createApp({ kind: "custom_connection", name: "CC", scopes: ["accounting.invoices"] });
+    const first = (await emulator.admin.createOrg({ name: "First" })).tenantId;
+    const second = (await emulator.admin.createOrg({ name: "Second" })).tenantId;
+    const third = (await emulator.admin.createOrg({ name: "Third" })).tenantId;
+    await emulator.admin.link(cc.clientId, first);
+    await emulator.admin.link(cc.clientId, second, { keepOtherLinks: true });
+    const both = (await emulator.admin.getApp(cc.clientId)).connections.map((c) => c.tenantId);
+    await emulator.admin.link(cc.clientId, third);
+    const replaced = (await emulator.admin.getApp(cc.clientId)).connections.map((c) => c.tenantId);
+    expect([both, replaced]).toEqual([[first, second], [third]]);
+  });
+
+  it("rejects a keepOtherLinks that is not a boolean with 400 naming the value", async () => {
+    const cc = await emulator.admin.createApp({ kind: "custom_connection", name: "CC", scopes: ["accounting.invoices"] });
+    const { tenantId } = await emulator.admin.createOrg({ name: "Org" });
+    expect(await rawAdmin("POST", `/apps/${cc.clientId}/link`, { tenantId, keepOtherLinks: "yes" })).toEqual({
+      status: 400,
+      json: expect.objectContaining({ message: 'keepOtherLinks must be true or false, got "yes"' }),
+    });
+  });
+
   it("answers 404 when unlinking an app that is not linked", async () => {
     const cc = await emulator.admin.createApp({ kind: "custom_connection", name: "CC", scopes: ["accounting.invoices"] });
     await expect(emulator.admin.unlink(cc.clientId)).rejects.toMatchObject({ status: 404 });

@@ -23,7 +23,7 @@ async function linkDocument() {
 }
 
 describe("hook apply for a Custom Connection link", () => {
-  it("records the one linked organisation: tenant id, name, type and connection id", async () => {
+  it("records the one linked organisation: tenant id, name, type and connection id, and where the app's secret is", async () => {
     const app = await customConnectionApp(world.emulator, { orgName: "Demo Company (NZ)" });
     const spec = linkSpec(world.ws.backend, { clientId: app.clientId, clientSecret: SECRET });
     const { result } = await expectHookOk(world.ws, world.emulator, "apply", spec, { generation: 2, env: { SYNC_CLIENT_SECRET: app.clientSecret } });
@@ -37,6 +37,7 @@ describe("hook apply for a Custom Connection link", () => {
       connection_id: connection?.id,
       client_id: app.clientId,
       app_name: "Nightly sync",
+      client_secret_reference: JSON.stringify(SECRET),
     });
   });
 

@@ -41,7 +41,7 @@ describe("hook apply for a Custom Connection app", () => {
     expect(sleeps).toEqual([125, 250]);
   });
 
-  it("records client id, kind, app name, granted scopes, JDBC URL, generation, spec hash and verification time", async () => {
+  it("records client id, kind, app name, granted scopes, JDBC URL, redirect URIs, where the secret is, generation, spec hash and verification time", async () => {
     const app = await customConnectionApp(world.emulator, { scopes: ["accounting.invoices.read", "accounting.contacts"] });
     const spec = registrationSpec(world.ws.backend, {
       appKind: "custom_connection",
@@ -60,6 +60,8 @@ describe("hook apply for a Custom Connection app", () => {
       granted_scopes: ["accounting.contacts", "accounting.invoices.read"],
       declared_scopes: ["accounting.contacts", "accounting.invoices.read"],
       jdbc_url: `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=${app.clientId};Scope=accounting.invoices.read accounting.contacts;`,
+      redirect_uris: [],
+      client_secret_reference: JSON.stringify({ source: "env", name: SECRET_ENV }),
       spec_sha256: hashHookSpec(spec),
       verified_at: "2026-05-01T00:00:00.000Z",
     });

@@ -1,7 +1,7 @@
 import { RegistrationOutputs } from "../../../contract/registration";
 import type { AppRegistrationSpec } from "../../../contract/registration";
-import { rotationDocumentFor, RotationSecretKeys } from "../../../contract/rotation";
-import { APP_KINDS, HOOK_SPEC_VERSION, type AppKind } from "../../../contract/spec-common";
+import { isRotationCurrentReference, rotationCurrentReference } from "../../../contract/rotation";
+import { APP_KINDS, HOOK_SPEC_VERSION, recordedSecretReference, type AppKind } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { DriftFinding } from "../../drift/findings";
 import type { DriftCheckContext, DriftTarget, KindCheckResult, KindDriftCheck } from "../../drift/kind-check";
@@ -17,6 +17,8 @@ import { describeApp, describeSecretReference, XERO_APP_MANAGEMENT_URL, type App
  *   redirect URI with the declared scopes; a refusal is diagnosed like the hook does (the URI alone,
  *   then each scope alone). A Web app's secret is not checked: without a user, only a token
  *   request with a made-up authorization code would, and drift sends no such request.
+ * From the document alone (backend-only mode), the secret reference and redirect URIs are the ones
+ * the apply recorded; a document written before they were recorded names only its rotation's CURRENT.
  */
 
 const CLIENT_ERRORS = new Set(["unauthorized_client", "invalid_client"]);
@@ -35,7 +37,7 @@ async function checkCustomConnection(target: DriftTarget<AppRegistrationSpec>, c
   if (spec.clientSecret === undefined) return { findings: [], notes: ["no client secret declared: nothing to prove"] };
   const secret = await ctx.appSecret({ ...app, document: spec.document, backend: spec.backend, reference: spec.clientSecret });
   if (!secret.ok) {
-    if (target.origin === "document") {
+    if (target.origin === "document" && isRotationCurrentReference(spec.clientSecret, spec.document)) {
       return { findings: [], notes: [`not checked live: ${secret.problem} (the document names no other secret; run drift with --stack from the synthesized code)`] };
     }
     return {
@@ -92,8 +94,8 @@ async function checkAuthorizationCodeApp(target: DriftTarget<AppRegistrationSpec
   const { spec } = target;
   const app = appOf(spec);
   const notes = spec.appKind === "web" ? ["the Web app's client secret is not checked: Xero proves it only with a token request, and drift sends none but client credentials"] : [];
-  if (target.origin === "document") {
-    return { findings: [], notes: [...notes, "redirect URIs and scopes not checked: only the synthesized stack declares them (run drift with --stack)"] };
+  if (target.origin === "document" && spec.redirectUris.length === 0) {
+    return { findings: [], notes: [...notes, "redirect URIs and scopes not checked: the document records no redirect URIs (applied before they were recorded; run drift with --stack, or deploy)"] };
   }
   const client = ctx.xero({ clientId: spec.clientId });
   const refused: string[] = [];
@@ -171,8 +173,8 @@ export const appRegistrationDriftCheck: KindDriftCheck<AppRegistrationSpec> = {
       appKind,
       appName: RegistrationOutputs.decode(values).appName ?? stored.name,
       clientId,
-      ...(appKind === "pkce" ? {} : { clientSecret: { source: "state" as const, document: rotationDocumentFor(stored.name), key: RotationSecretKeys.current } }),
-      redirectUris: [],
+      ...(appKind === "pkce" ? {} : { clientSecret: recordedSecretReference(values[RegistrationOutputs.names.clientSecretReference]) ?? rotationCurrentReference(stored.name) }),
+      redirectUris: stringList(values[RegistrationOutputs.names.redirectUris]),
       scopes,
       createdAfterGranularScopes: true,
     };

@@ -1,5 +1,7 @@
+import * as path from "node:path";
 import { formatCdataJdbcUrl } from "../../../contract/cdata-jdbc-url";
 import { RegistrationOutputs, type AppRegistrationSpec } from "../../../contract/registration";
+import { recordSecretReference } from "../../../contract/spec-common";
 import { ConfigError } from "../../errors";
 import {
   customConnectionToken,
@@ -82,6 +84,8 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
         ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
         ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
       }),
+      redirectUris: [...spec.redirectUris],
+      ...(spec.clientSecret === undefined ? {} : { clientSecretReference: recordSecretReference(spec.clientSecret, (file) => path.resolve(ctx.cwd, file)) }),
     }),
     summary: `${describeApp(app)} is live; ${scopeNote}`,
   });

@@ -1,7 +1,7 @@
 import { LinkOutputs, type CustomConnectionLinkSpec } from "../../../contract/link";
 import { RegistrationOutputs } from "../../../contract/registration";
-import { rotationDocumentFor, RotationSecretKeys } from "../../../contract/rotation";
-import { HOOK_SPEC_VERSION } from "../../../contract/spec-common";
+import { isRotationCurrentReference, rotationCurrentReference } from "../../../contract/rotation";
+import { HOOK_SPEC_VERSION, recordedSecretReference } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { DriftCheckContext, DriftTarget, KindCheckResult, KindDriftCheck } from "../../drift/kind-check";
 import type { StoredDocument } from "../../state";
@@ -30,7 +30,7 @@ async function check(target: DriftTarget<CustomConnectionLinkSpec>, ctx: DriftCh
   const app: AppDescription = { appName: spec.app.appName, clientId: spec.app.clientId, appKind: "custom_connection" };
   const secret = await ctx.appSecret({ ...app, document: spec.app.document, backend: spec.app.backend, reference: spec.app.clientSecret });
   if (!secret.ok) {
-    if (target.origin === "document") {
+    if (target.origin === "document" && isRotationCurrentReference(spec.app.clientSecret, spec.app.document)) {
       return { findings: [], notes: [`not checked live: ${secret.problem} (the document names no other secret; run drift with --stack from the synthesized code)`] };
     }
     return {
@@ -116,7 +116,7 @@ export const customConnectionLinkDriftCheck: KindDriftCheck<CustomConnectionLink
         backend,
         appName: LinkOutputs.decode(stored.values).appName ?? clientId,
         clientId,
-        clientSecret: { source: "state", document: rotationDocumentFor(appDocument), key: RotationSecretKeys.current },
+        clientSecret: recordedSecretReference(stored.values[LinkOutputs.names.clientSecretReference]) ?? rotationCurrentReference(appDocument),
         scopes: ["openid"],
       },
       expectedTenantId: tenantId,

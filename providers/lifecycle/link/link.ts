@@ -1,4 +1,6 @@
+import * as path from "node:path";
 import { LinkOutputs, type CustomConnectionLinkSpec } from "../../../contract/link";
+import { recordSecretReference } from "../../../contract/spec-common";
 import { isAccessTokenExpired } from "../../xero/access-token";
 import { XeroConnectionNotFoundError } from "../../xero/errors";
 import type { XeroConnection } from "../../xero/parse-api";
@@ -72,6 +74,7 @@ export async function applyLink(spec: CustomConnectionLinkSpec, run: HookRun, ct
       connectionId: connection.id,
       clientId: spec.app.clientId,
       appName: spec.app.appName,
+      clientSecretReference: recordSecretReference(spec.app.clientSecret, (file) => path.resolve(ctx.cwd, file)),
     }),
     summary: `${describeApp(app)} is linked to "${connection.tenantName}" (tenant id ${connection.tenantId}, ${connection.tenantType})`,
   });
