@@ -170,7 +170,7 @@ export async function declaredConnection(
 export async function consentedConnection(
   world: TokenWorld,
   where: Project,
-  options: Parameters<typeof declaredConnection>[2] = {},
+  options: Parameters<typeof declaredConnection>[2] & { storedAt?: (now: Date) => Date } = {},
 ): Promise<DeclaredConnection & { clock: ManualClock }> {
   const declared = await declaredConnection(world, where, options);
   // In step with the emulator's clock, which earlier tests may have moved on (the id token's times are checked).
@@ -187,7 +187,7 @@ export async function consentedConnection(
     client: { env: emulatorEnv(world.emulator), clock },
   });
   const backend = await where.open();
-  await storeConsent(backend, declared.spec, result, clock.now());
+  await storeConsent(backend, declared.spec, result, options.storedAt?.(clock.now()) ?? clock.now());
   return { ...declared, clock };
 }
 
