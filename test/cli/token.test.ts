@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { ConnectionOutputs } from "../../contract/connection";
 import {
   BACKEND_TYPES,
@@ -10,7 +11,8 @@ import {
   useTokenWorld,
   type Project,
 } from "../tokens/support";
-import { runCompiledCli } from "./run-cli";
+import { documentTokenSetStore } from "../../providers/lifecycle/connection/token-set-store";
+import { CLI, runCompiledCli } from "./run-cli";
 
 /** `cdktf-xero token` as consumers run it: the compiled CLI in a child process, against the emulator. Needs `npm run build`. */
 
@@ -69,6 +71,31 @@ describe.each(BACKEND_TYPES)("cdktf-xero token on the %s backend", (type) => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain(`cdktf-xero: CONNECTION_NOT_CONSENTED: state document "${CONNECTION_DOCUMENT}" holds no token set yet`);
     expect(run.stderr).toContain(`Run \`cdktf-xero connect ${CONNECTION_DOCUMENT} --backend ${where.backendFlag}\``);
+  });
+
+  it("dies at a failpoint after Xero answered a refresh, and the next call resumes it with the same refresh token", async () => {
+    const connection = await consentedConnection(world, where);
+    // The cached access token expired a minute ago (by the real clock the child process reads).
+    const store = documentTokenSetStore(await where.open(), CONNECTION_DOCUMENT);
+    const { serial, record } = await store.read();
+    await store.write(serial, { tokenSet: { ...record.tokenSet!, accessTokenExpiresAt: new Date(Date.now() - 60_000) } });
+    const killed = await new Promise<NodeJS.Signals | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, "token", CONNECTION_DOCUMENT, "--backend", where.backendFlag], {
+        cwd: where.dir,
+        env: { PATH: process.env.PATH ?? "", ...connection.env, CDKTF_XERO_FAILPOINT: "refresh-answered:kill" },
+        stdio: "ignore",
+      });
+      child.on("error", reject);
+      child.on("close", (_code, signal) => resolve(signal));
+    });
+    expect(killed).toBe("SIGKILL");
+    expect((await store.read()).record.refreshStarted).toBeDefined();
+    await world.emulator.admin.clearRequests();
+    const run = await token([], connection.env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${await cachedToken()}\n`);
+    expect(await tokenRequests(world)).toEqual(["refresh_token"]);
+    expect((await store.read()).record.refreshStarted).toBeUndefined();
   });
 
   it("exits 1 naming the tenants the consent covers for one it does not", async () => {
