@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { ConnectionOutputs, type OAuthConnectionSpec } from "../../contract/connection";
 import { CommonOutputs } from "../../contract/document-codec";
 import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
@@ -74,7 +75,7 @@ export async function connectConnection(input: ConnectInput, deps: ConnectDeps):
   });
   try {
     const location: TokenSetLocation = { document: input.document, backendFlag: input.backendFlag ?? `--backend ${formatBackendAddress(input.backend)}` };
-    const { spec, declaredIn } = await declarationFor(backend, location, projectRoot);
+    const { spec, declaredIn } = await declarationFor(backend, location, projectRoot, path.resolve(deps.cwd));
     const consent = await consentTo(spec, input, { ...deps, clock, projectRoot });
     const stored = await storeConsent(backend, spec, consent, clock.now());
     const identity = consent.identity;
@@ -97,6 +98,7 @@ async function declarationFor(
   backend: StateBackend,
   location: TokenSetLocation,
   projectRoot: string,
+  cwd: string,
 ): Promise<{ spec: OAuthConnectionSpec; declaredIn: ConnectOutcome["declaredIn"] }> {
   const stored = await backend.read(location.document);
   if (stored !== undefined && CommonOutputs.decode(stored.values).retired === true) throw new TokenDocumentRetiredError(location.document, backend.label);
@@ -124,6 +126,20 @@ async function declarationFor(
   if (found.spec.kind !== "oauth_connection") {
     throw new ConfigError(
       `state document "${location.document}" is declared as a ${found.spec.kind}, not a XeroOAuthConnection: only a connection to a Web or PKCE app is consented to; nothing was done`,
+      { context: { document: location.document } },
+    );
+  }
+  // A consent stored where the hooks do not look would be lost to them: the declared backend must be this one.
+  const declared = found.spec.backend;
+  const given = backend.address;
+  const same =
+    declared.type === "local" && given.type === "local"
+      ? path.resolve(found.stackDirectory, declared.dir) === path.resolve(cwd, given.dir)
+      : declared.type === "pg" && given.type === "pg" && declared.schema === given.schema;
+  if (!same) {
+    const where = declared.type === "local" ? `local:${path.relative(cwd, path.resolve(found.stackDirectory, declared.dir)) || "."}` : `pg:${declared.schema}`;
+    throw new ConfigError(
+      `state document "${location.document}" is declared in backend ${where}, not in ${backend.label}: run \`cdktf-xero connect ${location.document} --backend ${where}\`; nothing was done`,
       { context: { document: location.document } },
     );
   }

@@ -116,6 +116,19 @@ describe("cdktf-xero connect before the document records a declaration", () => {
     expect(ConnectionOutputs.decode(stored?.values)).toMatchObject({ status: "connected", generation: 1, declaration: canonicalJson(connection.spec) });
   });
 
+  it("exits 64 naming the declared backend when --backend names another, storing nothing", async () => {
+    const connection = await declaredConnection(world, where);
+    await synthesized(connection);
+    await fs.mkdir(path.join(where.dir, "other"));
+    const run = await runCompiledCli(["connect", CONNECTION_DOCUMENT, "--backend", "local:other", "--no-browser"], { cwd: where.dir, env: connection.env });
+    expect(run.code).toBe(64);
+    expect(run.stderr).toBe(
+      `cdktf-xero: CONFIG_INVALID: state document "${CONNECTION_DOCUMENT}" is declared in backend local:state, not in local:${path.join(where.dir, "other")}: ` +
+        `run \`cdktf-xero connect ${CONNECTION_DOCUMENT} --backend local:state\`; nothing was done\n`,
+    );
+    expect(await fs.readdir(path.join(where.dir, "other"))).toEqual([]);
+  });
+
   it("exits 64 naming `cdktf synth` when neither the document nor cdktf.out declares the connection, storing nothing", async () => {
     const connection = await declaredConnection(world, where);
     await (await where.open()).write(CONNECTION_DOCUMENT, undefined, { generation: 0 });
