@@ -106,3 +106,19 @@ export class ClientSecretSourceMissingError extends CdktfXeroError {
     );
   }
 }
+
+/** An organisation name asked for that several organisations of the consent share: only a tenant id tells them apart. */
+export class TenantAmbiguousError extends CdktfXeroError {
+  readonly code = "TENANT_AMBIGUOUS";
+  constructor(
+    readonly document: string,
+    readonly tenant: string,
+    readonly matching: ReadonlyArray<{ readonly tenantId: string; readonly tenantName: string }>,
+  ) {
+    super(
+      `${matching.length} organisations covered by the connection in state document "${document}" are named ${JSON.stringify(tenant)} ` +
+        `(tenant ids ${matching.map((t) => t.tenantId).join(", ")}); pass the tenant id to --tenant instead`,
+      { context: { document, tenant } },
+    );
+  }
+}

@@ -8,6 +8,7 @@ export {
   ConnectionNotConsentedError,
   ConsentRequiredError,
   NotATokenDocumentError,
+  TenantAmbiguousError,
   TenantNotConnectedError,
   TokenDocumentNotFoundError,
   TokenDocumentRetiredError,
