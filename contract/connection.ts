@@ -8,6 +8,7 @@
  * envelope, under {@link ConnectionSecretKeys}; the outputs carry the times beside it, the write-ahead
  * record of a refresh in progress (a keyed fingerprint, never the token) and what the consent covers.
  */
+import { ClientSecretSourceFields } from "./client-secret-source";
 import { countOutput, documentCodec, CommonOutputFields, listOutput, textOutput } from "./document-codec";
 import { tenantIdProblem, UUID_PATTERN } from "./link";
 import { describeValue, type HookSpecBase, type KindFields, type SecretReference, type SpecReader } from "./spec-common";
@@ -213,7 +214,7 @@ export const ConnectionOutputs = documentCodec({
   /** `refresh_token_issued_at` + 55 days: from here the plan's check fails. */
   refreshFailAt: textOutput("refresh_fail_at", ""),
   /** When the cached access token expires. */
-  accessTokenExpiresAt: textOutput("access_token_expires_at"),
+  accessTokenExpiresAt: ClientSecretSourceFields.accessTokenExpiresAt,
   /** Write-ahead record: keyed fingerprint of the refresh token a refresh in progress sent ("" when none). */
   refreshStartedFingerprint: textOutput("refresh_started_fingerprint"),
   /** Write-ahead record: when that refresh started. */

@@ -4,6 +4,7 @@
  * construct runs at synth and the hook at run time), its document outputs and their status
  * defaults, and its policy numbers. Pure data, no I/O.
  */
+import { ClientSecretSourceFields } from "./client-secret-source";
 import { documentCodec, CommonOutputFields, textOutput } from "./document-codec";
 import { describeValue, type HookSpecBase, type KindFields, type SecretReference, type SpecReader } from "./spec-common";
 import type { StateBackendAddress } from "./state-address";
@@ -93,6 +94,5 @@ export const LinkOutputs = documentCodec({
   tenantType: textOutput("tenant_type", ""),
   /** The connection id (what DELETE /connections/{id} takes; not the tenant id). */
   connectionId: textOutput("connection_id", ""),
-  /** Where the app's declared client secret is (see `recordSecretReference`): drift finds it from the document alone. */
-  clientSecretReference: textOutput("client_secret_reference"),
+  ...ClientSecretSourceFields,
 });

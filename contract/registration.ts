@@ -3,6 +3,7 @@
  * what Xero granted): its spec, its rules (the one validator the construct runs at synth and the
  * hook at run time), its document outputs and their status defaults. Pure data, no I/O.
  */
+import { ClientSecretSourceFields } from "./client-secret-source";
 import { documentCodec, CommonOutputFields, listOutput, textOutput } from "./document-codec";
 import { nearestScope, scopeInfo, scopesOf, type ScopeArea, type ScopeInfo } from "./scopes";
 import {
@@ -248,6 +249,5 @@ export const RegistrationOutputs = documentCodec({
   jdbcUrl: textOutput("jdbc_url", ""),
   /** The declared redirect URIs, as declared ([] for a Custom Connection): drift probes them from the document alone. */
   redirectUris: listOutput("redirect_uris"),
-  /** Where the declared client secret is (see `recordSecretReference`); absent for a PKCE app. */
-  clientSecretReference: textOutput("client_secret_reference"),
+  ...ClientSecretSourceFields,
 });

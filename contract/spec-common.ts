@@ -238,27 +238,10 @@ export class SpecReader {
 }
 
 /**
- * A secret reference as a document records it (`client_secret_reference`, the reference's JSON) so
- * that drift can find the secret from the document alone; a `file` path recorded absolute, as the
- * hook resolved it (a relative path means the stack directory only where the hooks run). Where the
- * secret is, never the secret.
+ * The reference as a document records it (inside `client_secret_source`, see client-secret-source.ts):
+ * a `file` path made absolute, as the hook resolved it, since a relative path means the stack
+ * directory only where the hooks run. Where the secret is, never the secret.
  */
-export function recordSecretReference(reference: SecretReference, resolvePath: (relative: string) => string): string {
-  return JSON.stringify(reference.source === "file" ? { source: "file", path: resolvePath(reference.path) } : reference);
-}
-
-/** The reference a document recorded with {@link recordSecretReference}, or undefined when it recorded none (or nothing valid). */
-export function recordedSecretReference(recorded: unknown): SecretReference | undefined {
-  if (typeof recorded !== "string" || recorded === "") return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(recorded);
-  } catch {
-    return undefined;
-  }
-  const problems: string[] = [];
-  const reference = new SpecReader({ reference: value }, "recorded", problems).secret("reference");
-  if (problems.length > 0) return undefined;
-  const blank = reference.source === "env" ? reference.name === "" : reference.source === "file" ? reference.path === "" : reference.document === "" || reference.key === "";
-  return blank ? undefined : reference;
+export function absoluteSecretReference(reference: SecretReference, resolvePath: (relative: string) => string): SecretReference {
+  return reference.source === "file" ? { source: "file", path: resolvePath(reference.path) } : reference;
 }

@@ -5,11 +5,14 @@ import type { Command } from "commander";
  * per hook, so `cdktf-xero hook apply` must not pay for loading the emulator or the state commands.
  */
 const COMMANDS: Readonly<Record<string, () => (program: Command) => void>> = {
+  connect: () => (require("./connect") as typeof import("./connect")).registerConnectCommand,
   drift: () => (require("./drift") as typeof import("./drift")).registerDriftCommand,
   emulator: () => (require("./emulator") as typeof import("./emulator")).registerEmulatorCommand,
   hook: () => (require("./hook") as typeof import("./hook")).registerHookCommand,
+  refresh: () => (require("./refresh") as typeof import("./refresh")).registerRefreshCommand,
   secret: () => (require("./secret") as typeof import("./secret")).registerSecretCommand,
   state: () => (require("./state") as typeof import("./state")).registerStateCommand,
+  token: () => (require("./token") as typeof import("./token")).registerTokenCommand,
 };
 
 /** Registers the command `argv` names, or all of them (for help and unknown commands). */

@@ -1,6 +1,7 @@
 import { customConnectionLinkDriftCheck } from "../../providers/lifecycle/link/drift";
 import { appRegistrationDriftCheck } from "../../providers/lifecycle/app/drift";
-import { recordedSecretReference, recordSecretReference } from "../../contract/spec-common";
+import { decodeClientSecretSource, encodeClientSecretSource } from "../../contract/client-secret-source";
+import { absoluteSecretReference } from "../../contract/spec-common";
 import type { StoredDocument } from "../../providers/state";
 
 const BACKEND = { type: "local", dir: "/state" } as const;
@@ -11,12 +12,18 @@ function stored(name: string, values: Record<string, unknown>): StoredDocument {
 
 describe("secret references and redirect URIs recorded in documents, for drift from the backend alone", () => {
   it("records a file reference with its path made absolute, and reads back what it recorded", () => {
-    const recorded = recordSecretReference({ source: "file", path: "secrets/sync" }, (file) => `/stack/${file}`);
-    expect([recorded, recordedSecretReference(recorded)]).toEqual(['{"source":"file","path":"/stack/secrets/sync"}', { source: "file", path: "/stack/secrets/sync" }]);
+    const clientSecret = absoluteSecretReference({ source: "file", path: "secrets/sync" }, (file) => `/stack/${file}`);
+    const recorded = encodeClientSecretSource({ appDocument: "billing/Sync", backend: BACKEND, clientSecret });
+    expect([recorded, decodeClientSecretSource(recorded)]).toEqual([
+      '{"appDocument":"billing/Sync","backend":{"type":"local","dir":"/state"},"clientSecret":{"source":"file","path":"/stack/secrets/sync"}}',
+      { appDocument: "billing/Sync", backend: BACKEND, clientSecret: { source: "file", path: "/stack/secrets/sync" } },
+    ]);
   });
 
-  it("reads back no reference from a blank, malformed or invalid record", () => {
-    expect(["", "{", '{"source":"env","name":""}', '{"source":"env","name":"NOT A NAME"}', '{"source":"vault"}', 7].map(recordedSecretReference)).toEqual(Array(6).fill(undefined));
+  it("reads back no source from a blank, malformed or invalid record", () => {
+    const source = (clientSecret: unknown): string => JSON.stringify({ appDocument: "billing/Sync", backend: BACKEND, clientSecret });
+    const records = ["", "{", source({ source: "env", name: "" }), source({ source: "env", name: "NOT A NAME" }), source({ source: "vault" }), 7];
+    expect(records.map(decodeClientSecretSource)).toEqual(Array(6).fill(undefined));
   });
 
   it("rebuilds a Web app's redirect URIs and secret reference from its registration document", () => {
@@ -26,7 +33,7 @@ describe("secret references and redirect URIs recorded in documents, for drift f
         client_id: "C",
         declared_scopes: ["openid"],
         redirect_uris: ["https://portal.example.com/cb"],
-        client_secret_reference: '{"source":"env","name":"PORTAL_SECRET"}',
+        client_secret_source: JSON.stringify({ appDocument: "billing/Portal", backend: BACKEND, clientSecret: { source: "env", name: "PORTAL_SECRET" } }),
       }),
       BACKEND,
       [],

@@ -9,7 +9,7 @@ import type { XeroClient } from "../../providers/xero/client";
 const BACKEND = { type: "local", dir: "/state" } as const;
 
 function registration(name: string, clientId: string): StoredDocument {
-  const values = { kind: "custom_connection", client_id: clientId, declared_scopes: ["accounting.invoices.read"], client_secret_reference: '{"source":"env","name":"S"}' };
+  const values = { kind: "custom_connection", client_id: clientId, declared_scopes: ["accounting.invoices.read"], client_secret_source: JSON.stringify({ appDocument: name, backend: BACKEND, clientSecret: { source: "env", name: "S" } }) };
   return { name, serial: 1, lineage: "l", values, document: {} } as unknown as StoredDocument;
 }
 

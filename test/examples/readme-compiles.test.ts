@@ -80,6 +80,7 @@ function compilerOptions(): ts.CompilerOptions {
     paths: {
       "cdktf-xero": [join(PROJECT_ROOT, "index.ts")],
       "cdktf-xero/cdktn": [join(PROJECT_ROOT, "index.ts")],
+      "cdktf-xero/tokens": [join(PROJECT_ROOT, "providers", "tokens", "index.ts")],
       cdktn: [join(PROJECT_ROOT, "node_modules", "cdktf")],
     },
   };

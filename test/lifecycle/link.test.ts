@@ -37,7 +37,7 @@ describe("hook apply for a Custom Connection link", () => {
       connection_id: connection?.id,
       client_id: app.clientId,
       app_name: "Nightly sync",
-      client_secret_reference: JSON.stringify(SECRET),
+      client_secret_source: JSON.stringify({ appDocument: "billing/Sync", backend: world.ws.backend, clientSecret: SECRET }),
     });
   });
 

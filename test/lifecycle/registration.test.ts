@@ -61,7 +61,7 @@ describe("hook apply for a Custom Connection app", () => {
       declared_scopes: ["accounting.contacts", "accounting.invoices.read"],
       jdbc_url: `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=${app.clientId};Scope=accounting.invoices.read accounting.contacts;`,
       redirect_uris: [],
-      client_secret_reference: JSON.stringify({ source: "env", name: SECRET_ENV }),
+      client_secret_source: JSON.stringify({ appDocument: "billing/Sync", backend: world.ws.backend, clientSecret: { source: "env", name: SECRET_ENV } }),
       spec_sha256: hashHookSpec(spec),
       verified_at: "2026-05-01T00:00:00.000Z",
     });

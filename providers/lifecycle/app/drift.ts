@@ -1,7 +1,8 @@
+import { decodeClientSecretSource } from "../../../contract/client-secret-source";
 import { RegistrationOutputs } from "../../../contract/registration";
 import type { AppRegistrationSpec } from "../../../contract/registration";
 import { isRotationCurrentReference, rotationCurrentReference } from "../../../contract/rotation";
-import { APP_KINDS, HOOK_SPEC_VERSION, recordedSecretReference, type AppKind } from "../../../contract/spec-common";
+import { APP_KINDS, HOOK_SPEC_VERSION, type AppKind } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { DriftFinding } from "../../drift/findings";
 import type { DriftCheckContext, DriftTarget, KindCheckResult, KindDriftCheck } from "../../drift/kind-check";
@@ -173,7 +174,7 @@ export const appRegistrationDriftCheck: KindDriftCheck<AppRegistrationSpec> = {
       appKind,
       appName: RegistrationOutputs.decode(values).appName ?? stored.name,
       clientId,
-      ...(appKind === "pkce" ? {} : { clientSecret: recordedSecretReference(values[RegistrationOutputs.names.clientSecretReference]) ?? rotationCurrentReference(stored.name) }),
+      ...(appKind === "pkce" ? {} : { clientSecret: decodeClientSecretSource(values[RegistrationOutputs.names.clientSecretSource])?.clientSecret ?? rotationCurrentReference(stored.name) }),
       redirectUris: stringList(values[RegistrationOutputs.names.redirectUris]),
       scopes,
       createdAfterGranularScopes: true,

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { formatCdataJdbcUrl } from "../../../contract/cdata-jdbc-url";
 import { RegistrationOutputs, type AppRegistrationSpec } from "../../../contract/registration";
-import { recordSecretReference } from "../../../contract/spec-common";
+import { absoluteSecretReference } from "../../../contract/spec-common";
 import { ConfigError } from "../../errors";
 import {
   customConnectionToken,
@@ -21,6 +21,7 @@ import { recordApply } from "../runtime/record";
 import type { HookResult } from "../runtime/result";
 import { retireDocument } from "../runtime/retire";
 import { resolveAppSecret } from "./current-secret";
+import { ClientSecretSourceOutputs, encodeClientSecretSource } from "../../../contract/client-secret-source";
 
 function credentialsOf(spec: AppRegistrationSpec): AppCredentials {
   return { appName: spec.appName, clientId: spec.clientId, appKind: spec.appKind, secretReference: spec.clientSecret };
@@ -71,22 +72,33 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
   }
 
   return recordApply(spec, run, ctx, {
-    outputs: RegistrationOutputs.encode({
-      clientId: spec.clientId,
-      kind: spec.appKind,
-      appName: spec.appName,
-      grantedScopes: sortedScopes(granted),
-      declaredScopes: sortedScopes(spec.scopes),
-      jdbcUrl: formatCdataJdbcUrl({
-        appKind: spec.appKind,
+    outputs: {
+      ...RegistrationOutputs.encode({
         clientId: spec.clientId,
-        scopes: spec.scopes,
-        ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
-        ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
+        kind: spec.appKind,
+        appName: spec.appName,
+        grantedScopes: sortedScopes(granted),
+        declaredScopes: sortedScopes(spec.scopes),
+        jdbcUrl: formatCdataJdbcUrl({
+          appKind: spec.appKind,
+          clientId: spec.clientId,
+          scopes: spec.scopes,
+          ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
+          ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
+        }),
+        redirectUris: [...spec.redirectUris],
       }),
-      redirectUris: [...spec.redirectUris],
-      ...(spec.clientSecret === undefined ? {} : { clientSecretReference: recordSecretReference(spec.clientSecret, (file) => path.resolve(ctx.cwd, file)) }),
-    }),
+      // Where the secret is (never the secret), so drift and `cdktf-xero token` work from this document alone.
+      ...(spec.clientSecret === undefined
+        ? {}
+        : {
+            [ClientSecretSourceOutputs.source]: encodeClientSecretSource({
+              appDocument: spec.document,
+              backend: spec.backend,
+              clientSecret: absoluteSecretReference(spec.clientSecret, (file) => path.resolve(ctx.cwd, file)),
+            }),
+          }),
+    },
     summary: `${describeApp(app)} is live; ${scopeNote}`,
   });
 }

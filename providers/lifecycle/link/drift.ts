@@ -1,7 +1,8 @@
+import { decodeClientSecretSource } from "../../../contract/client-secret-source";
 import { LinkOutputs, type CustomConnectionLinkSpec } from "../../../contract/link";
 import { RegistrationOutputs } from "../../../contract/registration";
 import { isRotationCurrentReference, rotationCurrentReference } from "../../../contract/rotation";
-import { HOOK_SPEC_VERSION, recordedSecretReference } from "../../../contract/spec-common";
+import { HOOK_SPEC_VERSION } from "../../../contract/spec-common";
 import type { StateBackendAddress } from "../../../contract/state-address";
 import type { DriftCheckContext, DriftTarget, KindCheckResult, KindDriftCheck } from "../../drift/kind-check";
 import type { StoredDocument } from "../../state";
@@ -103,7 +104,9 @@ export const customConnectionLinkDriftCheck: KindDriftCheck<CustomConnectionLink
     if (clientId === undefined || tenantId === undefined) return { problem: "the document records no client id and tenant id (never applied)" };
     // A link's document records its app's client id, not the app's document: the app is the Custom
     // Connection registration in the same backend with that client id (its rotation holds the secret).
+    const source = decodeClientSecretSource(stored.values[LinkOutputs.names.clientSecretSource]);
     const appDocument =
+      source?.appDocument ??
       others.find((other) => other.values[RegistrationOutputs.names.kind] === "custom_connection" && other.values[RegistrationOutputs.names.clientId] === clientId)?.name ??
       stored.name;
     return {
@@ -116,7 +119,7 @@ export const customConnectionLinkDriftCheck: KindDriftCheck<CustomConnectionLink
         backend,
         appName: LinkOutputs.decode(stored.values).appName ?? clientId,
         clientId,
-        clientSecret: recordedSecretReference(stored.values[LinkOutputs.names.clientSecretReference]) ?? rotationCurrentReference(appDocument),
+        clientSecret: source?.clientSecret ?? rotationCurrentReference(appDocument),
         scopes: ["openid"],
       },
       expectedTenantId: tenantId,

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { LinkOutputs, type CustomConnectionLinkSpec } from "../../../contract/link";
-import { recordSecretReference } from "../../../contract/spec-common";
+import { absoluteSecretReference } from "../../../contract/spec-common";
 import { isAccessTokenExpired } from "../../xero/access-token";
 import { XeroConnectionNotFoundError } from "../../xero/errors";
 import type { XeroConnection } from "../../xero/parse-api";
@@ -16,6 +16,7 @@ import { recordApply } from "../runtime/record";
 import type { HookResult } from "../runtime/result";
 import { retireDocument } from "../runtime/retire";
 import { resolveAppSecret } from "../app/current-secret";
+import { ClientSecretSourceOutputs, encodeClientSecretSource } from "../../../contract/client-secret-source";
 
 function credentialsOf(spec: CustomConnectionLinkSpec): AppCredentials {
   return { appName: spec.app.appName, clientId: spec.app.clientId, appKind: "custom_connection", secretReference: spec.app.clientSecret };
@@ -67,15 +68,22 @@ export async function applyLink(spec: CustomConnectionLinkSpec, run: HookRun, ct
   }
 
   return recordApply(spec, run, ctx, {
-    outputs: LinkOutputs.encode({
-      tenantId: connection.tenantId,
-      tenantName: connection.tenantName,
-      tenantType: connection.tenantType,
-      connectionId: connection.id,
-      clientId: spec.app.clientId,
-      appName: spec.app.appName,
-      clientSecretReference: recordSecretReference(spec.app.clientSecret, (file) => path.resolve(ctx.cwd, file)),
-    }),
+    outputs: {
+      ...LinkOutputs.encode({
+        tenantId: connection.tenantId,
+        tenantName: connection.tenantName,
+        tenantType: connection.tenantType,
+        connectionId: connection.id,
+        clientId: spec.app.clientId,
+        appName: spec.app.appName,
+      }),
+      // Where the secret is (never the secret), so drift and `cdktf-xero token` work from this document alone.
+      [ClientSecretSourceOutputs.source]: encodeClientSecretSource({
+        appDocument: spec.app.document,
+        backend: spec.app.backend,
+        clientSecret: absoluteSecretReference(spec.app.clientSecret, (file) => path.resolve(ctx.cwd, file)),
+      }),
+    },
     summary: `${describeApp(app)} is linked to "${connection.tenantName}" (tenant id ${connection.tenantId}, ${connection.tenantType})`,
   });
 }
