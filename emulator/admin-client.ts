@@ -42,6 +42,8 @@ export interface FaultSpec {
   /** Server path, e.g. "/identity/connect/token" or "/api/connections" (a full URL is accepted too). */
   path: string;
   status?: number;
+  /** With status 429: the `Retry-After` header in whole seconds. @default 1 */
+  retryAfterSeconds?: number;
   delayMs?: number;
   /** Hold each request until {@link EmulatorAdminClient.releaseHeldRequests} (or its client goes away). */
   hold?: boolean;
@@ -200,6 +202,11 @@ export class EmulatorAdminClient {
     const body = await this.call("GET", "/requests");
     if (!Array.isArray(body)) throw new EmulatorAdminError(0, "bad_response", "admin GET /requests should answer an array");
     return body as RequestLogEntry[];
+  }
+
+  /** How many requests to the Xero-facing endpoints are being served now (received, not yet answered or dropped). */
+  async inflightRequests(): Promise<number> {
+    return field<number>(await this.call("GET", "/requests/inflight"), "inflight", (value): value is number => typeof value === "number", "a number");
   }
 
   async clearRequests(): Promise<void> {

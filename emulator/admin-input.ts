@@ -243,6 +243,7 @@ export function parseClockInput(body: Record<string, unknown>): Parsed<{ advance
 export interface FaultInput {
   readonly path: string;
   readonly status: number | undefined;
+  readonly retryAfterSeconds: number | undefined;
   readonly delayMs: number | undefined;
   readonly hold: boolean;
   readonly drop: "before" | "after-commit" | undefined;
@@ -260,6 +261,11 @@ export function parseFaultInput(body: Record<string, unknown>): Parsed<FaultInpu
   const status = optionalNonNegative(body, "status", 599);
   if (!status.ok) return status;
   if (status.value !== undefined && status.value < 100) return fail(`status must be 100..599, got ${status.value}`);
+  const retryAfterSeconds = optionalNonNegative(body, "retryAfterSeconds", 86_400);
+  if (!retryAfterSeconds.ok) return retryAfterSeconds;
+  if (retryAfterSeconds.value !== undefined && status.value !== 429) {
+    return fail(`retryAfterSeconds is the Retry-After of an injected 429: set status 429 with it, got status ${JSON.stringify(status.value ?? null)}`);
+  }
   const delayMs = optionalNonNegative(body, "delayMs", 600_000);
   if (!delayMs.ok) return delayMs;
   const hold = body["hold"] ?? false;
@@ -275,5 +281,5 @@ export function parseFaultInput(body: Record<string, unknown>): Parsed<FaultInpu
   }
   if (hold && delayMs.value !== undefined) return fail("a fault may set delayMs or hold, not both");
   if (status.value !== undefined && drop !== undefined) return fail("a fault may set status or drop, not both");
-  return ok({ path, status: status.value, delayMs: delayMs.value, hold, drop, count });
+  return ok({ path, status: status.value, retryAfterSeconds: retryAfterSeconds.value, delayMs: delayMs.value, hold, drop, count });
 }

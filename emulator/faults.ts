@@ -8,6 +8,8 @@
 export interface Fault {
   readonly path: string;
   readonly status: number | undefined;
+  /** The `Retry-After` (seconds) of an injected 429. @default 1 */
+  readonly retryAfterSeconds: number | undefined;
   readonly delayMs: number | undefined;
   readonly hold: boolean;
   readonly drop: "before" | "after-commit" | undefined;
@@ -68,7 +70,7 @@ export function describeFault(fault: Fault): string {
   const parts = [
     fault.delayMs === undefined ? undefined : `delay ${fault.delayMs}ms`,
     fault.hold ? "hold" : undefined,
-    fault.status === undefined ? undefined : `status ${fault.status}`,
+    fault.status === undefined ? undefined : `status ${fault.status}${fault.retryAfterSeconds === undefined ? "" : ` retry-after ${fault.retryAfterSeconds}s`}`,
     fault.drop === undefined ? undefined : `drop ${fault.drop}`,
   ].filter((p): p is string => p !== undefined);
   return parts.join(", ");

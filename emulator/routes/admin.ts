@@ -169,6 +169,8 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
       });
     case "GET /requests":
       return jsonResponse(200, ctx.log.list());
+    case "GET /requests/inflight":
+      return jsonResponse(200, { inflight: ctx.log.inflight });
     case "DELETE /requests":
       ctx.log.clear();
       return emptyResponse(204);
