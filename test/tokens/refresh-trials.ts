@@ -42,7 +42,7 @@ export function tokenArgs(document: string, backendFlag: string): string[] {
 }
 export const TOKEN_ENTRY = TOKEN_PROCESS;
 
-const TOKEN_PATH = "/identity/connect/token";
+export const TOKEN_PATH = "/identity/connect/token";
 const DOCUMENT = "crm/Connection";
 const SECRET_ENV = "CRM_CLIENT_SECRET";
 const REDIRECT_URI = "http://localhost:8765/callback";
@@ -216,7 +216,7 @@ export function runTokenProcess(lane: Lane, kill: Kill = {}): Promise<ChildRun> 
  * Makes the lane's document hold a working token set whose access token is stale, so the next vend
  * refreshes: a new consent when the last trial ended in needs_consent. Returns the refresh token it holds.
  */
-async function prepare(lane: Lane, store: TokenSetStore): Promise<string> {
+export async function prepare(lane: Lane, store: TokenSetStore = storeOf(lane)): Promise<string> {
   let { serial, record } = await store.read();
   if (record.needsConsent !== undefined || record.tokenSet === undefined) {
     const tokens = await consent(lane);
