@@ -52,6 +52,11 @@ async function onLanes(plans: readonly Planned[]): Promise<TrialOutcome[]> {
   return outcomes;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 function failures(outcomes: readonly TrialOutcome[], plans: readonly Planned[]): string[] {
   return outcomes.flatMap((outcome, index) => outcome.problems.map((problem) => `${plans[index]!.label} (${outcome.backend}): ${problem}`));
 }
@@ -65,7 +70,9 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
     const finished = outcomes.filter((outcome) => outcome.signal === null);
     if (finished.length === 0) return;
     const requests = finished.map((outcome) => outcome.requestAtMs).filter((at): at is number => at !== undefined);
-    timing = { wallMs: Math.max(...finished.map((outcome) => outcome.wallMs)), requestAtMs: requests.length === 0 ? timing.requestAtMs : Math.min(...requests) };
+    // Medians: a kill drawn past the run's exit lands on nothing, and the slowest run of a round on a
+    // loaded machine would put most kills there.
+    timing = { wallMs: median(finished.map((outcome) => outcome.wallMs)), requestAtMs: requests.length === 0 ? timing.requestAtMs : median(requests) };
   };
 
   it("ends with a working token set when nothing kills it, the clock moved past the grace or not (the reference)", async () => {

@@ -14,7 +14,7 @@ import { openStateBackend, type StateBackend } from "../../providers/state";
 import { ConsentRequiredError } from "../../providers/tokens/errors";
 import { vendAccessToken, type RefreshFailpoint, type TokenSetStore } from "../../providers/tokens/locked-refresh";
 import type { TokenSetRecord } from "../../providers/tokens/token-set-record";
-import { XeroClient } from "../../providers/xero/client";
+import { XeroClient, type XeroClientOptions } from "../../providers/xero/client";
 import type { XeroIdTokenClaims } from "../../providers/xero/id-token";
 import type { XeroTokenSet } from "../../providers/xero/parse-token";
 import { createState } from "../../providers/xero/pkce";
@@ -43,7 +43,7 @@ export function tokenArgs(document: string, backendFlag: string): string[] {
 export const TOKEN_ENTRY = TOKEN_PROCESS;
 
 export const TOKEN_PATH = "/identity/connect/token";
-const DOCUMENT = "crm/Connection";
+export const DOCUMENT = "crm/Connection";
 const SECRET_ENV = "CRM_CLIENT_SECRET";
 const REDIRECT_URI = "http://localhost:8765/callback";
 const SCOPES = ["openid", "profile", "email", "offline_access", "accounting.invoices"];
@@ -92,6 +92,8 @@ export interface Lane {
   readonly cwd: string;
   readonly env: Record<string, string>;
   readonly client: XeroClient;
+  /** Another client of the lane's app, on the lane's clock, with `options` (e.g. a recorded sleep). */
+  clientWith(options: Partial<XeroClientOptions>): XeroClient;
   /** The lane's backend, opened once: the test's own reads and vends go through it. */
   readonly state: StateBackend;
   close(): Promise<void>;
@@ -116,7 +118,9 @@ export async function openLane(backend: BackendKind): Promise<Lane> {
     [SECRET_ENV]: clientSecret,
     ...(backend === "pg" ? { PG_CONN_STR: requirePostgres() } : {}),
   };
-  const client = new XeroClient({ clientId: app.clientId, clientSecret, env, clock, retry: { baseDelayMs: 10, maxDelayMs: 50 } });
+  const clientWith = (options: Partial<XeroClientOptions>): XeroClient =>
+    new XeroClient({ clientId: app.clientId, clientSecret, env, clock, retry: { baseDelayMs: 10, maxDelayMs: 50 }, ...options });
+  const client = clientWith({});
   const state = await openStateBackend(address, { env, cwd, logger: { warn: () => undefined } });
   const lane: Lane = {
     backend,
@@ -126,6 +130,7 @@ export async function openLane(backend: BackendKind): Promise<Lane> {
     cwd,
     env,
     client,
+    clientWith,
     state,
     async close() {
       await state.close();
@@ -168,7 +173,7 @@ async function consent(lane: Pick<Lane, "client">): Promise<XeroTokenSet> {
   return lane.client.exchangeAuthorizationCode({ code, redirectUri: REDIRECT_URI });
 }
 
-function storeOf(lane: Lane): TokenSetStore {
+export function storeOf(lane: Lane): TokenSetStore {
   return documentTokenSetStore(lane.state, DOCUMENT, { backendFlag: `--backend ${backendFlag(lane)}` });
 }
 
