@@ -10,6 +10,7 @@ const COMMANDS: Readonly<Record<string, () => (program: Command) => void>> = {
   hook: () => (require("./hook") as typeof import("./hook")).registerHookCommand,
   secret: () => (require("./secret") as typeof import("./secret")).registerSecretCommand,
   state: () => (require("./state") as typeof import("./state")).registerStateCommand,
+  token: () => (require("./token") as typeof import("./token")).registerTokenCommand,
 };
 
 /** Registers the command `argv` names, or all of them (for help and unknown commands). */

@@ -27,7 +27,7 @@ const realIo: SpecReaderIo = {
 };
 
 /** cdktf.json's `output`, default `cdktf.out`. */
-async function outputDirectory(projectRoot: string, io: SpecReaderIo): Promise<string> {
+export async function outputDirectory(projectRoot: string, io: SpecReaderIo = realIo): Promise<string> {
   const text = await io.readText(path.join(projectRoot, "cdktf.json"));
   try {
     const parsed = text === undefined ? undefined : (JSON.parse(text) as { output?: unknown });

@@ -60,6 +60,7 @@ describe("hook apply for a Custom Connection app", () => {
       granted_scopes: ["accounting.contacts", "accounting.invoices.read"],
       declared_scopes: ["accounting.contacts", "accounting.invoices.read"],
       jdbc_url: `jdbc:xero:AuthScheme=OAuthClient;OAuthClientId=${app.clientId};Scope=accounting.invoices.read accounting.contacts;`,
+      client_secret_source: JSON.stringify({ appDocument: "billing/Sync", backend: world.ws.backend, clientSecret: { source: "env", name: SECRET_ENV } }),
       spec_sha256: hashHookSpec(spec),
       verified_at: "2026-05-01T00:00:00.000Z",
     });

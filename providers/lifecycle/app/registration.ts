@@ -19,6 +19,7 @@ import { recordApply } from "../runtime/record";
 import type { HookResult } from "../runtime/result";
 import { retireDocument } from "../runtime/retire";
 import { resolveAppSecret } from "./current-secret";
+import { ClientSecretSourceOutputs, encodeClientSecretSource } from "../../../contract/client-secret-source";
 
 function credentialsOf(spec: AppRegistrationSpec): AppCredentials {
   return { appName: spec.appName, clientId: spec.clientId, appKind: spec.appKind, secretReference: spec.clientSecret };
@@ -69,20 +70,26 @@ export async function applyRegistration(spec: AppRegistrationSpec, run: HookRun,
   }
 
   return recordApply(spec, run, ctx, {
-    outputs: RegistrationOutputs.encode({
-      clientId: spec.clientId,
-      kind: spec.appKind,
-      appName: spec.appName,
-      grantedScopes: sortedScopes(granted),
-      declaredScopes: sortedScopes(spec.scopes),
-      jdbcUrl: formatCdataJdbcUrl({
-        appKind: spec.appKind,
+    outputs: {
+      ...RegistrationOutputs.encode({
         clientId: spec.clientId,
-        scopes: spec.scopes,
-        ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
-        ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
+        kind: spec.appKind,
+        appName: spec.appName,
+        grantedScopes: sortedScopes(granted),
+        declaredScopes: sortedScopes(spec.scopes),
+        jdbcUrl: formatCdataJdbcUrl({
+          appKind: spec.appKind,
+          clientId: spec.clientId,
+          scopes: spec.scopes,
+          ...(spec.redirectUris[0] === undefined ? {} : { callbackUrl: spec.redirectUris[0] }),
+          ...(spec.appKind === "custom_connection" ? {} : { initiateOAuth: "GETANDREFRESH" as const }),
+        }),
       }),
-    }),
+      // So `cdktf-xero token` can mint a Custom Connection's access token from this document alone.
+      ...(spec.appKind === "custom_connection" && spec.clientSecret !== undefined
+        ? { [ClientSecretSourceOutputs.source]: encodeClientSecretSource({ appDocument: spec.document, backend: spec.backend, clientSecret: spec.clientSecret }) }
+        : {}),
+    },
     summary: `${describeApp(app)} is live; ${scopeNote}`,
   });
 }

@@ -14,6 +14,7 @@ import { recordApply } from "../runtime/record";
 import type { HookResult } from "../runtime/result";
 import { retireDocument } from "../runtime/retire";
 import { resolveAppSecret } from "../app/current-secret";
+import { ClientSecretSourceOutputs, encodeClientSecretSource } from "../../../contract/client-secret-source";
 
 function credentialsOf(spec: CustomConnectionLinkSpec): AppCredentials {
   return { appName: spec.app.appName, clientId: spec.app.clientId, appKind: "custom_connection", secretReference: spec.app.clientSecret };
@@ -65,14 +66,18 @@ export async function applyLink(spec: CustomConnectionLinkSpec, run: HookRun, ct
   }
 
   return recordApply(spec, run, ctx, {
-    outputs: LinkOutputs.encode({
-      tenantId: connection.tenantId,
-      tenantName: connection.tenantName,
-      tenantType: connection.tenantType,
-      connectionId: connection.id,
-      clientId: spec.app.clientId,
-      appName: spec.app.appName,
-    }),
+    outputs: {
+      ...LinkOutputs.encode({
+        tenantId: connection.tenantId,
+        tenantName: connection.tenantName,
+        tenantType: connection.tenantType,
+        connectionId: connection.id,
+        clientId: spec.app.clientId,
+        appName: spec.app.appName,
+      }),
+      // So `cdktf-xero token` can mint the link's access token from this document alone.
+      [ClientSecretSourceOutputs.source]: encodeClientSecretSource({ appDocument: spec.app.document, backend: spec.app.backend, clientSecret: spec.app.clientSecret }),
+    },
     summary: `${describeApp(app)} is linked to "${connection.tenantName}" (tenant id ${connection.tenantId}, ${connection.tenantType})`,
   });
 }

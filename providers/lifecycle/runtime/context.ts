@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, promises as fs } from "node:fs";
-import * as path from "node:path";
+import { promises as fs } from "node:fs";
 import { MAX_CLIENT_SECRET_BYTES } from "../../../contract/spec-common";
 import { formatBackendAddress, type StateBackendAddress } from "../../../contract/state-address";
 import { systemClock, type Clock } from "../../clock";
@@ -8,6 +7,9 @@ import { openStateBackend, type OpenStateBackendOptions, type StateBackend } fro
 import { Redactor } from "../../xero/redact";
 import { realSleep } from "../../xero/send";
 import { XeroClient, type XeroClientOptions } from "../../xero/client";
+import { findProjectRoot } from "./find-project-root";
+
+export { findProjectRoot };
 
 /** Where a hook writes its lines (Terraform shows a local-exec's output prefixed with the resource). */
 export interface HookWriter {
@@ -185,17 +187,6 @@ export function scrubSecrets(error: unknown, ctx: OperationContext): unknown {
     if (error.cause !== undefined) error.cause = ctx.secretRedactor.error(error.cause);
   }
   return error;
-}
-
-/**
- * Terraform runs hooks in the stack directory (`cdktf.out/stacks/<stack>`); the project root is the
- * nearest directory above it with cdktf.json. Without one (a hook run elsewhere) it is `cwd`.
- */
-export function findProjectRoot(cwd: string): string {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, "cdktf.json"))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(cwd);
-  }
 }
 
 /** The first MAX_CLIENT_SECRET_BYTES + 1 bytes of a file: enough to tell a secret from something too long for one. */

@@ -1,0 +1,90 @@
+import type { Command } from "commander";
+import type { AccessToken } from "../../providers/tokens/get-access-token";
+
+/**
+ * `cdktf-xero token <document>`: prints a valid access token for a consumer (a script, a pipeline
+ * step), and nothing else on stdout. Started once per consumer call, so it loads only what a cached
+ * token needs (the state backend and the document); getAccessToken loads a Xero client only to refresh.
+ */
+
+export interface TokenCommandDeps {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: { write(text: string): void };
+  readonly stderr: { write(text: string): void };
+}
+
+const defaultDeps = (): TokenCommandDeps => ({ env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+
+export const TOKEN_FORMATS = ["raw", "header", "json"] as const;
+export type TokenFormat = (typeof TOKEN_FORMATS)[number];
+
+interface TokenFlags {
+  backend: string;
+  tenant?: string;
+  format: string;
+}
+
+/** The default backend (`local:.cdktf-xero/state`), written out: importing contract/state-address for it would cost a module. */
+const DEFAULT_BACKEND = "local:.cdktf-xero/state";
+
+export function registerTokenCommand(program: Command, overrides: Partial<TokenCommandDeps> = {}): void {
+  const deps: TokenCommandDeps = { ...defaultDeps(), ...overrides };
+  program
+    .command("token")
+    .argument("<document>", "the connection's state document: a XeroOAuthConnection's, or a Custom Connection's registration or link")
+    .option("--backend <address>", "state backend: local:<dir> or pg:<schema> (PG_CONN_STR / PG* for the connection)", DEFAULT_BACKEND)
+    .option("--tenant <id-or-name>", "the organisation: a tenant id or its name (default: the only one the consent covers)")
+    .option("--format <format>", "raw (the token), header (Authorization: Bearer …) or json (token, expiry, tenant id and name)", "raw")
+    .description("print a valid access token (cached until 5 minutes before it expires, else refreshed under the document's lock)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ cdktf-xero token crm/CrmConnection
+  $ curl -H "$(cdktf-xero token crm/CrmConnection --format header)" -H "Xero-tenant-id: $TENANT_ID" https://api.xero.com/api.xro/2.0/Invoices
+  $ cdktf-xero token billing/Sync --backend pg:cdktf_xero --tenant "Demo Company (NZ)" --format json
+
+Only the token goes to stdout. Exit 0: printed; 1: no token (not consented yet, a new consent needed,
+Xero or the state backend failed: the message on stderr says what to do); 64: bad flags.`,
+    )
+    .action(async (document: string, flags: TokenFlags) => {
+      const format = tokenFormat(flags.format);
+      const { backendFromFlag } = require("../backend-flag") as typeof import("../backend-flag");
+      const address = backendFromFlag(flags.backend, { showValue: true });
+      const { getAccessToken } = require("../../providers/tokens/get-access-token") as typeof import("../../providers/tokens/get-access-token");
+      const token = await getAccessToken({
+        backend: address,
+        document,
+        env: deps.env,
+        cwd: deps.cwd,
+        stderr: deps.stderr,
+        backendFlag: `--backend ${flags.backend}`,
+        ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
+      });
+      deps.stdout.write(`${renderToken(token, format)}\n`);
+    });
+}
+
+function tokenFormat(text: string): TokenFormat {
+  if ((TOKEN_FORMATS as readonly string[]).includes(text)) return text as TokenFormat;
+  const { ConfigError } = require("../../providers/errors") as typeof import("../../providers/errors");
+  throw new ConfigError(`--format must be one of ${TOKEN_FORMATS.join(", ")}, got ${JSON.stringify(text)}; nothing was done`);
+}
+
+/** The token as the consumer asked for it (one line). */
+export function renderToken(token: AccessToken, format: TokenFormat): string {
+  switch (format) {
+    case "raw":
+      return token.accessToken;
+    case "header":
+      return `Authorization: Bearer ${token.accessToken}`;
+    case "json":
+      return JSON.stringify({
+        accessToken: token.accessToken,
+        expiresAt: token.expiresAt.toISOString(),
+        tenantId: token.tenantId ?? null,
+        tenantName: token.tenantName ?? null,
+      });
+  }
+}
