@@ -34,13 +34,12 @@ import { authorizationCode, emulatorEnv } from "../xero/emulator-fixture";
  * its own Web app and one connection document whose token set each trial continues from.
  */
 
-/** The process the trials kill: a lean stand-in for `cdktf-xero token` (see bench/token-vend-process.ts). */
-const TOKEN_PROCESS = path.resolve(__dirname, "../../dist/bench/token-vend-process.js");
-/** The token command's argv for a document: the one line to change to kill the real command instead. */
+/** The process the trials kill: the compiled CLI, as consumers run `cdktf-xero token`. */
+export const TOKEN_ENTRY = path.resolve(__dirname, "../../dist/cli/main.js");
+/** `cdktf-xero token <document> --backend <flag>` (bench/token-vend-process.ts takes the same arguments without `token`). */
 export function tokenArgs(document: string, backendFlag: string): string[] {
-  return [TOKEN_PROCESS, document, "--backend", backendFlag];
+  return [TOKEN_ENTRY, "token", document, "--backend", backendFlag];
 }
-export const TOKEN_ENTRY = TOKEN_PROCESS;
 
 export const TOKEN_PATH = "/identity/connect/token";
 export const DOCUMENT = "crm/Connection";
