@@ -45,6 +45,8 @@ export interface FaultSpec {
   /** With status 429: the `Retry-After` header in whole seconds. @default 1 */
   retryAfterSeconds?: number;
   delayMs?: number;
+  /** Answer only this long after the work is committed (a refresh token rotated): a slow way back. */
+  delayAfterCommitMs?: number;
   /** Hold each request until {@link EmulatorAdminClient.releaseHeldRequests} (or its client goes away). */
   hold?: boolean;
   drop?: "before" | "after-commit";
@@ -186,6 +188,11 @@ export class EmulatorAdminClient {
 
   async injectFault(fault: FaultSpec): Promise<void> {
     await this.call("POST", "/faults", fault);
+  }
+
+  /** Forgets every fault still to fire; resolves to how many there were. */
+  async clearFaults(): Promise<number> {
+    return field<number>(await this.call("DELETE", "/faults"), "cleared", (value): value is number => typeof value === "number", "a number");
   }
 
   /** How many requests a `hold` fault is holding right now. */

@@ -245,6 +245,7 @@ export interface FaultInput {
   readonly status: number | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly delayMs: number | undefined;
+  readonly delayAfterCommitMs: number | undefined;
   readonly hold: boolean;
   readonly drop: "before" | "after-commit" | undefined;
   readonly count: number;
@@ -268,6 +269,8 @@ export function parseFaultInput(body: Record<string, unknown>): Parsed<FaultInpu
   }
   const delayMs = optionalNonNegative(body, "delayMs", 600_000);
   if (!delayMs.ok) return delayMs;
+  const delayAfterCommitMs = optionalNonNegative(body, "delayAfterCommitMs", 600_000);
+  if (!delayAfterCommitMs.ok) return delayAfterCommitMs;
   const hold = body["hold"] ?? false;
   if (typeof hold !== "boolean") return fail(`hold must be true or false, got ${JSON.stringify(hold)}`);
   const drop = body["drop"];
@@ -276,10 +279,13 @@ export function parseFaultInput(body: Record<string, unknown>): Parsed<FaultInpu
   }
   const count = body["count"];
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1) return fail(`count must be a whole number >= 1, got ${JSON.stringify(count)}`);
-  if (status.value === undefined && delayMs.value === undefined && !hold && drop === undefined) {
-    return fail("a fault needs at least one of status, delayMs, hold or drop");
+  if (status.value === undefined && delayMs.value === undefined && delayAfterCommitMs.value === undefined && !hold && drop === undefined) {
+    return fail("a fault needs at least one of status, delayMs, delayAfterCommitMs, hold or drop");
+  }
+  if (delayAfterCommitMs.value !== undefined && (status.value !== undefined || drop !== undefined)) {
+    return fail("delayAfterCommitMs delays the answer to work that was done: it cannot go with status (no work is done) or drop (no answer is sent)");
   }
   if (hold && delayMs.value !== undefined) return fail("a fault may set delayMs or hold, not both");
   if (status.value !== undefined && drop !== undefined) return fail("a fault may set status or drop, not both");
-  return ok({ path, status: status.value, retryAfterSeconds: retryAfterSeconds.value, delayMs: delayMs.value, hold, drop, count });
+  return ok({ path, status: status.value, retryAfterSeconds: retryAfterSeconds.value, delayMs: delayMs.value, delayAfterCommitMs: delayAfterCommitMs.value, hold, drop, count });
 }

@@ -129,6 +129,8 @@ async function serveExchange(req: IncomingMessage, res: ServerResponse, ctx: Emu
     }
   }
   await feelLatency();
+  // A slow way back: the work is done (a refresh token rotated) and the answer is not there yet.
+  if (fault?.delayAfterCommitMs !== undefined && !gone) await delay(fault.delayAfterCommitMs, res);
   if (fault?.drop === "after-commit") {
     record("dropped", { fault: faultText, ...(response.note === undefined ? {} : { note: response.note }) });
     res.socket?.destroy();

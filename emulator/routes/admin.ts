@@ -156,6 +156,8 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
         ctx.faults.add(input);
         return jsonResponse(200, { pending: ctx.faults.pending() });
       });
+    case "DELETE /faults":
+      return jsonResponse(200, { cleared: ctx.faults.clear() });
     case "GET /faults":
       return jsonResponse(200, { pending: ctx.faults.pending(), held: ctx.faults.heldCount() });
     case "POST /faults/release":

@@ -8,7 +8,9 @@ import { openLane, refreshWorks, runTrial, seededRandom, TOKEN_ENTRY, type Backe
  * grace or not; a new vend follows every kill. Each trial ends with a working token set or, only
  * when a rotation the killed process never stored was followed by the clock passing the grace, with
  * needs_consent and the `connect` instruction (refresh-trials.ts checks each). Four lanes (two per
- * backend) run side by side, each with its own emulator. Replay a random run with TOKEN_FAULT_SEED=<seed>.
+ * backend) run side by side, each with its own emulator. Some random kills come while the emulator
+ * holds back its answer after rotating the token (fault delayAfterCommitMs), so the window between
+ * Xero's rotation and the write, a few milliseconds otherwise, is hit often. Replay a random run with TOKEN_FAULT_SEED=<seed>.
  */
 // Rounds go on until enough kills were real, so on a loaded machine this takes minutes, not seconds.
 jest.setTimeout(1_200_000);
@@ -67,7 +69,7 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
   const killTrials: TrialOutcome[] = [];
 
   const measure = (outcomes: readonly TrialOutcome[]): void => {
-    const finished = outcomes.filter((outcome) => outcome.signal === null);
+    const finished = outcomes.filter((outcome) => outcome.signal === null && outcome.slowAnswerMs === undefined);
     if (finished.length === 0) return;
     const requests = finished.map((outcome) => outcome.requestAtMs).filter((at): at is number => at !== undefined);
     // Medians: a kill drawn past the run's exit lands on nothing, and the slowest run of a round on a
@@ -106,13 +108,19 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
     const killed = (): number => killTrials.filter((outcome) => outcome.signal === "SIGKILL").length;
     for (let drawn = 0; drawn < MIN_RANDOM_TRIALS || (killed() < REQUIRED_KILLS && drawn < MAX_RANDOM_TRIALS); drawn += RANDOM_ROUND) {
       // Half over a run's whole life (start-up included: a crash can come at any instruction), half
-      // over the refresh itself, from shortly before its token request to the exit.
+      // over the refresh itself, from shortly before its token request to the exit; half of those
+      // with Xero's answer slowed after the rotation, so the window between rotation and write is hit.
       const { wallMs, requestAtMs } = timing;
       const windowStart = Math.max(0, requestAtMs - 0.15 * wallMs);
       const plans: Planned[] = Array.from({ length: RANDOM_ROUND }, (_, index) => {
-        const afterMs = Math.round(random() < 0.5 ? random() * wallMs * 0.95 : windowStart + random() * (wallMs - windowStart));
+        const inRefresh = random() < 0.5;
+        const slowAnswerMs = inRefresh && random() < 0.5 ? Math.round(0.5 * wallMs) : undefined;
+        const end = wallMs + (slowAnswerMs ?? 0);
+        const afterMs = Math.round(inRefresh ? windowStart + random() * (end - windowStart) : random() * wallMs * 0.95);
         const pastGrace = random() < PAST_GRACE_SHARE;
-        return { kill: { afterMs }, pastGrace, label: `trial ${drawn + index} killed after ${afterMs} ms${pastGrace ? ", clock past the grace" : ""}` };
+        const kill: Kill = slowAnswerMs === undefined ? { afterMs } : { afterMs, slowAnswerMs };
+        const label = `trial ${drawn + index} killed after ${afterMs} ms${slowAnswerMs === undefined ? "" : `, answer ${slowAnswerMs} ms after the rotation`}${pastGrace ? ", clock past the grace" : ""}`;
+        return { kill, pastGrace, label };
       });
       const outcomes = await onLanes(plans);
       killTrials.push(...outcomes);
@@ -136,6 +144,7 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
       [
         `token refresh fault injection: ${killedTrials.length} of ${killTrials.length} trials SIGKILLed (local ${byBackend("local")}, pg ${byBackend("pg")})`,
         `  cut ${cuts.map((cut) => `${cut} ${count((outcome) => outcome.cut === cut)}`).join(", ")}`,
+        `  answer slowed after the rotation in ${count((outcome) => outcome.slowAnswerMs !== undefined)} kills`,
         `  clock past the grace after ${count((outcome) => outcome.pastGrace)} kills: ${count((outcome) => outcome.pastGrace && outcome.end === "needs_consent")} needs_consent (each after a lost rotation), ${count((outcome) => outcome.pastGrace && outcome.end === "working")} working`,
         `  within the grace: ${count((outcome) => !outcome.pastGrace && outcome.end === "working")} of ${count((outcome) => !outcome.pastGrace)} working`,
         "",

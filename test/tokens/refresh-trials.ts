@@ -66,6 +66,12 @@ export interface Kill {
   readonly failpoint?: RefreshFailpoint;
   /** Milliseconds after spawn. */
   readonly afterMs?: number;
+  /**
+   * The emulator answers the refresh this long after rotating the token (a slow way back), so a
+   * random kill lands between Xero's rotation and the write more often than the few milliseconds
+   * that window otherwise lasts.
+   */
+  readonly slowAnswerMs?: number;
 }
 
 export interface TrialOutcome {
@@ -73,6 +79,7 @@ export interface TrialOutcome {
   readonly signal: NodeJS.Signals | null;
   readonly code: number | null;
   readonly wallMs: number;
+  readonly slowAnswerMs: number | undefined;
   /** When the killed process's token request reached the emulator, ms after spawn (undefined: none did). */
   readonly requestAtMs: number | undefined;
   readonly cut: Cut;
@@ -243,9 +250,12 @@ export async function runTrial(lane: Lane, kill: Kill, pastGrace: boolean): Prom
   const store = storeOf(lane);
   const before = await prepare(lane, store);
   await lane.emulator.admin.clearRequests();
+  if (kill.slowAnswerMs !== undefined) await lane.emulator.admin.injectFault({ path: TOKEN_PATH, delayAfterCommitMs: kill.slowAnswerMs, count: 1 });
   const spawnedAt = lane.clock.now().getTime();
   const child = await runTokenProcess(lane, kill);
   await settled(lane.emulator);
+  // Unused when the process died before its refresh: not for the new vend.
+  await lane.emulator.admin.clearFaults();
 
   // What the kill left.
   const refreshes = (await lane.emulator.admin.requests()).filter((entry) => entry.path === TOKEN_PATH);
@@ -274,7 +284,7 @@ export async function runTrial(lane: Lane, kill: Kill, pastGrace: boolean): Prom
   if (end === "needs_consent" && !(pastGrace && cut === "rotated")) {
     problems.push(`needs_consent after a kill cut at ${cut}${pastGrace ? "" : " within the grace"}: only a rotation lost past the grace may end so`);
   }
-  return { backend: lane.backend, signal: child.signal, code: child.code, wallMs: child.wallMs, requestAtMs, cut, pastGrace, end, problems };
+  return { backend: lane.backend, signal: child.signal, code: child.code, wallMs: child.wallMs, slowAnswerMs: kill.slowAnswerMs, requestAtMs, cut, pastGrace, end, problems };
 }
 
 /** The new vend after the kill, and the checks of where it ended. */
