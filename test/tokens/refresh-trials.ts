@@ -36,7 +36,7 @@ import { authorizationCode, emulatorEnv } from "../xero/emulator-fixture";
 
 /** The process the trials kill: the compiled CLI, as consumers run `cdktf-xero token`. */
 export const TOKEN_ENTRY = path.resolve(__dirname, "../../dist/cli/main.js");
-/** `cdktf-xero token <document> --backend <flag>` (bench/token-vend-process.ts takes the same arguments without `token`). */
+/** `cdktf-xero token <document> --backend <flag>`, as a consumer runs it. */
 export function tokenArgs(document: string, backendFlag: string): string[] {
   return [TOKEN_ENTRY, "token", document, "--backend", backendFlag];
 }
