@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
-const BENCHMARKS = ["client-vs-axios", "state-backend", "synth", "terraform-apply", "hook-phases", "rotation", "drift"] as const;
+const BENCHMARKS = ["client-vs-axios", "state-backend", "synth", "terraform-apply", "hook-phases", "rotation", "drift", "token"] as const;
 
 function main(): number {
   const wanted = process.argv.slice(2);

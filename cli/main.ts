@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 import type { Command } from "commander";
-import { isHookVerb } from "../contract/hook-spec";
+import type { HookVerb } from "../contract/hook-spec";
 import { describeError, describeErrorAsJson, exitCodeFor, ExitCode, wantsJson } from "./run";
 
 type Commander = typeof import("commander");
+
+/**
+ * Whether `verb` is a hook verb; contract/hook-spec (every kind's contract) is loaded only for a
+ * `hook` command line, so `token`, run once per consumer call, does not pay for it.
+ */
+function isHookVerb(verb: string | undefined): verb is HookVerb {
+  return (require("../contract/hook-spec") as typeof import("../contract/hook-spec")).isHookVerb(verb);
+}
 
 /** commander, loaded only when the command line is not one of the hook fast path's (see {@link hookFastPath}). */
 function commander(): Commander {

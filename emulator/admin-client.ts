@@ -42,7 +42,11 @@ export interface FaultSpec {
   /** Server path, e.g. "/identity/connect/token" or "/api/connections" (a full URL is accepted too). */
   path: string;
   status?: number;
+  /** With status 429: the `Retry-After` header in whole seconds. @default 1 */
+  retryAfterSeconds?: number;
   delayMs?: number;
+  /** Answer only this long after the work is committed (a refresh token rotated): a slow way back. */
+  delayAfterCommitMs?: number;
   /** Hold each request until {@link EmulatorAdminClient.releaseHeldRequests} (or its client goes away). */
   hold?: boolean;
   drop?: "before" | "after-commit";
@@ -199,6 +203,11 @@ export class EmulatorAdminClient {
     await this.call("POST", "/faults", fault);
   }
 
+  /** Forgets every fault still to fire; resolves to how many there were. */
+  async clearFaults(): Promise<number> {
+    return field<number>(await this.call("DELETE", "/faults"), "cleared", (value): value is number => typeof value === "number", "a number");
+  }
+
   /** How many requests a `hold` fault is holding right now. */
   async heldRequests(): Promise<number> {
     return field<number>(await this.call("GET", "/faults"), "held", (value): value is number => typeof value === "number", "a number");
@@ -213,6 +222,11 @@ export class EmulatorAdminClient {
     const body = await this.call("GET", "/requests");
     if (!Array.isArray(body)) throw new EmulatorAdminError(0, "bad_response", "admin GET /requests should answer an array");
     return body as RequestLogEntry[];
+  }
+
+  /** How many requests to the Xero-facing endpoints are being served now (received, not yet answered or dropped). */
+  async inflightRequests(): Promise<number> {
+    return field<number>(await this.call("GET", "/requests/inflight"), "inflight", (value): value is number => typeof value === "number", "a number");
   }
 
   async clearRequests(): Promise<void> {

@@ -246,7 +246,9 @@ export function parseClockInput(body: Record<string, unknown>): Parsed<{ advance
 export interface FaultInput {
   readonly path: string;
   readonly status: number | undefined;
+  readonly retryAfterSeconds: number | undefined;
   readonly delayMs: number | undefined;
+  readonly delayAfterCommitMs: number | undefined;
   readonly hold: boolean;
   readonly drop: "before" | "after-commit" | undefined;
   readonly count: number;
@@ -263,8 +265,15 @@ export function parseFaultInput(body: Record<string, unknown>): Parsed<FaultInpu
   const status = optionalNonNegative(body, "status", 599);
   if (!status.ok) return status;
   if (status.value !== undefined && status.value < 100) return fail(`status must be 100..599, got ${status.value}`);
+  const retryAfterSeconds = optionalNonNegative(body, "retryAfterSeconds", 86_400);
+  if (!retryAfterSeconds.ok) return retryAfterSeconds;
+  if (retryAfterSeconds.value !== undefined && status.value !== 429) {
+    return fail(`retryAfterSeconds is the Retry-After of an injected 429: set status 429 with it, got status ${JSON.stringify(status.value ?? null)}`);
+  }
   const delayMs = optionalNonNegative(body, "delayMs", 600_000);
   if (!delayMs.ok) return delayMs;
+  const delayAfterCommitMs = optionalNonNegative(body, "delayAfterCommitMs", 600_000);
+  if (!delayAfterCommitMs.ok) return delayAfterCommitMs;
   const hold = body["hold"] ?? false;
   if (typeof hold !== "boolean") return fail(`hold must be true or false, got ${JSON.stringify(hold)}`);
   const drop = body["drop"];
@@ -273,10 +282,13 @@ export function parseFaultInput(body: Record<string, unknown>): Parsed<FaultInpu
   }
   const count = body["count"];
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1) return fail(`count must be a whole number >= 1, got ${JSON.stringify(count)}`);
-  if (status.value === undefined && delayMs.value === undefined && !hold && drop === undefined) {
-    return fail("a fault needs at least one of status, delayMs, hold or drop");
+  if (status.value === undefined && delayMs.value === undefined && delayAfterCommitMs.value === undefined && !hold && drop === undefined) {
+    return fail("a fault needs at least one of status, delayMs, delayAfterCommitMs, hold or drop");
+  }
+  if (delayAfterCommitMs.value !== undefined && (status.value !== undefined || drop !== undefined)) {
+    return fail("delayAfterCommitMs delays the answer to work that was done: it cannot go with status (no work is done) or drop (no answer is sent)");
   }
   if (hold && delayMs.value !== undefined) return fail("a fault may set delayMs or hold, not both");
   if (status.value !== undefined && drop !== undefined) return fail("a fault may set status or drop, not both");
-  return ok({ path, status: status.value, delayMs: delayMs.value, hold, drop, count });
+  return ok({ path, status: status.value, retryAfterSeconds: retryAfterSeconds.value, delayMs: delayMs.value, delayAfterCommitMs: delayAfterCommitMs.value, hold, drop, count });
 }

@@ -1,6 +1,6 @@
 /**
  * Faults injected by `POST /admin/faults`: for the next `count` requests to `path`, answer with
- * `status`, wait `delayMs` first, hold the request until `POST /admin/faults/release`, or drop the
+ * `status`, wait `delayMs` first (or `delayAfterCommitMs` between the work and the answer), hold the request until `POST /admin/faults/release`, or drop the
  * connection before doing the work or after committing it (e.g. after rotating a refresh token)
  * without answering. A held request is what a test uses for "a call still in flight" or "no answer
  * in time": it waits as long as the test needs, however slow the machine, and no longer.
@@ -8,7 +8,11 @@
 export interface Fault {
   readonly path: string;
   readonly status: number | undefined;
+  /** The `Retry-After` (seconds) of an injected 429. @default 1 */
+  readonly retryAfterSeconds: number | undefined;
   readonly delayMs: number | undefined;
+  /** Answer only this long after the work is committed (e.g. a refresh token rotated). */
+  readonly delayAfterCommitMs: number | undefined;
   readonly hold: boolean;
   readonly drop: "before" | "after-commit" | undefined;
   remaining: number;
@@ -32,6 +36,11 @@ export class FaultQueue {
     fault.remaining -= 1;
     if (fault.remaining === 0) this.faults.splice(index, 1);
     return fault;
+  }
+
+  /** Forgets every fault still to fire; returns how many there were. */
+  clear(): number {
+    return this.faults.splice(0).length;
   }
 
   pending(): Fault[] {
@@ -67,8 +76,9 @@ export class FaultQueue {
 export function describeFault(fault: Fault): string {
   const parts = [
     fault.delayMs === undefined ? undefined : `delay ${fault.delayMs}ms`,
+    fault.delayAfterCommitMs === undefined ? undefined : `delay ${fault.delayAfterCommitMs}ms after commit`,
     fault.hold ? "hold" : undefined,
-    fault.status === undefined ? undefined : `status ${fault.status}`,
+    fault.status === undefined ? undefined : `status ${fault.status}${fault.retryAfterSeconds === undefined ? "" : ` retry-after ${fault.retryAfterSeconds}s`}`,
     fault.drop === undefined ? undefined : `drop ${fault.drop}`,
   ].filter((p): p is string => p !== undefined);
   return parts.join(", ");

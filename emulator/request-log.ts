@@ -68,6 +68,26 @@ export function redactBody(request: EmulatorRequest): Record<string, string> | s
 
 export class RequestLog {
   private readonly entries: RequestLogEntry[] = [];
+  private serving = 0;
+
+  /**
+   * Requests to the Xero-facing endpoints received and not yet answered or dropped: a condition a
+   * test polls to know the emulator has finished what a client sent before it died (a request sent
+   * by a killed process is still served, and may still rotate a refresh token).
+   */
+  get inflight(): number {
+    return this.serving;
+  }
+
+  /** Counts one request as in flight until `serve` settles. */
+  async during<T>(serve: () => Promise<T>): Promise<T> {
+    this.serving++;
+    try {
+      return await serve();
+    } finally {
+      this.serving--;
+    }
+  }
 
   record(
     request: EmulatorRequest,

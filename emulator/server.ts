@@ -68,17 +68,22 @@ function delay(ms: number, res: ServerResponse): Promise<void> {
   });
 }
 
-function faultResponse(status: number): HandlerResult {
-  const headers: Record<string, string> = status === 429 ? { "retry-after": "1", "x-rate-limit-problem": "minute" } : {};
+function faultResponse(status: number, retryAfterSeconds: number | undefined): HandlerResult {
+  const headers: Record<string, string> = status === 429 ? { "retry-after": String(retryAfterSeconds ?? 1), "x-rate-limit-problem": "minute" } : {};
   return jsonResponse(status, { error: "emulator_fault", message: "injected by POST /admin/faults" }, headers);
 }
 
 /** Handles one HTTP exchange; exported so the server's own behaviour can be tested. */
 export async function serveRequest(req: IncomingMessage, res: ServerResponse, ctx: EmulatorContext): Promise<void> {
+  const path = new URL(req.url ?? "/", "http://emulator.invalid").pathname;
+  const isAdmin = path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
+  return isAdmin ? serveExchange(req, res, ctx, true) : ctx.log.during(() => serveExchange(req, res, ctx, false));
+}
+
+async function serveExchange(req: IncomingMessage, res: ServerResponse, ctx: EmulatorContext, isAdmin: boolean): Promise<void> {
   const correlationId = ctx.random.uuid();
   const body = await readBody(req);
   const request = toEmulatorRequest(req, body ?? "");
-  const isAdmin = request.path === ADMIN_PREFIX || request.path.startsWith(`${ADMIN_PREFIX}/`);
   const record = (status: number | "dropped", extra: { fault?: string; note?: string } = {}): void => {
     if (!isAdmin) ctx.log.record(request, { time: ctx.clock.now(), status, correlationId, ...extra });
   };
@@ -114,7 +119,7 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
     response = jsonResponse(413, { error: "invalid_request", message: `request bodies are limited to ${MAX_BODY_BYTES} bytes` });
   } else if (fault?.status !== undefined) {
     await hooks.simulateLatency();
-    response = faultResponse(fault.status);
+    response = faultResponse(fault.status, fault.retryAfterSeconds);
   } else {
     try {
       response = await route(request, ctx, hooks);
@@ -124,6 +129,8 @@ export async function serveRequest(req: IncomingMessage, res: ServerResponse, ct
     }
   }
   await feelLatency();
+  // A slow way back: the work is done (a refresh token rotated) and the answer is not there yet.
+  if (fault?.delayAfterCommitMs !== undefined && !gone) await delay(fault.delayAfterCommitMs, res);
   if (fault?.drop === "after-commit") {
     record("dropped", { fault: faultText, ...(response.note === undefined ? {} : { note: response.note }) });
     res.socket?.destroy();

@@ -177,6 +177,8 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
         ctx.faults.add(input);
         return jsonResponse(200, { pending: ctx.faults.pending() });
       });
+    case "DELETE /faults":
+      return jsonResponse(200, { cleared: ctx.faults.clear() });
     case "GET /faults":
       return jsonResponse(200, { pending: ctx.faults.pending(), held: ctx.faults.heldCount() });
     case "POST /faults/release":
@@ -190,6 +192,8 @@ export function handleAdmin(request: EmulatorRequest, ctx: EmulatorContext): Han
       });
     case "GET /requests":
       return jsonResponse(200, ctx.log.list());
+    case "GET /requests/inflight":
+      return jsonResponse(200, { inflight: ctx.log.inflight });
     case "DELETE /requests":
       ctx.log.clear();
       return emptyResponse(204);

@@ -1,7 +1,6 @@
 import { ClientSecretSourceOutputs } from "../../contract/client-secret-source";
 import { ConnectionOutputs, type OAuthConnectionSpec } from "../../contract/connection";
 import { CommonOutputs } from "../../contract/document-codec";
-import { parseHookSpecJson } from "../../contract/hook-spec";
 import { LinkOutputs } from "../../contract/link";
 import { RegistrationOutputs } from "../../contract/registration";
 import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
@@ -192,7 +191,8 @@ export function recordedDeclaration(stored: StoredDocument, location: TokenSetLo
   if (text === undefined || text === "") throw broken("records no declaration (connection_spec)");
   let spec;
   try {
-    spec = parseHookSpecJson(text);
+    // Loaded only to refresh (contract/hook-spec brings every kind's contract): a cached token needs none of it.
+    spec = (require("../../contract/hook-spec") as typeof import("../../contract/hook-spec")).parseHookSpecJson(text);
   } catch (error) {
     throw broken(`records a declaration (connection_spec) this version of cdktf-xero cannot read (${(error as Error).message})`, error);
   }

@@ -25,6 +25,21 @@ describe("injected faults", () => {
     expect(result.headers.get("retry-after")).toBe("1");
   });
 
+  it("sends the Retry-After an injected 429 names in retryAfterSeconds", async () => {
+    const app = await createCustomConnection(fixture);
+    await fixture.emulator.admin.injectFault({ path: "/identity/connect/token", status: 429, retryAfterSeconds: 7, count: 1 });
+    const result = await clientCredentials(fixture, app);
+    expect(result.status).toBe(429);
+    expect(result.headers.get("retry-after")).toBe("7");
+    expect((await fixture.emulator.admin.requests()).at(-1)?.fault).toBe("status 429 retry-after 7s");
+  });
+
+  it("refuses retryAfterSeconds on a fault that is not a 429, naming the field", async () => {
+    await expect(fixture.emulator.admin.injectFault({ path: "/identity/connect/token", status: 503, retryAfterSeconds: 7, count: 1 })).rejects.toThrow(
+      "retryAfterSeconds is the Retry-After of an injected 429: set status 429 with it, got status 503",
+    );
+  });
+
   it("drops the connection before doing the work, so a refresh token is not rotated", async () => {
     const app = await createWebApp(fixture);
     const tokens = await userTokens(fixture, app, "offline_access accounting.invoices");
@@ -87,6 +102,46 @@ describe("injected faults", () => {
     expect(await fixture.emulator.admin.releaseHeldRequests()).toBe(0);
   });
 
+  it("answers a request delayAfterCommitMs after doing its work", async () => {
+    const app = await createCustomConnection(fixture);
+    await fixture.emulator.admin.injectFault({ path: "/identity/connect/token", delayAfterCommitMs: 50, count: 1 });
+    expect((await clientCredentials(fixture, app)).status).toBe(200);
+    expect((await fixture.emulator.admin.requests()).at(-1)?.fault).toBe("delay 50ms after commit");
+  });
+
+  it("rotates a refresh token whose answer is held back by delayAfterCommitMs, though its client gives up waiting", async () => {
+    const app = await createWebApp(fixture);
+    const tokens = await userTokens(fixture, app, "offline_access accounting.invoices");
+    await fixture.emulator.admin.injectFault({ path: "/identity/connect/token", delayAfterCommitMs: 600_000, count: 1 });
+    const abort = new AbortController();
+    const answer = fetch(fixture.tokenUrl, {
+      method: "POST",
+      headers: { authorization: basic(app.clientId, app.clientSecret), "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: tokens.refresh_token ?? "" }).toString(),
+      signal: abort.signal,
+    });
+    while ((await fixture.emulator.admin.inflightRequests()) !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    abort.abort();
+    await expect(answer).rejects.toThrow();
+    while ((await fixture.emulator.admin.inflightRequests()) !== 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await fixture.emulator.admin.requests()).at(-1)).toMatchObject({ status: 200, fault: "delay 600000ms after commit" });
+    expect((await refresh(fixture, app, tokens.refresh_token ?? "")).status).toBe(200);
+    expect((await fixture.emulator.admin.requests()).at(-1)?.note).toBe("old refresh token reused within the 30-minute grace");
+  });
+
+  it("refuses delayAfterCommitMs with status or drop, naming why", async () => {
+    await expect(fixture.emulator.admin.injectFault({ path: "/identity/connect/token", delayAfterCommitMs: 10, drop: "after-commit", count: 1 })).rejects.toThrow(
+      "delayAfterCommitMs delays the answer to work that was done: it cannot go with status (no work is done) or drop (no answer is sent)",
+    );
+  });
+
+  it("forgets the faults still to fire on DELETE /faults", async () => {
+    const app = await createCustomConnection(fixture);
+    await fixture.emulator.admin.injectFault({ path: "/identity/connect/token", status: 503, count: 3 });
+    expect(await fixture.emulator.admin.clearFaults()).toBe(1);
+    expect((await clientCredentials(fixture, app)).status).toBe(200);
+  });
+
   it("rejects a fault that both delays and holds", async () => {
     await expect(fixture.emulator.admin.injectFault({ path: "/identity/connect/token", delayMs: 10, hold: true, count: 1 })).rejects.toThrow(
       "a fault may set delayMs or hold, not both",
@@ -102,6 +157,41 @@ async function waitForHeld(count: number): Promise<void> {
 function refreshTokenAfter(result: { json: unknown }): string {
   return (result.json as TokenSet).refresh_token ?? "";
 }
+
+describe("requests in flight", () => {
+  it("counts a request from its arrival until it is answered, and not admin calls", async () => {
+    const app = await createCustomConnection(fixture);
+    expect(await fixture.emulator.admin.inflightRequests()).toBe(0);
+    await fixture.emulator.admin.injectFault({ path: "/identity/connect/token", hold: true, count: 1 });
+    const answer = clientCredentials(fixture, app);
+    await waitForHeld(1);
+    expect(await fixture.emulator.admin.inflightRequests()).toBe(1);
+    await fixture.emulator.admin.releaseHeldRequests();
+    expect((await answer).status).toBe(200);
+    expect(await fixture.emulator.admin.inflightRequests()).toBe(0);
+  });
+
+  it("still serves, and counts until done, a refresh whose client went away: the token is rotated", async () => {
+    const app = await createWebApp(fixture);
+    const tokens = await userTokens(fixture, app, "offline_access accounting.invoices");
+    await fixture.emulator.admin.injectFault({ path: "/identity/connect/token", hold: true, count: 1 });
+    const abort = new AbortController();
+    const answer = fetch(fixture.tokenUrl, {
+      method: "POST",
+      headers: { authorization: basic(app.clientId, app.clientSecret), "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: tokens.refresh_token ?? "" }).toString(),
+      signal: abort.signal,
+    });
+    await waitForHeld(1);
+    abort.abort();
+    await expect(answer).rejects.toThrow();
+    while ((await fixture.emulator.admin.inflightRequests()) !== 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await fixture.emulator.admin.requests()).at(-1)).toMatchObject({ path: "/identity/connect/token", status: 200 });
+    // Rotated: the old token now only rides the grace, which a reuse shows in the log.
+    expect((await refresh(fixture, app, tokens.refresh_token ?? "")).status).toBe(200);
+    expect((await fixture.emulator.admin.requests()).at(-1)?.note).toBe("old refresh token reused within the 30-minute grace");
+  });
+});
 
 describe("the request log", () => {
   it("redacts the Authorization header but keeps its scheme", async () => {
