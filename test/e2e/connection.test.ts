@@ -1,9 +1,9 @@
 /**
  * A consented connection end to end, through the real Terraform binary on each backend: declared,
- * the first deploy fails with the exact `cdktf-xero connect` command, a person consents (the real
- * consent flow posting the emulator's consent page, then the one write that stores a consent), the
- * deploy refreshes it once older than keepAlive (the plan's check warning first), verifies and
- * records it, and Terraform reads the attributes back; an organisation
+ * the first deploy fails with the exact `cdktf-xero connect` command, which a person runs as printed
+ * and consents on the emulator's consent page; once the consent is older than keepAlive the plan's
+ * check warns and the deploy refreshes it, verifies and records it, and Terraform reads the
+ * attributes back; `cdktf-xero token` hands consumers a token Xero accepts; an organisation
  * disconnected in Xero makes the next run of the hook fail listing both sides; destroy revokes.
  * The steps of one backend build on each other, as a team would take them.
  */
@@ -14,8 +14,11 @@ import { XeroAppKind, XeroAppRegistration, XeroConnectionOnDestroy, XeroOAuthCon
 import { ConnectionSecretKeys, type OAuthConnectionSpec } from "../../contract/connection";
 import type { StateBackendAddress } from "../../contract/state-address";
 import { openStateBackend, type StateBackend } from "../../providers/state";
-import type { ConsentResult } from "../../providers/xero/consent-flow";
-import { consentAndStore, disconnectInEmulator, freeLoopbackRedirectUri, signInToEmulator } from "../support/consent";
+import { documentTokenSetStore } from "../../providers/lifecycle/connection/token-set-store";
+import { startCli } from "../cli/interactive-cli";
+import { runCompiledCli } from "../cli/run-cli";
+import { disconnectInEmulator, freeLoopbackRedirectUri, signInToEmulator } from "../support/consent";
+import { formBrowser } from "../xero/consent-browser";
 import { deploy, documentBackends, outputs, startWorld, synthesize, terraform, unwrapped, type E2eWorld } from "./support";
 
 const STACK = "conn";
@@ -33,7 +36,8 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
   let clientSecret: string;
   let tenants: { nz: string; practice: string };
   let spec: OAuthConnectionSpec;
-  let consent: ConsentResult;
+  let backendFlag: string;
+  let consented: { refreshToken: string; accessToken: string };
   let redirectUri: string;
   let accessToken: string;
 
@@ -45,6 +49,8 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
       await backend.close();
     }
   };
+  /** What a person's shell has: the stack's variables and the database the pg backend uses. */
+  const cliEnv = (): Record<string, string> => ({ ...env, ...(process.env["PG_CONN_STR"] === undefined ? {} : { PG_CONN_STR: process.env["PG_CONN_STR"] }) });
   const storedSecrets = (): Promise<Record<string, string>> =>
     withBackend(async (backend) => {
       const stored = await backend.read(DOCUMENT);
@@ -104,16 +110,35 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
   test("the first deploy proves the app, then fails with the exact connect command", async () => {
     const applied = await deploy(stackDir, env);
     expect(applied.code).toBe(1);
-    const backendFlag = address.type === "local" ? `--backend local:${address.dir}` : `--backend pg:${address.schema}`;
+    backendFlag = address.type === "local" ? `local:${address.dir}` : `pg:${address.schema}`;
     expect(unwrapped(applied.stderr)).toContain(`cdktf-xero: CONNECTION_NOT_CONSENTED: state document "${DOCUMENT}" holds no token set yet`);
-    expect(unwrapped(applied.stderr)).toContain(`Run \`cdktf-xero connect ${DOCUMENT} ${backendFlag}\` and consent in the browser`);
+    expect(unwrapped(applied.stderr)).toContain(`Run \`cdktf-xero connect ${DOCUMENT} --backend ${backendFlag}\` and consent in the browser`);
   });
 
-  test("a consent stored 31 days ago: the plan warns, the deploy refreshes it, verifies it, and Terraform reads back who consented to which organisations", async () => {
+  test("the connect command, run as printed from the project, stores the consent given on the consent page", async () => {
     // The person signs in to Xero only now: the app's proof above asks Xero's authorize endpoint with nobody signed in.
     await signInToEmulator(world.emulator, "ada.lovelace@example.com", [tenants.nz, tenants.practice]);
+    const cli = startCli(["connect", DOCUMENT, "--backend", backendFlag, "--no-browser"], { cwd: world.dir, env: cliEnv() });
+    const browser = formBrowser();
+    if (!(await browser.open(await cli.waitForLine(/\/connect\/authorize\?/)))) cli.child.kill();
+    expect(browser.problems).toEqual([]);
+    const connected = await cli.done;
+    expect(connected.stderr).toBe("");
+    expect(connected.code).toBe(0);
+    expect(connected.stdout).toMatch(new RegExp(`cdktf-xero: ${DOCUMENT}: .*ada\\.lovelace@example\\.com>? consented; the token set is stored \\(generation \\d+\\)\\.`));
+    const stored = await storedSecrets();
+    consented = { refreshToken: stored[ConnectionSecretKeys.refreshToken]!, accessToken: stored[ConnectionSecretKeys.accessToken]! };
+    expect(`${connected.stdout}${connected.stderr}`).not.toContain(consented.refreshToken);
+  });
+
+  test("a consent older than keepAlive: the plan warns, the deploy refreshes it, verifies it, and Terraform reads back who consented to which organisations", async () => {
+    // The emulator cannot move this machine's clock: the stored token set is made 31 days old instead.
     const consentedAt = new Date(Date.now() - 31 * DAY_MS);
-    consent = await withBackend((backend) => consentAndStore(world.emulator, backend, spec, { clientSecret, now: consentedAt }));
+    await withBackend(async (backend) => {
+      const store = documentTokenSetStore(backend, DOCUMENT);
+      const { serial, record } = await store.read();
+      await store.write(serial, { ...record, tokenSet: { ...record.tokenSet!, refreshTokenIssuedAt: consentedAt } });
+    });
     const applied = await deploy(stackDir, env);
     expect(applied.code).toBe(0);
     const printed = unwrapped(`${applied.stdout}${applied.stderr}`);
@@ -128,23 +153,40 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
       tenant_names: ["Demo Company (NZ)", "Practice Ltd"],
       user_email: "ada.lovelace@example.com",
       status: "connected",
-      connected_at: consentedAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+      connected_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
     });
     // Refreshed now: Xero's 60 days count from this deploy, not from the consent.
     expect(Date.parse(String(read["refresh_token_expires_at"]))).toBeGreaterThan(Date.now() + 59 * DAY_MS);
     expect([...(read["granted_scopes"] as string[])].sort()).toEqual(["accounting.invoices", "email", "offline_access", "openid", "profile"]);
     const stored = await storedSecrets();
-    expect(stored[ConnectionSecretKeys.refreshToken]).not.toBe(consent.tokens.refreshToken);
+    expect(stored[ConnectionSecretKeys.refreshToken]).not.toBe(consented.refreshToken);
     const onDisk = `${readFileSync(join(stackDir, "cdk.tf.json"), "utf8")}\n${readFileSync(join(world.dir, `terraform.${STACK}.tfstate`), "utf8")}`;
-    for (const token of [consent.tokens.refreshToken!, consent.tokens.accessToken, stored[ConnectionSecretKeys.refreshToken]!, stored[ConnectionSecretKeys.accessToken]!]) {
+    for (const token of [consented.refreshToken, consented.accessToken, stored[ConnectionSecretKeys.refreshToken]!, stored[ConnectionSecretKeys.accessToken]!]) {
       expect(onDisk).not.toContain(token);
     }
     // The user disconnects an organisation below with the access token the connection holds now.
     accessToken = stored[ConnectionSecretKeys.accessToken]!;
   });
 
+  test("cdktf-xero token hands a consumer the stored access token, which Xero accepts, and refresh --due finds nothing due", async () => {
+    await world.emulator.admin.clearRequests();
+    const printed = await runCompiledCli(["token", DOCUMENT, "--backend", backendFlag, "--tenant", "Practice Ltd", "--format", "json"], { cwd: world.dir, env: cliEnv() });
+    expect(printed.stderr).toBe("");
+    expect(printed.code).toBe(0);
+    const vended = JSON.parse(printed.stdout) as { accessToken: string; tenantId: string; tenantName: string };
+    expect(vended).toMatchObject({ accessToken, tenantId: tenants.practice, tenantName: "Practice Ltd" });
+    // The cached token was handed out: nothing reached Xero's token endpoint.
+    expect((await world.emulator.admin.requests()).filter((entry) => entry.path.endsWith("/connect/token"))).toEqual([]);
+    const listed = await fetch(`${world.emulator.apiUrl}/connections`, { headers: { authorization: `Bearer ${vended.accessToken}` } });
+    expect(listed.status).toBe(200);
+    const due = await runCompiledCli(["refresh", "--due", "--backend", backendFlag], { cwd: world.dir, env: cliEnv() });
+    expect(due.code).toBe(0);
+    expect(due.stdout).toContain(`cdktf-xero: ${DOCUMENT}: not due until`);
+  });
+
   test("once an organisation is disconnected in Xero, the hook's next run fails listing declared and live organisations, the token set kept", async () => {
-    const practice = consent.tenants.find((tenant) => tenant.tenantId === tenants.practice)!;
+    const connections = (await (await fetch(`${world.emulator.apiUrl}/connections`, { headers: { authorization: `Bearer ${accessToken}` } })).json()) as Array<{ id: string; tenantId: string }>;
+    const practice = connections.find((connection) => connection.tenantId === tenants.practice)!;
     await disconnectInEmulator(world.emulator, accessToken, practice.id);
     const listed = await terraform(stackDir, ["state", "list"], env);
     const resource = listed.stdout.split("\n").find((line) => /^terraform_data\.Books_[0-9A-F]{8}$/.test(line.trim()));
