@@ -5,9 +5,10 @@
  * check warns and the deploy refreshes it, verifies and records it, and Terraform reads the
  * attributes back; `cdktf-xero token` hands consumers a token Xero accepts; an organisation
  * disconnected in Xero makes the next run of the hook fail listing both sides; destroy revokes.
+ * No token the connection held appears in any file, plan, state or output along the way.
  * The steps of one backend build on each other, as a team would take them.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { TerraformOutput, type TerraformStack } from "cdktf";
 import { XeroAppKind, XeroAppRegistration, XeroConnectionOnDestroy, XeroOAuthConnection, XeroScopes, XeroSecret, XeroState } from "../../index";
@@ -49,12 +50,21 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
       await backend.close();
     }
   };
+  /** Every output a person or a pipeline sees in these steps (hook output included), and every token the connection held. */
+  const transcript: string[] = [];
+  const tokensSeen = new Set<string>();
+  const recorded = <R extends { stdout: string; stderr: string }>(run: R): R => {
+    transcript.push(run.stdout, run.stderr);
+    return run;
+  };
   /** What a person's shell has: the stack's variables and the database the pg backend uses. */
   const cliEnv = (): Record<string, string> => ({ ...env, ...(process.env["PG_CONN_STR"] === undefined ? {} : { PG_CONN_STR: process.env["PG_CONN_STR"] }) });
   const storedSecrets = (): Promise<Record<string, string>> =>
     withBackend(async (backend) => {
       const stored = await backend.read(DOCUMENT);
-      return stored === undefined ? {} : { ...(await backend.openSecrets(stored)) };
+      const secrets = stored === undefined ? {} : { ...(await backend.openSecrets(stored)) };
+      for (const key of [ConnectionSecretKeys.refreshToken, ConnectionSecretKeys.accessToken]) if (secrets[key] !== undefined) tokensSeen.add(secrets[key]);
+      return secrets;
     });
 
   beforeAll(async () => {
@@ -108,7 +118,7 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
   });
 
   test("the first deploy proves the app, then fails with the exact connect command", async () => {
-    const applied = await deploy(stackDir, env);
+    const applied = recorded(await deploy(stackDir, env));
     expect(applied.code).toBe(1);
     backendFlag = address.type === "local" ? `local:${address.dir}` : `pg:${address.schema}`;
     expect(unwrapped(applied.stderr)).toContain(`cdktf-xero: CONNECTION_NOT_CONSENTED: state document "${DOCUMENT}" holds no token set yet`);
@@ -122,7 +132,7 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
     const browser = formBrowser();
     if (!(await browser.open(await cli.waitForLine(/\/connect\/authorize\?/)))) cli.child.kill();
     expect(browser.problems).toEqual([]);
-    const connected = await cli.done;
+    const connected = recorded(await cli.done);
     expect(connected.stderr).toBe("");
     expect(connected.code).toBe(0);
     expect(connected.stdout).toMatch(new RegExp(`cdktf-xero: ${DOCUMENT}: .*ada\\.lovelace@example\\.com>? consented; the token set is stored \\(generation \\d+\\)\\.`));
@@ -139,7 +149,7 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
       const { serial, record } = await store.read();
       await store.write(serial, { ...record, tokenSet: { ...record.tokenSet!, refreshTokenIssuedAt: consentedAt } });
     });
-    const applied = await deploy(stackDir, env);
+    const applied = recorded(await deploy(stackDir, env));
     expect(applied.code).toBe(0);
     const printed = unwrapped(`${applied.stdout}${applied.stderr}`);
     expect(printed).toContain(`the refresh token of the connection ${DOCUMENT} (web app "Books sync", client id ${clientId}) is older than its keepAlive`);
@@ -171,6 +181,7 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
   test("cdktf-xero token hands a consumer the stored access token, which Xero accepts, and refresh --due finds nothing due", async () => {
     await world.emulator.admin.clearRequests();
     const printed = await runCompiledCli(["token", DOCUMENT, "--backend", backendFlag, "--tenant", "Practice Ltd", "--format", "json"], { cwd: world.dir, env: cliEnv() });
+    transcript.push(printed.stderr); // stdout is where the token belongs
     expect(printed.stderr).toBe("");
     expect(printed.code).toBe(0);
     const vended = JSON.parse(printed.stdout) as { accessToken: string; tenantId: string; tenantName: string };
@@ -179,7 +190,7 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
     expect((await world.emulator.admin.requests()).filter((entry) => entry.path.endsWith("/connect/token"))).toEqual([]);
     const listed = await fetch(`${world.emulator.apiUrl}/connections`, { headers: { authorization: `Bearer ${vended.accessToken}` } });
     expect(listed.status).toBe(200);
-    const due = await runCompiledCli(["refresh", "--due", "--backend", backendFlag], { cwd: world.dir, env: cliEnv() });
+    const due = recorded(await runCompiledCli(["refresh", "--due", "--backend", backendFlag], { cwd: world.dir, env: cliEnv() }));
     expect(due.code).toBe(0);
     expect(due.stdout).toContain(`cdktf-xero: ${DOCUMENT}: not due until`);
   });
@@ -191,7 +202,7 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
     const listed = await terraform(stackDir, ["state", "list"], env);
     const resource = listed.stdout.split("\n").find((line) => /^terraform_data\.Books_[0-9A-F]{8}$/.test(line.trim()));
     expect(resource).toBeDefined();
-    const applied = await terraform(stackDir, ["apply", "-auto-approve", `-replace=${resource!.trim()}`], env);
+    const applied = recorded(await terraform(stackDir, ["apply", "-auto-approve", `-replace=${resource!.trim()}`], env));
     expect(applied.code).toBe(1);
     const stderr = unwrapped(applied.stderr);
     expect(stderr).toContain(`cdktf-xero: CONNECTION_CONSENT_MISMATCH: the consent stored in "${DOCUMENT}" for Web app "Books sync" (client id ${clientId}) does not cover the declaration`);
@@ -204,14 +215,20 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
     // (Terraform runs no destroy-time provisioner for the tainted and deposed objects the failed run left: this deploy
     // replaces them with one whose destroy runs the hook.)
     declare(undefined);
-    const applied = await deploy(stackDir, env);
+    const applied = recorded(await deploy(stackDir, env));
     expect(applied.code).toBe(0);
     expect(await outputs(stackDir, env)).toMatchObject({ tenant_ids: [tenants.nz], tenant_names: ["Demo Company (NZ)"], status: "connected" });
+    await storedSecrets();
+    // A plan and the state as Terraform shows them, for the leak check at the end.
+    expect(recorded(await terraform(stackDir, ["plan", "-out=leak-check.tfplan"], env)).code).toBe(0);
+    const shownPlan = recorded(await terraform(stackDir, ["show", "-json", "leak-check.tfplan"], env));
+    const shownState = recorded(await terraform(stackDir, ["show", "-json"], env));
+    expect([shownPlan.code, shownState.code]).toEqual([0, 0]);
   });
 
   test("destroy revokes the token set at Xero and drops it from the document", async () => {
     await world.emulator.admin.clearRequests();
-    const destroyed = await terraform(stackDir, ["destroy", "-auto-approve"], env);
+    const destroyed = recorded(await terraform(stackDir, ["destroy", "-auto-approve"], env));
     expect(unwrapped(destroyed.stderr)).toBe("");
     expect(destroyed.code).toBe(0);
     expect(unwrapped(destroyed.stdout)).toContain("revoked the token set of Web app \"Books sync\"");
@@ -220,4 +237,22 @@ describe.each(documentBackends("e2e_conn"))("a consented connection deployed thr
     expect((await world.emulator.admin.getApp(clientId)).connections).toEqual([]);
     expect(await storedSecrets()).toEqual({});
   });
+
+  test("no token the connection ever held appears in cdk.tf.json, a plan, the state, any hook or command output, or any file of the project", () => {
+    // Each step's tokens: the consent's, the deploy's refresh, none after the revocation.
+    expect(tokensSeen.size).toBeGreaterThanOrEqual(4);
+    const files = filesUnder(world.dir).map((file) => readFileSync(file, "latin1"));
+    const haystack = [...transcript, ...files].join("\n");
+    expect(haystack).toContain("terraform_data"); // the haystack is the real thing
+    for (const token of tokensSeen) expect(haystack).not.toContain(token);
+  });
 });
+
+/** Every regular file under `dir` (Terraform's provider cache left out: no file of ours is there). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === ".terraform" ? [] : filesUnder(full);
+    return entry.isFile() ? [full] : [];
+  });
+}

@@ -269,12 +269,9 @@ function freePort(): Promise<number> {
  * holds keyed fingerprints only), the consent flow's printed lines, the Xero client's debug log, the
  * state backend's warnings, drift's output, or drift's argv.
  *
- * AFTER MERGING h1-kind AND h2-cli (the lead): add to this block's haystacks what only they make:
- * deploy an `XeroOAuthConnection` on the Web app through real Terraform (cdk.tf.json, `terraform show
- * -json` of a plan and of the state, the apply's hook output, every file under world.dir), then run
- * `cdktf-xero connect` (its printed lines and argv), `cdktf-xero token` (its stderr and argv: the token
- * goes to stdout, which is not a haystack) and `cdktf-xero refresh --due` after advancing the
- * emulator's clock past keepAlive (its output); the tests below then cover them unchanged.
+ * What a deployed `XeroOAuthConnection` adds (cdk.tf.json, a plan and the state as `terraform show
+ * -json` prints them, the hooks' output, `connect`, `token`'s stderr, `refresh --due`, every file of
+ * the project) is checked by the last test of test/e2e/connection.test.ts, which deploys one anyway.
  */
 describe.each(documentBackends("e2e_leaks_connection"))("after a consent, a vend and refreshes with the %s backend", (_backendName, chooseBackend) => {
   let world: E2eWorld;
