@@ -1,16 +1,19 @@
 /**
- * Once per `npm test` run, after every suite, passed or failed: stops the throwaway PostgreSQL, then
- * fails the run if any test wrote into the checkout (tests write only to temp directories).
+ * Once per `npm test` run, after every suite, passed or failed: stops the throwaway PostgreSQL,
+ * removes the in-memory temp directory, then fails the run if any test wrote into the checkout
+ * (tests write only to temp directories).
  */
 import { checkoutFingerprint, describeCheckoutChanges } from "./support/checkout";
 import type { TestRunGlobals } from "./global-setup";
 
 export default async function globalTeardown(): Promise<void> {
   const globals = globalThis as TestRunGlobals;
-  const supervisor = globals.postgresSupervisor;
-  if (supervisor !== undefined && supervisor.exitCode === null) {
-    const exited = new Promise((resolve) => supervisor.once("exit", resolve));
-    supervisor.stdin?.end();
+  for (const child of [globals.postgresSupervisor, globals.tempDirRemover]) {
+    if (child === undefined || child.exitCode !== null) continue;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    // Every suite has ended, and with it everything the suites started: one removal is enough.
+    if (child === globals.tempDirRemover) child.stdin?.end("done\n");
+    else child.stdin?.end();
     await exited;
   }
   if (globals.checkoutBefore !== undefined) {
