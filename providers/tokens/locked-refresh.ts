@@ -1,4 +1,5 @@
 import type { Clock } from "../clock";
+import type { FailpointName } from "../failpoints";
 import { XeroInvalidGrantError } from "../xero/errors";
 import type { XeroTokenSet } from "../xero/parse-token";
 import { ConnectionNotConsentedError, ConsentRequiredError, type TokenSetLocation } from "./errors";
@@ -35,7 +36,7 @@ export interface RefreshGrant {
 }
 
 /** Named points of the protocol where a test makes the process die (see the rotation's failpoints). */
-export type RefreshFailpoint = "refresh-recorded" | "refresh-answered" | "refresh-written";
+export type RefreshFailpoint = FailpointName<"refresh">;
 
 export interface VendOptions extends VendRequest {
   readonly clock: Clock;

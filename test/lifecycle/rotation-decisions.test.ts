@@ -101,7 +101,7 @@ describe("failpointsFrom (test only)", () => {
   it("rejects an unknown failpoint with CONFIG_INVALID naming the known ones", () => {
     expect(() => failpointsFrom({ CDKTF_XERO_FAILPOINT: "nowhere:kill" })).toThrow(
       'CDKTF_XERO_FAILPOINT (test only) must be <failpoint>:<kill|throw>[,…] with failpoints locked, bootstrap-proved, bootstrapped, ' +
-        'testing-recorded, tested, promoted, finished, recorded, stage-tested, staged, got "nowhere:kill"',
+        'testing-recorded, tested, promoted, finished, recorded, stage-tested, staged (or the token refresh\'s), got "nowhere:kill"',
     );
   });
 });
