@@ -13,7 +13,7 @@ function isHookVerb(verb: string | undefined): verb is HookVerb {
   return (require("../contract/hook-spec") as typeof import("../contract/hook-spec")).isHookVerb(verb);
 }
 
-/** commander, loaded only when the command line is not one of the hook fast path's (see {@link hookFastPath}). */
+/** commander, loaded only when the command line is not one of the fast paths' (see {@link hookFastPath}, {@link tokenFastPath}). */
 function commander(): Commander {
   return require("commander") as Commander;
 }
@@ -45,6 +45,20 @@ function hookFastPath(argv: readonly string[]): (() => Promise<void>) | undefine
   return () => hook.runHookCommand(verb, flag === undefined ? {} : { json: true });
 }
 
+/**
+ * The token fast path: `cdktf-xero token` runs once per consumer call, so its start-up is most of
+ * what a cached token costs, and commander was a quarter of the modules it loaded. The plain command
+ * lines (`token <document>` with `--backend`, `--tenant` and `--format`, each at most once, in any
+ * order) run the command's action directly; anything else (help, mistakes) goes through commander
+ * as before, so its output and exit codes stay commander's. Returns the action, or undefined.
+ */
+function tokenFastPath(argv: readonly string[]): (() => Promise<void>) | undefined {
+  if (argv[0] !== "token") return undefined;
+  const token = require("./commands/token") as typeof import("./commands/token");
+  const line = token.parseTokenCommandLine(argv);
+  return line === undefined ? undefined : () => token.runTokenCommand(line.document, line.flags);
+}
+
 /** Whether `argv` is one the fast path runs: `hook <verb>` for one of HOOK_VERBS, optionally `--json`. */
 export function isHookCommandLine(argv: readonly string[]): boolean {
   const [command, verb, flag, ...rest] = argv;
@@ -52,13 +66,18 @@ export function isHookCommandLine(argv: readonly string[]): boolean {
   return isHookVerb(verb);
 }
 
+export interface RunCliOptions {
+  /** false: every command line goes through commander (the tests compare both ways). @default true */
+  readonly fastPaths?: boolean;
+}
+
 /** Runs the CLI and resolves to the exit code; `process.exit` is called only by the entry point below. */
-export async function runCli(argv: readonly string[]): Promise<number> {
+export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
   let program: Command | undefined;
   try {
-    const runHook = hookFastPath(argv);
-    if (runHook !== undefined) {
-      await runHook();
+    const runFast = options.fastPaths === false ? undefined : (hookFastPath(argv) ?? tokenFastPath(argv));
+    if (runFast !== undefined) {
+      await runFast();
     } else {
       program = buildProgram(argv);
       await program.parseAsync([...argv], { from: "user" });

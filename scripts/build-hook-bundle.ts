@@ -23,9 +23,10 @@ const CLI_DIR = join(__dirname, "..", "cli");
 
 /**
  * Left out of the bundle and loaded from node_modules when needed, which no hook does: commander and
- * the command registry (a person at a terminal), jose (ID tokens), pg's optional native driver.
+ * the command registry (a person at a terminal), the `token` command (cli/main.ts's token fast path,
+ * which the launcher never sends to the bundle), jose (ID tokens), pg's optional native driver.
  */
-const NOT_ON_A_HOOK_PATH = ["commander", "./commands", "jose", "pg-native"];
+const NOT_ON_A_HOOK_PATH = ["commander", "./commands", "./commands/token", "jose", "pg-native"];
 
 /** Bundles the CLI; writes the bundle and the list of files it was built from, each in one rename. */
 function bundleCli(): void {

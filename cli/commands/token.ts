@@ -19,7 +19,7 @@ const defaultDeps = (): TokenCommandDeps => ({ env: process.env, cwd: process.cw
 export const TOKEN_FORMATS = ["raw", "header", "json"] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];
 
-interface TokenFlags {
+export interface TokenFlags {
   backend: string;
   tenant?: string;
   format: string;
@@ -27,15 +27,15 @@ interface TokenFlags {
 
 /** The default backend (`local:.cdktf-xero/state`), written out: importing contract/state-address for it would cost a module. */
 const DEFAULT_BACKEND = "local:.cdktf-xero/state";
+const DEFAULT_FORMAT: TokenFormat = "raw";
 
-export function registerTokenCommand(program: Command, overrides: Partial<TokenCommandDeps> = {}): void {
-  const deps: TokenCommandDeps = { ...defaultDeps(), ...overrides };
+export function registerTokenCommand(program: Command, deps: Partial<TokenCommandDeps> = {}): void {
   program
     .command("token")
     .argument("<document>", "the connection's state document: a XeroOAuthConnection's, or a Custom Connection's registration or link")
     .option("--backend <address>", "state backend: local:<dir> or pg:<schema> (PG_CONN_STR / PG* for the connection)", DEFAULT_BACKEND)
     .option("--tenant <id-or-name>", "the organisation: a tenant id or its name (default: the only one the consent covers)")
-    .option("--format <format>", "raw (the token), header (Authorization: Bearer …) or json (token, expiry, tenant id and name)", "raw")
+    .option("--format <format>", "raw (the token), header (Authorization: Bearer …) or json (token, expiry, tenant id and name)", DEFAULT_FORMAT)
     .description("print a valid access token (cached until 5 minutes before it expires, else refreshed under the document's lock)")
     .addHelpText(
       "after",
@@ -48,22 +48,53 @@ Examples:
 Only the token goes to stdout. Exit 0: printed; 1: no token (not consented yet, a new consent needed,
 Xero or the state backend failed: the message on stderr says what to do); 64: bad flags.`,
     )
-    .action(async (document: string, flags: TokenFlags) => {
-      const format = tokenFormat(flags.format);
-      const { backendFromFlag } = require("../backend-flag") as typeof import("../backend-flag");
-      const address = backendFromFlag(flags.backend, { showValue: true });
-      const { getAccessToken } = require("../../providers/tokens/get-access-token") as typeof import("../../providers/tokens/get-access-token");
-      const token = await getAccessToken({
-        backend: address,
-        document,
-        env: deps.env,
-        cwd: deps.cwd,
-        stderr: deps.stderr,
-        backendFlag: `--backend ${flags.backend}`,
-        ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
-      });
-      deps.stdout.write(`${renderToken(token, format)}\n`);
-    });
+    .action((document: string, flags: TokenFlags) => runTokenCommand(document, flags, deps));
+}
+
+/**
+ * The command's action, shared by commander and the CLI's token fast path (cli/main.ts), which
+ * runs it for the plain command lines {@link parseTokenCommandLine} accepts without loading commander.
+ */
+export async function runTokenCommand(document: string, flags: TokenFlags, overrides: Partial<TokenCommandDeps> = {}): Promise<void> {
+  const deps: TokenCommandDeps = { ...defaultDeps(), ...overrides };
+  const format = tokenFormat(flags.format);
+  const { backendFromFlag } = require("../backend-flag") as typeof import("../backend-flag");
+  const address = backendFromFlag(flags.backend, { showValue: true });
+  const { getAccessToken } = require("../../providers/tokens/get-access-token") as typeof import("../../providers/tokens/get-access-token");
+  const token = await getAccessToken({
+    backend: address,
+    document,
+    env: deps.env,
+    cwd: deps.cwd,
+    stderr: deps.stderr,
+    backendFlag: `--backend ${flags.backend}`,
+    ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
+  });
+  deps.stdout.write(`${renderToken(token, format)}\n`);
+}
+
+const TOKEN_VALUE_FLAGS = { "--backend": "backend", "--tenant": "tenant", "--format": "format" } as const;
+
+/**
+ * The document and flags of a plain `token <document> [--backend X] [--tenant X] [--format X]` (the
+ * flags in any order, each at most once), with commander's defaults filled in; undefined for any
+ * other command line (help, `--flag=value`, `--`, repeated or unknown flags, extra arguments, a
+ * document or value that starts with "-"), which commander parses and reports as before.
+ */
+export function parseTokenCommandLine(argv: readonly string[]): { document: string; flags: TokenFlags } | undefined {
+  const [command, document, ...rest] = argv;
+  if (command !== "token" || document === undefined || document.startsWith("-") || rest.length % 2 !== 0) return undefined;
+  const given: { backend?: string; tenant?: string; format?: string } = {};
+  for (let i = 0; i < rest.length; i += 2) {
+    const flag = rest[i]!;
+    const value = rest[i + 1]!;
+    if (!Object.hasOwn(TOKEN_VALUE_FLAGS, flag) || value.startsWith("-")) return undefined;
+    const name = TOKEN_VALUE_FLAGS[flag as keyof typeof TOKEN_VALUE_FLAGS];
+    if (given[name] !== undefined) return undefined;
+    given[name] = value;
+  }
+  const flags: TokenFlags = { backend: given.backend ?? DEFAULT_BACKEND, format: given.format ?? DEFAULT_FORMAT, ...(given.tenant === undefined ? {} : { tenant: given.tenant }) };
+  return { document, flags };
 }
 
 function tokenFormat(text: string): TokenFormat {

@@ -1,6 +1,5 @@
 import type { Clock } from "../clock";
 import type { FailpointName } from "../failpoints";
-import { XeroInvalidGrantError } from "../xero/errors";
 import type { XeroTokenSet } from "../xero/parse-token";
 import { ConnectionNotConsentedError, ConsentRequiredError, type TokenSetLocation } from "./errors";
 import { DEFAULT_TOKEN_POLICY, type TokenPolicy, type TokenSetRecord } from "./token-set-record";
@@ -108,6 +107,8 @@ async function refreshUnderLock(
   try {
     answer = await grant.refresh(decision.refreshToken);
   } catch (error) {
+    // Loaded only when a refresh failed: a cached token never gets here.
+    const { XeroInvalidGrantError } = require("../xero/errors") as typeof import("../xero/errors");
     if (!(error instanceof XeroInvalidGrantError)) throw error; // the record stays: the next holder resumes
     const reason =
       decision.resuming !== undefined && options.clock.now() >= graceEndsAt(decision.resuming, policy)

@@ -15,7 +15,6 @@ import {
   translateFsError,
   writeFileAtomic,
 } from "./files";
-import { acquireLockFile } from "./lock-file";
 import type { ProcessIdentity } from "./process-identity";
 import type { LockPollTiming } from "../poll-lock";
 
@@ -158,6 +157,9 @@ export class LocalDocumentStore implements DocumentStore {
 
   private acquireLock(name: string, timeoutMs: number): Promise<LockRelease> {
     const { clock, actor, logger, isProcessAlive, processIdentity, lockPolling, newId } = this.options;
+    // Loaded on the first lock (with poll-lock, perf_hooks and process identity): a read, such as a
+    // cached `cdktf-xero token`, takes none.
+    const { acquireLockFile } = require("./lock-file") as typeof import("./lock-file");
     return acquireLockFile(path.join(this.options.dir, `${name}.lock`), {
       document: name,
       timeoutMs,
