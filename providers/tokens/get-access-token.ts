@@ -158,6 +158,7 @@ async function vendForConnection(
   const tenant = chooseTenant(connectedTenants(outputs.tenantIds ?? [], outputs.tenantNames ?? []), options.tenant, location);
   const store = documentTokenSetStore(backend, location.document, {
     backendFlag: location.backendFlag,
+    alreadyRead: stored,
     ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
   });
   const vended = await vendAccessToken(store, lazyConnectionGrant(stored, location, deps), {

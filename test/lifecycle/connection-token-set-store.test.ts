@@ -1,6 +1,6 @@
 import { ConnectionOutputs, ConnectionSecretKeys } from "../../contract/connection";
 import { documentTokenSetStore, TOKEN_SET_HISTORY_ACTION } from "../../providers/lifecycle/connection/token-set-store";
-import { StateConflictError, type StateBackend } from "../../providers/state";
+import { StateConflictError, type StateBackend, type StoredDocument } from "../../providers/state";
 import type { TokenSetRecord } from "../../providers/tokens/token-set-record";
 import { fixtureFor, type BackendFixture } from "../state/support/fixtures";
 
@@ -147,5 +147,25 @@ describe.each(["local", "pg"] as const)("the connection document's token set sto
     const store = documentTokenSetStore(backend, "billing/Connection");
     expect(store.location.document).toBe("billing/Connection");
     expect(store.location.backendFlag).toMatch(kind === "local" ? /^--backend local:/ : /^--backend pg:/);
+  });
+});
+
+describe("the token set store's first read", () => {
+  it("answers with the document the caller already read, and reads the backend from then on", async () => {
+    const reads: string[] = [];
+    const stored = { name: "c/Connection", serial: 7, values: {}, document: {} } as unknown as StoredDocument;
+    const backend = {
+      address: { type: "local", dir: "/state" },
+      read: async (name: string) => {
+        reads.push(name);
+        return { ...stored, serial: 8 };
+      },
+      openSecrets: async () => ({}),
+    } as unknown as StateBackend;
+    const store = documentTokenSetStore(backend, "c/Connection", { alreadyRead: stored });
+    expect((await store.read()).serial).toBe(7);
+    expect(reads).toEqual([]);
+    expect((await store.read()).serial).toBe(8);
+    expect(reads).toEqual(["c/Connection"]);
   });
 });

@@ -25,6 +25,12 @@ export interface DocumentTokenSetStoreOptions {
   readonly backendFlag?: string;
   /** How long a lock waits for another holder. @default the backend's */
   readonly lockTimeoutMs?: number;
+  /**
+   * The document as the caller has just read it: the store's first read answers with it instead of
+   * reading again (the protocol's first look takes no lock, so an earlier read is as good). Later
+   * reads, the ones under the lock, always read the backend. @default none (the first read reads)
+   */
+  readonly alreadyRead?: StoredDocument;
 }
 
 /** The store of the connection document `document` in `backend`. */
@@ -33,9 +39,11 @@ export function documentTokenSetStore(backend: StateBackend, document: string, o
   const lockOptions = options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs };
   // The document as this store last read or wrote it: the base every write keeps the other outputs of.
   let latest: { stored: StoredDocument; secrets: SecretValues } | undefined;
+  let alreadyRead = options.alreadyRead;
 
   async function load(): Promise<{ stored: StoredDocument; secrets: SecretValues } | undefined> {
-    const stored = await backend.read(document);
+    const stored = alreadyRead ?? (await backend.read(document));
+    alreadyRead = undefined;
     latest = stored === undefined ? undefined : { stored, secrets: await backend.openSecrets(stored) };
     return latest;
   }
