@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
+import { DEFAULT_LOCAL_STATE_DIR } from "../../contract/state-address";
 import { ConfigError } from "../../providers/errors";
 import type { ConnectOutcome } from "../../providers/tokens/connect-connection";
 import { backendFromFlag } from "../backend-flag";
@@ -38,7 +39,7 @@ interface ConnectFlags {
   manual: boolean;
 }
 
-const DEFAULT_BACKEND = "local:.cdktf-xero/state";
+const DEFAULT_BACKEND = `local:${DEFAULT_LOCAL_STATE_DIR}`;
 
 export function registerConnectCommand(program: Command, overrides: Partial<ConnectCommandDeps> = {}): void {
   const deps: ConnectCommandDeps = { ...defaultDeps(), ...overrides };

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_LOCAL_STATE_DIR } from "../../contract/state-address";
 import { ConfigError } from "../../providers/errors";
 import type { RefreshDueResult } from "../../providers/tokens/refresh-due";
 import { backendFromFlag } from "../backend-flag";
@@ -34,7 +35,7 @@ interface RefreshFlags {
   json: boolean;
 }
 
-const DEFAULT_BACKEND = "local:.cdktf-xero/state";
+const DEFAULT_BACKEND = `local:${DEFAULT_LOCAL_STATE_DIR}`;
 
 export function registerRefreshCommand(program: Command, overrides: Partial<RefreshCommandDeps> = {}): void {
   const deps: RefreshCommandDeps = { ...defaultDeps(), ...overrides };

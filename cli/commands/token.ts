@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEFAULT_LOCAL_STATE_DIR } from "../../contract/state-address";
 import type { AccessToken } from "../../providers/tokens/get-access-token";
 
 /**
@@ -25,8 +26,7 @@ export interface TokenFlags {
   format: string;
 }
 
-/** The default backend (`local:.cdktf-xero/state`), written out: importing contract/state-address for it would cost a module. */
-const DEFAULT_BACKEND = "local:.cdktf-xero/state";
+const DEFAULT_BACKEND = `local:${DEFAULT_LOCAL_STATE_DIR}`;
 const DEFAULT_FORMAT: TokenFormat = "raw";
 
 export function registerTokenCommand(program: Command, deps: Partial<TokenCommandDeps> = {}): void {

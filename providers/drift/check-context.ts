@@ -1,4 +1,3 @@
-import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { rotationDocumentFor, RotationOutputs, RotationSecretKeys } from "../../contract/rotation";
 import { MAX_CLIENT_SECRET_BYTES, type SecretReference } from "../../contract/spec-common";
@@ -50,17 +49,6 @@ export function limitedXeroClient(client: XeroClient, limiter: XeroCallLimiter):
   };
 }
 
-/** Reads a `file` secret no further than a secret may be long. */
-export async function readSecretFileHead(file: string): Promise<string> {
-  const handle = await fs.open(file, "r");
-  try {
-    const buffer = Buffer.alloc(MAX_CLIENT_SECRET_BYTES + 1);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Backends shared by every stack directory of a run (one pool per address and directory). Checks

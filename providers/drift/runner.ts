@@ -1,16 +1,17 @@
 import * as path from "node:path";
 import { CommonOutputs } from "../../contract/document-codec";
 import { hashHookSpec, type HookSpec } from "../../contract/hook-spec";
+import { HOOK_SPEC_VERSION } from "../../contract/spec-common";
 import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
 import { systemClock, type Clock } from "../clock";
 import { CdktfXeroError } from "../errors";
-import { StateBackendNotFoundError, StateCorruptError, type StoredDocument } from "../state";
-import { openStateBackend } from "../state";
+import { openStateBackend, StateBackendNotFoundError, StateCorruptError, type StoredDocument } from "../state";
 import { XeroClient } from "../xero/client";
+import { readFileHead } from "../lifecycle/runtime/context";
 import { findInitResource } from "../lifecycle/runtime/recovery";
 import { acknowledge, type Acknowledgement } from "./acknowledgements";
 import { createXeroCallLimiter, type XeroCallLimiter } from "../xero/call-limiter";
-import { DriftBackends, DriftRunContext, readSecretFileHead, type DriftBackendOpener, type DriftWorld, type DriftXeroClientFactory } from "./check-context";
+import { DriftBackends, DriftRunContext, type DriftBackendOpener, type DriftWorld, type DriftXeroClientFactory } from "./check-context";
 import type { DriftFinding, ResourceReport } from "./findings";
 import { driftCheckFor, KIND_DRIFT_CHECKS } from "./kind-checks";
 import type { KindCheckResult } from "./kind-check";
@@ -99,7 +100,7 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     limiter,
     createXeroClient: deps.createXeroClient ?? ((clientOptions) => new XeroClient(clientOptions)),
     openBackend: deps.openBackend ?? openStateBackend,
-    readFile: deps.readFile ?? readSecretFileHead,
+    readFile: deps.readFile ?? readFileHead,
     warn: deps.warn ?? (() => undefined),
     noRefresh: options.noRefresh ?? false,
   };
@@ -169,7 +170,7 @@ async function findTargets(scope: DriftScope, projectRoot: string, backends: Dri
 /** Stands for a document no kind can read, so it is reported as unreadable under its name. */
 function placeholderSpec(document: string, backend: StateBackendAddress): HookSpec {
   return {
-    version: 1,
+    version: HOOK_SPEC_VERSION,
     kind: "app_registration",
     document,
     backend,
@@ -226,9 +227,11 @@ async function checkTarget(target: Target, ctx: DriftRunContext, acknowledgement
         });
       }
     }
+    const recordedSpecSha256 = CommonOutputs.decode(stored.values).specSha256;
+    const declaredSpecSha256 = target.origin === "stack" ? hashHookSpec(spec) : undefined;
     const undeployed =
-      target.origin === "stack" && CommonOutputs.decode(stored.values).specSha256 !== hashHookSpec(spec)
-        ? { undeployedChange: { recordedSpecSha256: CommonOutputs.decode(stored.values).specSha256 ?? "", declaredSpecSha256: hashHookSpec(spec) } }
+      declaredSpecSha256 !== undefined && recordedSpecSha256 !== declaredSpecSha256
+        ? { undeployedChange: { recordedSpecSha256: recordedSpecSha256 ?? "", declaredSpecSha256 } }
         : {};
     const result = await driftCheckFor(spec.kind).check({ spec, origin: target.origin, stored }, ctx);
     return finish(result, undeployed);

@@ -46,11 +46,11 @@ export async function customConnectionAccessToken(
       // Another process may have minted one while this one waited for the lock.
       const current = await backend.read(document);
       if (current === undefined) throw new TokenDocumentNotFoundError(document, backend.label);
-      if (CommonOutputs.decode(current.values).retired === true) throw new TokenDocumentRetiredError(document, backend.label);
+      const outputs = CommonOutputs.decode(current.values);
+      if (outputs.retired === true) throw new TokenDocumentRetiredError(document, backend.label);
       const cached = await cachedToken(backend, current, options.clock.now());
       if (cached !== undefined) return cached;
 
-      const outputs = CommonOutputs.decode(current.values);
       const app: AppDescription = { appName: outputs.appName ?? document, clientId: outputs.clientId ?? "", appKind: "custom_connection" };
       // Loaded only to mint: a cached token needs no Xero client.
       const { withAppSecret } = require("./app-secret") as typeof import("./app-secret");

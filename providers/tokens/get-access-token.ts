@@ -87,6 +87,7 @@ export async function getAccessToken(options: GetAccessTokenOptions): Promise<Ac
   const cwd = options.cwd ?? process.cwd();
   const stderr = options.stderr ?? process.stderr;
   const clock = options.clock ?? systemClock;
+  const projectRoot = options.projectRoot ?? findProjectRoot(cwd);
   const opened = isStateBackend(options.backend)
     ? undefined
     : await openStateBackend(options.backend, {
@@ -94,12 +95,12 @@ export async function getAccessToken(options: GetAccessTokenOptions): Promise<Ac
         cwd,
         clock,
         createIfMissing: false,
-        ...(options.projectRoot === undefined ? {} : { projectRoot: options.projectRoot }),
+        projectRoot,
         logger: { warn: (message) => stderr.write(`cdktf-xero: warning: ${message}\n`) },
       });
   const backend = opened ?? (options.backend as StateBackend);
   try {
-    const deps: AppSecretDeps = { env, clock, stderr, projectRoot: options.projectRoot ?? findProjectRoot(cwd) };
+    const deps: AppSecretDeps = { env, clock, stderr, projectRoot };
     return await vend(backend, options, deps);
   } finally {
     await opened?.close();

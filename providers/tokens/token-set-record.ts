@@ -1,3 +1,5 @@
+import { ConnectionPolicy } from "../../contract/connection";
+
 /**
  * What a consented connection keeps between runs: its token set (the refresh and access tokens live
  * only in the document's sealed secrets envelope; the times beside them are plain outputs), the
@@ -54,10 +56,9 @@ export interface TokenPolicy {
 }
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 24 * 60 * MINUTE_MS;
 
 export const DEFAULT_TOKEN_POLICY: TokenPolicy = Object.freeze({
   accessTokenReuseMarginMs: 5 * MINUTE_MS,
-  refreshTokenLifetimeMs: 60 * DAY_MS,
+  refreshTokenLifetimeMs: ConnectionPolicy.refreshTokenLifetimeSeconds * 1000,
   refreshGraceMs: 30 * MINUTE_MS,
 });

@@ -105,3 +105,10 @@ describe("failpointsFrom (test only)", () => {
     );
   });
 });
+
+describe("readRotationRecord", () => {
+  it("reads the rotation's own outputs only, leaving drift's marks and the bookkeeping to the runtime", () => {
+    const record = readRotationRecord({ generation: 3, step: "finished", drift_findings: ["rotation.overdue"], drift_marked_at: "2027-01-01T00:00:00Z", app_name: "Sync" });
+    expect(record).toEqual({ ...EMPTY_ROTATION_RECORD, generation: 3, step: "finished" });
+  });
+});

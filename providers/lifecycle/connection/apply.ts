@@ -56,9 +56,8 @@ export async function applyConnection(spec: OAuthConnectionSpec, run: HookRun, c
   const app = consentedAppOf(spec);
   const backend = await ctx.backend(spec.backend);
   const location = connectLocation(spec.document, spec.backend, ctx);
-  const store = documentTokenSetStore(backend, spec.document, { backendFlag: location.backendFlag });
-
   const stored = await backend.read(spec.document);
+  const store = documentTokenSetStore(backend, spec.document, { backendFlag: location.backendFlag, ...(stored === undefined ? {} : { alreadyRead: stored }) });
   const record = tokenSetRecordOf(stored?.values, stored === undefined ? {} : await backend.openSecrets(stored));
   if (record.needsConsent !== undefined) {
     await recordDeclaration(backend, spec);

@@ -1,6 +1,7 @@
 import { ConnectionOutputs, ConnectionPolicy, ConnectionSecretKeys, type ConnectionStatus } from "../../../contract/connection";
 import { formatRfc3339, parseRfc3339 } from "../../clock";
 import { formatBackendAddress } from "../../../contract/state-address";
+import { refreshDueAt } from "./decisions";
 import type { OutputValues, StateBackend, StoredDocument } from "../../state";
 import type { SecretValues } from "../../state/secret-envelope";
 import type { TokenSetLocation } from "../../tokens/errors";
@@ -14,7 +15,6 @@ import type { TokenSetRecord } from "../../tokens/token-set-record";
  * document, and every other envelope key, is carried over unchanged by each write.
  */
 
-const SECOND_MS = 1_000;
 const { names } = ConnectionOutputs;
 
 /** The history action of a write that changed the token set or its record. */
@@ -111,7 +111,7 @@ export function tokenSetOutputs(record: TokenSetRecord, current: OutputValues | 
   const status: ConnectionStatus = record.needsConsent !== undefined ? "needs_consent" : tokenSet !== undefined ? "connected" : "awaiting_consent";
   const keepAliveSeconds = ConnectionOutputs.decode(current).keepAliveSeconds ?? ConnectionPolicy.defaultKeepAliveSeconds;
   const issuedAt = tokenSet?.refreshTokenIssuedAt;
-  const after = (seconds: number): string => (issuedAt === undefined ? "" : formatRfc3339(new Date(issuedAt.getTime() + seconds * SECOND_MS)));
+  const after = (seconds: number): string => (issuedAt === undefined ? "" : formatRfc3339(refreshDueAt(issuedAt, seconds)));
   return ConnectionOutputs.encode({
     status,
     grantedScopes: tokenSet?.scopes ?? ConnectionOutputs.decode(current).grantedScopes ?? [],

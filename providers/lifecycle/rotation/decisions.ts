@@ -61,12 +61,12 @@ export const EMPTY_ROTATION_RECORD: RotationRecord = {
  * they are ours, and the protocol rewrites them from the secrets, which are the source of truth.
  */
 export function readRotationRecord(values: OutputValues | undefined): RotationRecord {
-  const stored = RotationOutputs.decode(values);
-  return {
-    ...EMPTY_ROTATION_RECORD,
-    ...(({ previousFingerprint: _previous, log: _log, secrets: _secrets, retired: _retired, clientId: _clientId, appName: _appName, specSha256: _sha, appliedGeneration: _applied, verifiedAt: _verified, ...record }) => record)(stored),
-    step: (ROTATION_STEPS as readonly string[]).includes(stored.step ?? "") ? (stored.step as RotationStep) : "",
-  };
+  const stored: Partial<Record<string, unknown>> = RotationOutputs.decode(values);
+  // The record's own fields only: every other output (drift's marks, the bookkeeping) stays the runtime's to write.
+  const record = Object.fromEntries(
+    Object.entries(EMPTY_ROTATION_RECORD).map(([key, empty]) => [key, stored[key] ?? empty]),
+  ) as unknown as RotationRecord;
+  return { ...record, step: (ROTATION_STEPS as readonly string[]).includes(String(stored["step"] ?? "")) ? (stored["step"] as RotationStep) : "" };
 }
 
 /** The secrets envelope's values as rotation secrets; other keys are ignored (and dropped on the next write). */

@@ -190,7 +190,8 @@ export function scrubSecrets(error: unknown, ctx: OperationContext): unknown {
 }
 
 /** The first MAX_CLIENT_SECRET_BYTES + 1 bytes of a file: enough to tell a secret from something too long for one. */
-async function readFileHead(file: string): Promise<string> {
+/** Reads a `file` secret no further than a secret may be long (one byte more, so an overlong one is told apart). */
+export async function readFileHead(file: string): Promise<string> {
   const handle = await fs.open(file, "r");
   try {
     const buffer = Buffer.alloc(MAX_CLIENT_SECRET_BYTES + 1);
