@@ -67,7 +67,9 @@ describe("a fresh checkout", () => {
   });
 
   test("npx --no-install cdktf-xero --help runs the built CLI", async () => {
-    const result = await runCommand("npx", ["--no-install", "cdktf-xero", "--help"], { cwd: clone, env: {} });
+    // npx links the checkout into <npm cache>/_npx/<hash of its path> (running its prepare script
+    // once more) and runs the bin from there: a cache of its own keeps that link out of the user's.
+    const result = await runCommand("npx", ["--no-install", "cdktf-xero", "--help"], { cwd: clone, env: { npm_config_cache: join(scratch, "npx-cache") } });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Usage: cdktf-xero");
