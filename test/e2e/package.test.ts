@@ -10,12 +10,22 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { PROJECT_ROOT } from "../support/checkout";
+import { REGISTRY_CA_CERTS_VARIABLE } from "../global-setup";
 import { runCommand, terraform, type CommandResult } from "./support";
 
 // A fresh npm ci, a pack and a second install: minutes on a busy machine, more than the default net.
 jest.setTimeout(1_200_000);
 
 const NPM_FLAGS = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+
+/**
+ * What npm needs to reach the registry: the machine's extra CA bundle, which the test run keeps out
+ * of every other process (test/global-setup.ts) but the installs may need (a proxy's certificate).
+ */
+function registryEnv(): Record<string, string> {
+  const bundle = process.env[REGISTRY_CA_CERTS_VARIABLE] ?? process.env.NODE_EXTRA_CA_CERTS;
+  return bundle === undefined ? {} : { NODE_EXTRA_CA_CERTS: bundle };
+}
 
 let scratch: string;
 let clone: string;
@@ -42,7 +52,7 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "cdktf-xero-package-"));
   clone = join(scratch, "checkout");
   copyWorkingTree(clone);
-  installed = await runCommand("npm", ["ci", ...NPM_FLAGS], { cwd: clone, env: {} });
+  installed = await runCommand("npm", ["ci", ...NPM_FLAGS], { cwd: clone, env: registryEnv() });
 });
 
 afterAll(() => {
@@ -57,7 +67,9 @@ describe("a fresh checkout", () => {
   });
 
   test("npx --no-install cdktf-xero --help runs the built CLI", async () => {
-    const result = await runCommand("npx", ["--no-install", "cdktf-xero", "--help"], { cwd: clone, env: {} });
+    // npx links the checkout into <npm cache>/_npx/<hash of its path> (running its prepare script
+    // once more) and runs the bin from there: a cache of its own keeps that link out of the user's.
+    const result = await runCommand("npx", ["--no-install", "cdktf-xero", "--help"], { cwd: clone, env: { npm_config_cache: join(scratch, "npx-cache") } });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Usage: cdktf-xero");
@@ -126,7 +138,7 @@ describe("the package in a project of its own", () => {
     const result = await runCommand(
       "npm",
       ["install", ...NPM_FLAGS, tarball, `cdktf@${ours.devDependencies.cdktf}`, `constructs@${ours.devDependencies.constructs}`],
-      { cwd: project, env: {} },
+      { cwd: project, env: registryEnv() },
     );
     expect(result.stderr).not.toMatch(/npm error/);
     expect(result.code).toBe(0);

@@ -105,10 +105,18 @@ export function unwrapped(text: string): string {
   return text.replace(/\s+/g, " ");
 }
 
-/** init + apply, failing the test with Terraform's own words when either fails. */
+/**
+ * init (once per stack directory) + apply, failing the test with Terraform's own words when init
+ * fails. Synthesizing again keeps the stack directory's `.terraform` (cdktf's App.synth only writes),
+ * and these stacks keep their backend and use only Terraform's built-in providers or ones the first
+ * init installed, so a second init would find nothing to do: a re-synthesized stack that needed one
+ * would make apply fail, saying to run init, never pass quietly.
+ */
 export async function deploy(stackDir: string, env: Record<string, string>): Promise<CommandResult> {
-  const init = await terraform(stackDir, ["init"], env);
-  if (init.code !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+  if (!existsSync(join(stackDir, ".terraform", "terraform.tfstate"))) {
+    const init = await terraform(stackDir, ["init"], env);
+    if (init.code !== 0) throw new Error(`terraform init failed:\n${init.stdout}\n${init.stderr}`);
+  }
   return terraform(stackDir, ["apply", "-auto-approve"], env);
 }
 
@@ -120,15 +128,21 @@ export async function outputs(stackDir: string, env: Record<string, string>): Pr
   return Object.fromEntries(Object.entries(parsed).map(([name, output]) => [name, output.value]));
 }
 
-/** Addresses Terraform plans to replace, from `terraform show -json` of a saved plan. */
+/**
+ * Addresses Terraform plans to replace, from the plan's machine-readable output (`plan -json`): one
+ * `planned_change` line per change, whose action is "replace" for a delete-and-create either way
+ * round. One Terraform run, where saving the plan and reading it back with `show -json` took two.
+ */
 export async function plannedReplacements(stackDir: string, env: Record<string, string>): Promise<{ exitCode: number; replaced: string[] }> {
-  const plan = await terraform(stackDir, ["plan", "-detailed-exitcode", "-out=e2e.tfplan"], env);
+  const plan = await terraform(stackDir, ["plan", "-detailed-exitcode", "-json"], env);
   if (plan.code === 1) throw new Error(`terraform plan failed:\n${plan.stdout}\n${plan.stderr}`);
-  const shown = await terraform(stackDir, ["show", "-json", "e2e.tfplan"], env);
-  const parsed = JSON.parse(shown.stdout) as { resource_changes?: { address: string; change: { actions: string[] } }[] };
-  const replaced = (parsed.resource_changes ?? [])
-    .filter((change) => change.change.actions.includes("create") && change.change.actions.includes("delete"))
-    .map((change) => change.address)
+  const messages = plan.stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { type: string; change?: { action: string; resource: { addr: string } } });
+  const replaced = messages
+    .filter((message) => message.type === "planned_change" && message.change?.action === "replace")
+    .map((message) => message.change!.resource.addr)
     .sort();
   return { exitCode: plan.code, replaced };
 }
