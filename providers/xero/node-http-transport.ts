@@ -41,7 +41,9 @@ export function nodeHttpTransport(): HttpTransport {
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
           response.on("error", fail);
           // Closed before its end: the connection broke mid-answer (or the deadline destroyed it).
-          response.on("close", () => fail(Object.assign(new Error("the connection closed before the whole answer came"), { code: "ECONNRESET" })));
+          response.on("close", () => {
+            if (!settled) fail(Object.assign(new Error("the connection closed before the whole answer came"), { code: "ECONNRESET" }));
+          });
           response.on("end", () => {
             if (settled) return;
             settled = true;
