@@ -153,8 +153,9 @@ export class DriftRunContext implements DriftCheckContext {
       ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
       env: this.world.env,
       clock: this.world.clock,
-      // The limiter learns of the 429s the client waits out (and counts them) through this.
-      observer: this.world.limiter.observer,
+      // The limiter learns of the 429s the client waits out (and counts them) through this: every
+      // call of the client runs in the app's tenantless scope (limitedXeroClient, the refresh grant).
+      observer: this.world.limiter.observerFor({ clientId: credentials.clientId }),
     });
   }
 
