@@ -42,6 +42,8 @@ export function driftCommandProblem(cliPath: string): string | undefined {
 }
 
 interface DriftRun {
+  /** When the process was spawned (epoch ms), to place the emulator's request log on the run. */
+  readonly spawnedAtMs: number;
   readonly wallMs: number;
   readonly exitCode: number | null;
   readonly stdout: string;
@@ -51,6 +53,7 @@ interface DriftRun {
 /** One `cdktf-xero drift` in a fresh process, timed from spawn to exit. */
 function runDrift(world: DriftBenchWorld, concurrency: number): Promise<DriftRun> {
   return new Promise((resolve, reject) => {
+    const spawnedAtMs = Date.now();
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, [CLI, "drift", "--backend", world.backendFlag, "--json", "--concurrency", String(concurrency)], {
       env: { ...process.env, ...world.env },
@@ -61,8 +64,25 @@ function runDrift(world: DriftBenchWorld, concurrency: number): Promise<DriftRun
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
-    child.on("exit", (exitCode) => resolve({ wallMs: Number(process.hrtime.bigint() - started) / 1e6, exitCode, stdout, stderr }));
+    child.on("exit", (exitCode) => resolve({ spawnedAtMs, wallMs: Number(process.hrtime.bigint() - started) / 1e6, exitCode, stdout, stderr }));
   });
+}
+
+/** Where a run's wall time went, from the emulator's request log (each entry's time is when its answer was sent). */
+export interface DriftRunPhases {
+  /** Spawn to the first call's arrival (the answer's time less the latency): start-up, reading, preparing. */
+  readonly toFirstCallMs: number;
+  /** The first call's arrival to the last answer: what the bound describes. */
+  readonly callsMs: number;
+  /** The last answer to the process's exit: the last checks, the report, the exit. */
+  readonly afterLastAnswerMs: number;
+}
+
+export function driftRunPhases(run: { readonly spawnedAtMs: number; readonly wallMs: number }, answeredAtMs: readonly number[], latencyMs: number): DriftRunPhases {
+  if (answeredAtMs.length === 0) return { toFirstCallMs: run.wallMs, callsMs: 0, afterLastAnswerMs: 0 };
+  const firstCall = Math.min(...answeredAtMs) - latencyMs - run.spawnedAtMs;
+  const lastAnswer = Math.max(...answeredAtMs) - run.spawnedAtMs;
+  return { toFirstCallMs: firstCall, callsMs: lastAnswer - firstCall, afterLastAnswerMs: run.wallMs - lastAnswer };
 }
 
 /** A drift run that found drift or could not check means the world is not what the benchmark claims. */
@@ -83,6 +103,7 @@ async function measureMany(argv: readonly string[], scratch: string): Promise<st
   try {
     const walls: number[] = [];
     const bounds: number[] = [];
+    const phases: DriftRunPhases[] = [];
     let calls = 0;
     let refused = 0;
     for (let i = 0; i < runs; i++) {
@@ -94,6 +115,7 @@ async function measureMany(argv: readonly string[], scratch: string): Promise<st
       refused = log.filter((entry) => entry.status === 429).length;
       walls.push(run.wallMs);
       bounds.push((calls / concurrency) * latencyMs);
+      phases.push(driftRunPhases(run, log.map((entry) => Date.parse(entry.time)), latencyMs));
     }
     const ratio = median(walls) / median(bounds);
     return [
@@ -102,6 +124,11 @@ async function measureMany(argv: readonly string[], scratch: string): Promise<st
       formatSummary("cdktf-xero drift", summarize(walls)),
       formatSummary("bound: calls/conc x latency", summarize(bounds)),
       `ratio (median drift / bound): ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x) ${ratio <= TARGET_RATIO ? "OK" : "OVER TARGET"}`,
+      `where the time went (from the emulator's request log), per run:`,
+      ...phases.map(
+        (phase, i) =>
+          `  run ${i + 1}: spawn to first call ${phase.toFirstCallMs.toFixed(0)} ms, calls ${phase.callsMs.toFixed(0)} ms, last answer to exit ${phase.afterLastAnswerMs.toFixed(0)} ms (wall ${walls[i]?.toFixed(0) ?? "?"} ms)`,
+      ),
     ];
   } finally {
     await world.close();

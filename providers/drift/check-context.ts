@@ -115,6 +115,8 @@ type TokenAnswer = { readonly accessToken: string; readonly scopes: readonly str
 export class DriftRunContext implements DriftCheckContext {
   readonly now: Date;
   private readonly clients = new Map<string, DriftXeroClient>();
+  /** By client id: the first client made with a secret. */
+  private readonly clientsWithSecret = new Map<string, DriftXeroClient>();
 
   constructor(
     private readonly world: DriftWorld,
@@ -132,13 +134,16 @@ export class DriftRunContext implements DriftCheckContext {
   }
 
   xero(credentials: { readonly clientId: string; readonly clientSecret?: string }): DriftXeroClient {
-    // One client per app and secret for the run: the checks of an app (its registration, its link) share it.
+    // One client per app and secret for the run: the checks of an app (its registration, its link)
+    // share it. A request that sends no secret (GET /connections with a token, the authorize probe)
+    // takes the app's client that has one, if any: the same requests, one client fewer to build.
     const key = `${credentials.clientId}\u0000${credentials.clientSecret ?? ""}`;
-    let client = this.clients.get(key);
+    let client = this.clients.get(key) ?? (credentials.clientSecret === undefined ? this.clientsWithSecret.get(credentials.clientId) : undefined);
     if (client === undefined) {
       client = this.newXeroClient(credentials);
       this.clients.set(key, client);
     }
+    if (credentials.clientSecret !== undefined && !this.clientsWithSecret.has(credentials.clientId)) this.clientsWithSecret.set(credentials.clientId, client);
     return client;
   }
 
@@ -153,8 +158,9 @@ export class DriftRunContext implements DriftCheckContext {
       ...(credentials.clientSecret === undefined ? {} : { clientSecret: credentials.clientSecret }),
       env: this.world.env,
       clock: this.world.clock,
-      // The limiter learns of the 429s the client waits out (and counts them) through this.
-      observer: this.world.limiter.observer,
+      // The limiter learns of the 429s the client waits out (and counts them) through this: every
+      // call of the client runs in the app's tenantless scope (limitedXeroClient, the refresh grant).
+      observer: this.world.limiter.observerFor({ clientId: credentials.clientId }),
     });
   }
 

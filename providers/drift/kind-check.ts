@@ -116,5 +116,11 @@ export interface KindDriftCheck<S extends HookSpec = HookSpec> {
    * document can name.
    */
   specFromDocument(stored: StoredDocument, backend: StateBackendAddress, others: readonly StoredDocument[]): S | { readonly problem: string };
+  /**
+   * Whether {@link specFromDocument} needs the backend's other documents for this one. The runner
+   * checks the resources that do not while it still reads the backend, and holds back those that do
+   * until every document is read; they get `others` empty otherwise.
+   */
+  specNeedsOtherDocuments(stored: StoredDocument): boolean;
   check(target: DriftTarget<S>, ctx: DriftCheckContext): Promise<KindCheckResult>;
 }

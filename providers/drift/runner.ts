@@ -7,6 +7,7 @@ import { systemClock, type Clock } from "../clock";
 import { CdktfXeroError } from "../errors";
 import { openStateBackend, StateBackendNotFoundError, StateCorruptError, type StoredDocument } from "../state";
 import { XeroClient } from "../xero/client";
+import { transportForEnvironment } from "../xero/node-http-transport";
 import { readFileHead } from "../lifecycle/runtime/context";
 import { findInitResource } from "../lifecycle/runtime/recovery";
 import { acknowledge, type Acknowledgement } from "./acknowledgements";
@@ -55,7 +56,7 @@ export interface DriftDeps {
   readonly clock?: Clock;
   /** @default Xero's limits (providers/xero/call-limiter.ts), at most `concurrency` calls in flight */
   readonly limiter?: XeroCallLimiter;
-  /** @default new XeroClient(options) */
+  /** @default new XeroClient(options) over one Node http transport for the run (axios behind a proxy) */
   readonly createXeroClient?: DriftXeroClientFactory;
   /** @default openStateBackend */
   readonly openBackend?: DriftBackendOpener;
@@ -98,7 +99,7 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     projectRoot: deps.cwd,
     clock,
     limiter,
-    createXeroClient: deps.createXeroClient ?? ((clientOptions) => new XeroClient(clientOptions)),
+    createXeroClient: deps.createXeroClient ?? defaultXeroClientFactory(deps.env),
     openBackend: deps.openBackend ?? openStateBackend,
     readFile: deps.readFile ?? readFileHead,
     warn: deps.warn ?? (() => undefined),
@@ -116,13 +117,11 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     return context;
   };
   try {
-    const targets = await findTargets(options.scope, deps.cwd, backends);
-    deps.progress?.started(targets.length);
-    let done = 0;
-    const reports = await mapWithConcurrency(targets, options.concurrency * CHECKS_PER_CALL_SLOT, async (target) => {
+    const planned = await planTargets(options.scope, deps.cwd, backends);
+    const progress = deps.progress === undefined ? undefined : heldProgress(deps.progress, planned);
+    const reports = await checkAsPlanned(planned, options.concurrency * CHECKS_PER_CALL_SLOT, async (target) => {
       const report = await checkTarget(target, contextFor(target.cwd), options.acknowledgements ?? [], now, deps.cwd);
-      done += 1;
-      deps.progress?.checked(report.resource, done, targets.length);
+      progress?.checked(report.resource);
       return report;
     });
     return { checkedAt: now.toISOString(), resources: reports, summary: summarize(reports, limiter.rateLimitedResponses) };
@@ -131,40 +130,101 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
   }
 }
 
-async function findTargets(scope: DriftScope, projectRoot: string, backends: DriftBackends): Promise<Target[]> {
+/**
+ * The resources to check, in document order, each ready once its documents are read: in
+ * backend-only mode the first checks (and their calls) start while later documents are still being
+ * read. A failed read settles its entry with the error, which ends the run once the checks under way
+ * have finished.
+ */
+type PlannedTarget = Promise<{ readonly target: Target | undefined } | { readonly error: unknown }>;
+
+/** Runs `check` over the planned targets, at most `concurrency` at once, and returns the reports in document order. */
+async function checkAsPlanned(planned: readonly PlannedTarget[], concurrency: number, check: (target: Target) => Promise<ResourceReport>): Promise<ResourceReport[]> {
+  const results = await mapWithConcurrency(planned, concurrency, async (entry) => {
+    const ready = await entry;
+    if ("error" in ready) return ready;
+    return ready.target === undefined ? undefined : { report: await check(ready.target) };
+  }, (result) => result !== undefined && "error" in result);
+  const failed = results.find((result) => result !== undefined && "error" in result);
+  if (failed !== undefined && "error" in failed) throw failed.error;
+  return results
+    .flatMap((result) => (result !== undefined && "report" in result ? [result.report] : []))
+    .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+}
+
+/**
+ * Progress for a run whose count is known only once every document is read: `started` comes when it
+ * is, and the resources checked before that are reported right after it, numbered in the order they
+ * finished, so the lines read as they would had the count been known from the start.
+ */
+function heldProgress(progress: DriftProgress, planned: readonly PlannedTarget[]): { checked(resource: string): void } {
+  let total: number | undefined;
+  const held: string[] = [];
+  let done = 0;
+  void Promise.all(planned).then((entries) => {
+    if (entries.some((entry) => "error" in entry)) return;
+    total = entries.filter((entry) => "target" in entry && entry.target !== undefined).length;
+    progress.started(total);
+    for (const resource of held.splice(0)) progress.checked(resource, ++done, total);
+  });
+  return {
+    checked(resource) {
+      if (total === undefined) held.push(resource);
+      else progress.checked(resource, ++done, total);
+    },
+  };
+}
+
+/**
+ * The run's clients share one transport: Node's own http (the run is bound by the CPU spent per
+ * request, and axios spends the most of it), or axios when a proxy is configured (node-http-transport.ts).
+ */
+function defaultXeroClientFactory(env: Readonly<Record<string, string | undefined>>): DriftXeroClientFactory {
+  const http = transportForEnvironment(env);
+  return (clientOptions) => new XeroClient({ http, ...clientOptions });
+}
+
+async function planTargets(scope: DriftScope, projectRoot: string, backends: DriftBackends): Promise<PlannedTarget[]> {
   if (scope.from === "stacks") {
     const specs = await readSynthesizedSpecs(projectRoot, scope.stacks);
     const wanted = scope.backend === undefined ? undefined : formatBackendAddress(scope.backend);
     return specs
       .filter((found) => wanted === undefined || formatBackendAddress(found.spec.backend) === wanted)
-      .map((found) => ({ spec: found.spec, origin: "stack" as const, cwd: found.stackDirectory }));
+      .map((found) => ({ spec: found.spec, origin: "stack" as const, cwd: found.stackDirectory }))
+      .sort((a, b) => byDocument(a.spec.document, b.spec.document))
+      .map((target) => Promise.resolve({ target }));
   }
   const backend = await backends.open(scope.backend, projectRoot);
-  const names = await backend.list();
-  const stored: StoredDocument[] = [];
-  const targets: Target[] = [];
-  const documents = await mapWithConcurrency(names, DOCUMENT_READS_AT_ONCE, (name) =>
+  const names = (await backend.list()).sort(byDocument);
+  const documents = startWithConcurrency(names, DOCUMENT_READS_AT_ONCE, (name) =>
     backend.read(name).catch((error: unknown) => {
       if (error instanceof StateCorruptError) return error;
       throw error;
     }),
   );
-  for (const [index, name] of names.entries()) {
-    const document = documents[index];
-    if (document instanceof StateCorruptError) {
-      targets.push({ spec: placeholderSpec(name, scope.backend), origin: "document", cwd: projectRoot, problem: `unreadable (${document.code}): ${document.message}` });
-    } else if (document !== undefined && document.values[CommonOutputs.names.retired] !== true) {
-      stored.push(document);
+  // Every readable, live document: what a kind may need besides its own (a link names its app by client id only).
+  const everyStored = Promise.all(documents).then((all) => all.filter((document): document is StoredDocument => document !== undefined && !(document instanceof StateCorruptError) && document.values[CommonOutputs.names.retired] !== true));
+  everyStored.catch(() => undefined);
+  return names.map(async (name, index): PlannedTarget => {
+    try {
+      const document = await documents[index];
+      if (document instanceof StateCorruptError) {
+        return { target: { spec: placeholderSpec(name, scope.backend), origin: "document", cwd: projectRoot, problem: `unreadable (${document.code}): ${document.message}` } };
+      }
+      if (document === undefined || document.values[CommonOutputs.names.retired] === true) return { target: undefined };
+      const check = Object.values(KIND_DRIFT_CHECKS).find((candidate) => candidate.recognises(document));
+      if (check === undefined) return { target: undefined }; // init only (never applied), or not a cdktf-xero document: nothing recorded to compare
+      const spec = check.specFromDocument(document, scope.backend, check.specNeedsOtherDocuments(document) ? await everyStored : []);
+      if ("problem" in spec) return { target: undefined };
+      return { target: { spec: spec as HookSpec, origin: "document", cwd: projectRoot, stored: document } };
+    } catch (error) {
+      return { error };
     }
-  }
-  for (const document of stored) {
-    const check = Object.values(KIND_DRIFT_CHECKS).find((candidate) => candidate.recognises(document));
-    if (check === undefined) continue; // init only (never applied), or not a cdktf-xero document: nothing recorded to compare
-    const spec = check.specFromDocument(document, scope.backend, stored);
-    if ("problem" in spec) continue;
-    targets.push({ spec: spec as HookSpec, origin: "document", cwd: projectRoot, stored: document });
-  }
-  return targets.sort((a, b) => (a.spec.document < b.spec.document ? -1 : a.spec.document > b.spec.document ? 1 : 0));
+  });
+}
+
+function byDocument(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Stands for a document no kind can read, so it is reported as unreadable under its name. */
@@ -252,17 +312,51 @@ function resolvedAddress(address: StateBackendAddress, cwd: string): StateBacken
   return address.type === "local" ? { type: "local", dir: path.resolve(cwd, address.dir) } : address;
 }
 
-/** Runs `work` over `items`, at most `concurrency` at a time, keeping the items' order in the result. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `work` over `items`, at most `concurrency` at a time, keeping the items' order in the result.
+ * Once a result satisfies `stop`, no further item is started (those left out stay undefined in the
+ * result); the ones under way are awaited.
+ */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+  stop: (result: R) => boolean = () => false,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
+  let stopped = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && !stopped) {
       const index = next;
       next += 1;
       results[index] = await work(items[index] as T);
+      if (stop(results[index] as R)) stopped = true;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   return results;
+}
+
+/** Starts `work` for each item in order, at most `concurrency` at a time, and returns each item's promise at once. */
+export function startWithConcurrency<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Array<Promise<R>> {
+  const starts: Array<() => void> = [];
+  const promises = items.map(
+    (item) =>
+      new Promise<R>((resolve, reject) =>
+        starts.push(() => {
+          try {
+            work(item).then(resolve, reject);
+          } catch (error) {
+            reject(error);
+          }
+        }),
+      ),
+  );
+  // Each worker starts the next item once its previous one has settled, whatever the outcome.
+  void mapWithConcurrency(promises, concurrency, async (promise) => {
+    starts.shift()?.();
+    await promise.catch(() => undefined);
+  });
+  return promises;
 }

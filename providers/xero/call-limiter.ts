@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { systemClock, type Clock } from "../clock";
 import { ConfigError } from "../errors";
 import { realSleep, type XeroAttempt, type XeroAttemptObserver } from "./send";
@@ -12,8 +11,9 @@ import { realSleep, type XeroAttempt, type XeroAttemptObserver } from "./send";
  *   in its scope until its `Retry-After` has passed, and is counted.
  *
  * The client already waits out a 429 before its own next attempt (retry.ts); the limiter learns of
- * it through {@link XeroCallLimiter.observer}, which each XeroClient whose calls run through the
- * limiter must be given (`new XeroClient({ ..., observer: limiter.observer })`).
+ * it through {@link XeroCallLimiter.observerFor}, which each XeroClient whose calls run through the
+ * limiter must be given for the scope its calls run in
+ * (`new XeroClient({ ..., observer: limiter.observerFor({ clientId }) })`).
  */
 export interface XeroCallScope {
   readonly clientId: string;
@@ -26,8 +26,13 @@ export interface XeroCallLimiter {
   run<T>(scope: XeroCallScope, call: () => Promise<T>): Promise<T>;
   /** 429 answers seen and honoured (waited out) so far. */
   readonly rateLimitedResponses: number;
-  /** Give this to every XeroClient whose calls go through {@link run}: it reports each attempt's outcome. */
-  readonly observer: XeroAttemptObserver;
+  /**
+   * Give this to a XeroClient whose calls go through {@link run} with `scope`: it reports each
+   * attempt's outcome there. Scoped by the caller rather than found from the call in flight: an
+   * async context for that (AsyncLocalStorage) puts a hook on every promise the process makes, and
+   * cost a drift run a sixth of its CPU.
+   */
+  observerFor(scope: XeroCallScope): XeroAttemptObserver;
 }
 
 /** Xero's published API limits. */
@@ -96,7 +101,6 @@ class SlidingWindowLimiter implements XeroCallLimiter {
   private readonly appMinute = new Map<string, WindowEntry[]>();
   /** `app:<clientId>` or `tenant:<tenantId>` → when a 429's Retry-After ends (ms). */
   private readonly blockedUntil = new Map<string, number>();
-  private readonly current = new AsyncLocalStorage<XeroCallScope>();
   private wakeAt: number | undefined;
 
   constructor(
@@ -110,10 +114,9 @@ class SlidingWindowLimiter implements XeroCallLimiter {
     return this.rateLimited;
   }
 
-  readonly observer: XeroAttemptObserver = (attempt) => {
-    const scope = this.current.getStore();
-    if (scope !== undefined) this.observe(scope, attempt);
-  };
+  observerFor(scope: XeroCallScope): XeroAttemptObserver {
+    return (attempt) => this.observe(scope, attempt);
+  }
 
   async run<T>(scope: XeroCallScope, call: () => Promise<T>): Promise<T> {
     const entries = await new Promise<readonly WindowEntry[]>((admit) => {
@@ -121,7 +124,7 @@ class SlidingWindowLimiter implements XeroCallLimiter {
       this.pump();
     });
     try {
-      return await this.current.run(scope, call);
+      return await call();
     } finally {
       const endedAt = this.now();
       for (const entry of entries) entry.at = endedAt;

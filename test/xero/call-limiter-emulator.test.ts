@@ -130,7 +130,8 @@ describe("the call limiter against the emulator", () => {
       http: transport,
       clock: time.clock,
       sleep: time.sleep,
-      observer: limiter.observer,
+      // The client's only call here is the tenantless token request.
+      observer: limiter.observerFor({ clientId }),
     });
   }
 
@@ -146,7 +147,7 @@ describe("the call limiter against the emulator", () => {
       clock: time.clock,
       sleep: time.sleep,
       random: () => 0.5,
-      observer: limiter.observer,
+      observer: limiter.observerFor({ clientId, tenantId }),
     };
     const organisation = (): Promise<number> =>
       limiter.run({ clientId, tenantId }, async () => {

@@ -187,8 +187,8 @@ describe("minute windows", () => {
   it("charges a retried attempt to the windows, as Xero counts it", async () => {
     const h = harness({ concurrency: 64, limits: { perTenantPerMinute: 2 } });
     const first = h.limiter.run(ORG_A, async () => {
-      h.limiter.observer({ ...rateLimited(0), status: 503, retryAfterSeconds: undefined, retryInMs: 250 });
-      h.limiter.observer({ ...rateLimited(0), status: 200, attempt: 2, retryAfterSeconds: undefined, retryInMs: undefined });
+      h.limiter.observerFor(ORG_A)({ ...rateLimited(0), status: 503, retryAfterSeconds: undefined, retryInMs: 250 });
+      h.limiter.observerFor(ORG_A)({ ...rateLimited(0), status: 200, attempt: 2, retryAfterSeconds: undefined, retryInMs: undefined });
     });
     await first;
     const second = h.call(ORG_A);
@@ -205,7 +205,7 @@ describe("minute windows", () => {
 describe("429 answers", () => {
   it("counts a 429 the client reports and holds the organisation until its Retry-After has passed", async () => {
     const h = harness({ concurrency: 64 });
-    await h.limiter.run(ORG_A, async () => h.limiter.observer(rateLimited(7)));
+    await h.limiter.run(ORG_A, async () => h.limiter.observerFor(ORG_A)(rateLimited(7)));
     expect(h.limiter.rateLimitedResponses).toBe(1);
     const next = h.call(ORG_A);
     const other = h.call(ORG_B);
@@ -220,7 +220,7 @@ describe("429 answers", () => {
 
   it("holds the whole app after a 429 for its app minute limit", async () => {
     const h = harness({ concurrency: 64 });
-    await h.limiter.run(ORG_A, async () => h.limiter.observer(rateLimited(3, "appminute")));
+    await h.limiter.run(ORG_A, async () => h.limiter.observerFor(ORG_A)(rateLimited(3, "appminute")));
     const calls = [h.call(ORG_B), h.call(TENANTLESS), h.call({ clientId: OTHER_APP })];
     await settle();
     expect(h.started).toEqual([{ clientId: OTHER_APP }]);
@@ -233,7 +233,7 @@ describe("429 answers", () => {
 
   it("holds an app's tenantless calls after a token endpoint 429", async () => {
     const h = harness({ concurrency: 64 });
-    await h.limiter.run(TENANTLESS, async () => h.limiter.observer({ ...rateLimited(2), url: "https://identity.xero.com/connect/token", method: "POST" }));
+    await h.limiter.run(TENANTLESS, async () => h.limiter.observerFor(TENANTLESS)({ ...rateLimited(2), url: "https://identity.xero.com/connect/token", method: "POST" }));
     const next = h.call(TENANTLESS);
     await settle();
     expect(h.started).toHaveLength(0);
@@ -245,16 +245,22 @@ describe("429 answers", () => {
     await next;
   });
 
-  it("ignores attempts of calls that did not run through it", () => {
-    const h = harness();
-    h.limiter.observer(rateLimited(5));
-    expect(h.limiter.rateLimitedResponses).toBe(0);
+  it("holds only the scope an observer was made for", async () => {
+    const h = harness({ concurrency: 64 });
+    await h.limiter.run(ORG_A, async () => h.limiter.observerFor(ORG_A)(rateLimited(5)));
+    const calls = [h.call(ORG_A), h.call(ORG_B)];
+    await settle();
+    expect([h.started, h.sleeps]).toEqual([[ORG_B], [5_000]]);
+    await h.passTime();
+    expect(h.started).toEqual([ORG_B, ORG_A]);
+    await h.finish();
+    await Promise.all(calls);
   });
 
-  it("learns of the 429s a XeroClient waits out, through the client's observer option", async () => {
+  it("learns of the 429s a XeroClient waits out, through the client's observer option for its scope", async () => {
     const http = new ScriptedHttp(json(429, "", { "retry-after": "4" }), tokenOk());
     const h = harness();
-    const { client, sleeps } = fakeClient(http, { observer: h.limiter.observer });
+    const { client, sleeps } = fakeClient(http, { observer: h.limiter.observerFor(TENANTLESS) });
     const tokens = await h.limiter.run(TENANTLESS, () => client.clientCredentials());
     expect(tokens.accessToken).toBe("access-1");
     expect(sleeps).toEqual([4_000]);

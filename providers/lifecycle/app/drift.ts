@@ -160,6 +160,7 @@ function stringList(value: unknown): string[] {
 export const appRegistrationDriftCheck: KindDriftCheck<AppRegistrationSpec> = {
   kind: "app_registration",
   recognises: (stored: StoredDocument) => isAppKind(stored.values[RegistrationOutputs.names.kind]) && typeof stored.values[RegistrationOutputs.names.clientId] === "string",
+  specNeedsOtherDocuments: () => false,
   specFromDocument(stored: StoredDocument, backend: StateBackendAddress) {
     const values = stored.values;
     const appKind = values[RegistrationOutputs.names.kind];

@@ -98,6 +98,7 @@ export const oauthConnectionDriftCheck: KindDriftCheck<OAuthConnectionSpec> = {
   // Only a connection records its declaration, from the first apply on (before any consent, when it
   // records no status yet: awaiting_consent is the default).
   recognises: (stored: StoredDocument) => typeof stored.values[ConnectionOutputs.names.declaration] === "string",
+  specNeedsOtherDocuments: () => false,
   specFromDocument(stored: StoredDocument, backend: StateBackendAddress) {
     const declaration = ConnectionOutputs.decode(stored.values).declaration;
     if (declaration === undefined || declaration === "") return { problem: "the document records no declaration (connection_spec): never connected nor applied" };

@@ -98,6 +98,8 @@ async function check(target: DriftTarget<CustomConnectionLinkSpec>, ctx: DriftCh
 export const customConnectionLinkDriftCheck: KindDriftCheck<CustomConnectionLinkSpec> = {
   kind: "custom_connection_link",
   recognises: (stored) => typeof stored.values[LinkOutputs.names.connectionId] === "string" && stored.values[RegistrationOutputs.names.kind] === undefined,
+  // Only a link whose document predates the recorded secret source needs the others: its app is found by client id.
+  specNeedsOtherDocuments: (stored) => decodeClientSecretSource(stored.values[LinkOutputs.names.clientSecretSource])?.appDocument === undefined,
   specFromDocument(stored: StoredDocument, backend: StateBackendAddress, others: readonly StoredDocument[]) {
     const clientId = recorded(stored, LinkOutputs.names.clientId);
     const tenantId = recorded(stored, LinkOutputs.names.tenantId);

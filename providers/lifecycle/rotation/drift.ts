@@ -88,6 +88,7 @@ async function check(target: DriftTarget<SecretRotationSpec>, ctx: DriftCheckCon
 export const secretRotationDriftCheck: KindDriftCheck<SecretRotationSpec> = {
   kind: "secret_rotation",
   recognises: (stored) => appDocumentOfRotation(stored.name) !== undefined && typeof stored.values[RotationOutputs.names.step] === "string",
+  specNeedsOtherDocuments: () => false,
   specFromDocument(stored: StoredDocument, backend: StateBackendAddress) {
     const values = stored.values;
     const rotatedAt = timeOf(values, RotationOutputs.names.rotatedAt);
