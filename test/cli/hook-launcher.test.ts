@@ -13,7 +13,7 @@ const DIST_CLI = join(__dirname, "..", "..", "dist", "cli");
 const LAUNCHER = join(DIST_CLI, "hook-launcher.js");
 const MAIN = join(DIST_CLI, "main.js");
 /** What cli/hook-bundle-entry.ts exports. */
-const BUNDLE_EXPORTS = ["isHookCommandLine", "loadHookModules", "runCliAsProcess", "runHookSilently"];
+const BUNDLE_EXPORTS = ["loadHookModules", "runCliAsProcess", "runHookSilently", "servesCommandLine"];
 
 function node(args: readonly string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
   // The environment the build ran in (NODE_OPTIONS included), as Terraform passes it on to hooks.

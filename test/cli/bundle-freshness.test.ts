@@ -3,12 +3,12 @@ import {
   areDependenciesUnchanged,
   bundledPackagePath,
   hashLockfile,
-  parseHookBundleInputs,
+  parseBundleInputs,
   type FreshnessFs,
-  type HookBundleInputs,
-} from "../../cli/hook-bundle-freshness";
+  type BundleInputs,
+} from "../../cli/bundle-freshness";
 
-/** cli/hook-bundle-freshness.ts: whether the bundled dependencies are still the installed ones, decided over an in-memory file system. */
+/** cli/bundle-freshness.ts: whether the bundled dependencies are still the installed ones, decided over an in-memory file system. */
 
 const DIR = "/project/node_modules/cdktf-xero/dist/cli";
 
@@ -35,7 +35,7 @@ function memoryFs(files: Record<string, string | { contents: string; mtimeMs: nu
 }
 
 const LOCK = "/project/node_modules/cdktf-xero/package-lock.json";
-const lockInputs = (contents: string, mtimeMs: number): HookBundleInputs => ({
+const lockInputs = (contents: string, mtimeMs: number): BundleInputs => ({
   files: [],
   lockfile: { path: "../../package-lock.json", size: Buffer.byteLength(contents), mtimeMs, sha256: hashLockfile(Buffer.from(contents)) },
   packages: { axios: "1.0.0" },
@@ -92,7 +92,7 @@ describe("reading what the build recorded", () => {
   });
 
   it("takes an older build's plain list of files as no record at all", () => {
-    expect(parseHookBundleInputs('["main.js"]')).toBeUndefined();
-    expect(parseHookBundleInputs('{"files":["main.js"],"packages":{"axios":"1.0.0"}}')).toEqual({ files: ["main.js"], packages: { axios: "1.0.0" } });
+    expect(parseBundleInputs('["main.js"]')).toBeUndefined();
+    expect(parseBundleInputs('{"files":["main.js"],"packages":{"axios":"1.0.0"}}')).toEqual({ files: ["main.js"], packages: { axios: "1.0.0" } });
   });
 });
