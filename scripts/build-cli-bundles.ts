@@ -83,7 +83,7 @@ function bundle(recipe: BundleRecipe): void {
     target: `node${process.versions.node.split(".")[0]}`,
     format: "cjs",
     external: [...recipe.external],
-    ...(recipe.minify ? { minifyWhitespace: true, minifySyntax: true } : {}),
+    ...(recipe.minify ? { minify: true, keepNames: true } : {}),
     logLevel: "warning",
     legalComments: "none",
     metafile: true,
@@ -147,14 +147,18 @@ async function main(): Promise<void> {
     loaded.push({ recipe, bundle: made });
   }
   // One emulator and one state directory for every training run, in the order a project meets them:
-  // hooks deploy, `token` vends, `drift` checks what they recorded.
+  // hooks deploy, `token` vends, `drift` checks what they recorded. Each cache is saved as soon as
+  // its training ends: V8 flushes the bytecode of functions that have not run for a few garbage
+  // collections, and the later trainings' collections would leave a cache without them.
   const training = await startTraining();
   try {
-    for (const { recipe, bundle: made } of loaded) await recipe.train(made, training);
+    for (const { recipe, bundle: made } of loaded) {
+      await recipe.train(made, training);
+      writeAtomically(join(CLI_DIR, cliBundleFiles(recipe.name).cache), made.script.createCachedData());
+    }
   } finally {
     await training.close();
   }
-  for (const { recipe, bundle: made } of loaded) writeAtomically(join(CLI_DIR, cliBundleFiles(recipe.name).cache), made.script.createCachedData());
 }
 
 main().catch((error: unknown) => {
