@@ -1,8 +1,8 @@
 /**
  * Whether a CLI bundle (cli/cli-bundle.ts: the hook, token and drift bundles) still matches what it
  * was built from. A bundle carries its own copies of its dependencies (axios, pg and theirs), so
- * besides our compiled files (by modification time) it is stale once a dependency changes without a
- * rebuild (`npm update`):
+ * besides our compiled files (in a checkout by modification time, see {@link areInputsUnchanged}) it
+ * is stale once a dependency changes without a rebuild (`npm update`):
  *
  * - with the package's lockfile where the build found it (a checkout): the lockfile. Its size and
  *   modification time are compared first; only when they differ is it hashed (SHA-256), so a CLI
@@ -77,6 +77,22 @@ export function parseBundleInputs(text: string): BundleInputs | undefined {
     if (typeof l["path"] !== "string" || typeof l["size"] !== "number" || typeof l["mtimeMs"] !== "number" || typeof l["sha256"] !== "string") return undefined;
   }
   return parsed as BundleInputs;
+}
+
+/**
+ * Whether a bundle built at `builtAtMs` still matches its inputs: our compiled files, then its
+ * dependencies ({@link areDependenciesUnchanged}). In a checkout (the build's lockfile is where it
+ * was) a compiled file newer than the bundle was compiled again without bundling (`tsc --watch`),
+ * so the bundle is stale. Installed as a dependency (no lockfile), npm extracted every file at its
+ * own time in no set order, so times say nothing there: each file must still exist.
+ */
+export function areInputsUnchanged(dir: string, builtAtMs: number, inputs: BundleInputs, fs: FreshnessFs = realFreshnessFs): boolean {
+  const inCheckout = inputs.lockfile !== undefined && fs.stat(resolve(dir, inputs.lockfile.path)) !== undefined;
+  const current = (input: string): boolean => {
+    const stat = fs.stat(resolve(dir, input));
+    return stat !== undefined && (!inCheckout || stat.mtimeMs <= builtAtMs);
+  };
+  return inputs.files.every(current) && areDependenciesUnchanged(dir, inputs, fs);
 }
 
 /** Whether every bundled dependency is still the one built in (see the module comment). */

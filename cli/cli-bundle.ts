@@ -12,9 +12,9 @@
  *   [--json]`, the token fast path's plain `token` lines, `drift` without help): commander's help
  *   and the other commands are not in the bundles, and must not mix with a second copy of the
  *   modules that are;
- * - there is no bundle, or one of our compiled files it was built from is newer (compiled again
- *   without bundling, as `tsc --watch` does), or a bundled dependency changed since (`npm update`;
- *   cli/bundle-freshness.ts): nothing ever runs stale code;
+ * - there is no bundle, or one of our compiled files it was built from is gone or, in a checkout,
+ *   newer (compiled again without bundling, as `tsc --watch` does), or a bundled dependency changed
+ *   since (`npm update`; cli/bundle-freshness.ts): nothing ever runs stale code;
  * - the bundle fails to load (a warning says so).
  * A code cache that V8 rejects (made by another Node.js version, or under other V8 flags such as a
  * different NODE_OPTIONS) is ignored: the bundle is compiled as usual, only slower.
@@ -25,9 +25,9 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { createRequire, wrap } from "node:module";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { Script } from "node:vm";
-import { areDependenciesUnchanged, parseBundleInputs } from "./bundle-freshness";
+import { areInputsUnchanged, parseBundleInputs } from "./bundle-freshness";
 
 /** The bundles the build makes, each named after the command it serves. */
 export const CLI_BUNDLE_NAMES = ["hook", "token", "drift"] as const;
@@ -84,8 +84,7 @@ function isFresh(dir: string, bundle: string, inputsFile: string): boolean {
   const text = readIfPresent(inputsFile);
   if (text === undefined) return false;
   const inputs = parseBundleInputs(text.toString("utf8"));
-  if (inputs === undefined) return false;
-  return inputs.files.every((input) => (modifiedAt(resolve(dir, input)) ?? Infinity) <= built) && areDependenciesUnchanged(dir, inputs);
+  return inputs !== undefined && areInputsUnchanged(dir, built, inputs);
 }
 
 function readIfPresent(file: string): Buffer | undefined {

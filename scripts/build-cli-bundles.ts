@@ -37,8 +37,13 @@ interface BundleRecipe {
   readonly train: (bundle: LoadedCliBundle<object>, training: Training) => Promise<void>;
 }
 
-/** jose verifies ID tokens (`connect`); pg-native is pg's optional native driver. */
-const NEVER_BUNDLED = ["jose", "pg-native"];
+/**
+ * jose verifies ID tokens (`connect`); pg-native is pg's optional native driver; supports-color is
+ * debug's optional colour support (debug comes with follow-redirects), found in a checkout only
+ * through development dependencies: bundled, it made every installed bundle stale, as a package
+ * the installation lacks.
+ */
+const NEVER_BUNDLED = ["jose", "pg-native", "supports-color"];
 
 const RECIPES: readonly BundleRecipe[] = [
   {

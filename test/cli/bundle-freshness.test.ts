@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import {
   areDependenciesUnchanged,
+  areInputsUnchanged,
   bundledPackagePath,
   hashLockfile,
   parseBundleInputs,
@@ -80,6 +81,31 @@ describe("the bundle's dependencies without the lockfile (installed as a depende
 
   it("have changed when a bundled package is no longer installed", () => {
     expect(areDependenciesUnchanged(DIR, { files: [], packages: { "gone-package": "1.0.0" } }, installed("1.7.9"))).toBe(false);
+  });
+});
+
+describe("the bundle's compiled files", () => {
+  const MAIN = `${DIR}/main.js`;
+  const BUILT_AT = 100;
+  const withMain = (mainMtimeMs: number, lockfile: boolean) =>
+    memoryFs({ [MAIN]: { contents: "//", mtimeMs: mainMtimeMs }, ...(lockfile ? { [LOCK]: { contents: "lock-v1", mtimeMs: 5 } } : {}) });
+  const inputs = (lockfile: boolean): BundleInputs => ({ ...lockInputs("lock-v1", 5), files: ["main.js"], packages: {}, ...(lockfile ? {} : { lockfile: undefined }) });
+
+  it("in a checkout, are unchanged when none is newer than the bundle", () => {
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(true), withMain(BUILT_AT, true))).toBe(true);
+  });
+
+  it("in a checkout, have changed when one was compiled again after the bundle (tsc --watch)", () => {
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(true), withMain(BUILT_AT + 1, true))).toBe(false);
+  });
+
+  it("installed (no lockfile), are unchanged though npm extracted them after the bundle, in its own order", () => {
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(false), withMain(BUILT_AT + 1, false))).toBe(true);
+  });
+
+  it("have changed when one is gone, installed or in a checkout", () => {
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(false), memoryFs({}))).toBe(false);
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(true), memoryFs({ [LOCK]: { contents: "lock-v1", mtimeMs: 5 } }))).toBe(false);
   });
 });
 

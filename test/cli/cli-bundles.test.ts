@@ -37,6 +37,7 @@ function loadIn(name: string, dir: string): { codeCache: string; exports: string
 function copyOfPackage(root: string, options: { bundles: boolean }): string {
   mkdirSync(root, { recursive: true });
   copyFileSync(join(DIST_CLI, "..", "..", "package.json"), join(root, "package.json"));
+  copyFileSync(join(DIST_CLI, "..", "..", "package-lock.json"), join(root, "package-lock.json"));
   cpSync(join(DIST_CLI, ".."), join(root, "dist"), {
     recursive: true,
     filter: (source) => !source.endsWith(".map") && (options.bundles || !/[\\/](hook|token|drift)-bundle\.(js|cache|inputs\.json)$/.test(source)),
@@ -132,8 +133,9 @@ describe("the token and drift bundles", () => {
       expect([run.code, run.stdout]).toEqual([expected.code, expected.stdout]);
     });
 
-    it("never loads a bundle older than a file it was built from: the plain CLI answers, without a warning", () => {
-      writeFileSync(join(dir, "token-bundle.inputs.json"), JSON.stringify({ files: ["commands/token.js"], packages: {} }));
+    it("in a checkout, never loads a bundle older than a file it was built from: the plain CLI answers, without a warning", () => {
+      const { lockfile } = JSON.parse(readFileSync(join(DIST_CLI, "token-bundle.inputs.json"), "utf8")) as { lockfile: object };
+      writeFileSync(join(dir, "token-bundle.inputs.json"), JSON.stringify({ files: ["commands/token.js"], packages: {}, lockfile }));
       const bundledAt = new Date(Date.now() - 60_000);
       utimesSync(join(dir, "token-bundle.js"), bundledAt, bundledAt);
       expect(node([join(dir, "main.js"), ...argv()], scratch)).toEqual(node([join(plain, "main.js"), ...argv()], scratch));
