@@ -1,10 +1,12 @@
 /**
- * The entry point of the hook bundle (see hook-launcher.ts): the CLI, and what the build uses to warm
+ * The entry point of the hook bundle (see cli-bundle.ts): the CLI, and what the build uses to warm
  * the bundle up before it saves V8's code cache, so the cache covers what a hook runs.
  */
 import { runHook, type HookVerb } from "../providers/lifecycle";
 
-export { isHookCommandLine, runCliAsProcess } from "./main";
+export { runCliAsProcess } from "./main";
+/** The hook command lines the CLI's hook fast path runs: `hook <verb> [--json]`. */
+export { isHookCommandLine as servesCommandLine } from "./main";
 
 /** Loads, without running anything, every module a hook may need: the hook command, axios, pg. */
 export function loadHookModules(): void {

@@ -1,9 +1,18 @@
 #!/usr/bin/env node
 import type { Command } from "commander";
 import type { HookVerb } from "../contract/hook-spec";
-import { describeError, describeErrorAsJson, exitCodeFor, ExitCode, wantsJson } from "./run";
+
+/*
+ * This module loads nothing before the entry point at the bottom has chosen between a bundle
+ * (cli-bundle.ts) and the plain CLI: every module below is required where it is needed.
+ */
 
 type Commander = typeof import("commander");
+
+/** Exit codes and error output (cli/run.ts). */
+function run(): typeof import("./run") {
+  return require("./run") as typeof import("./run");
+}
 
 /**
  * Whether `verb` is a hook verb; contract/hook-spec (every kind's contract) is loaded only for a
@@ -18,7 +27,12 @@ function commander(): Commander {
   return require("commander") as Commander;
 }
 
-export function buildProgram(argv: readonly string[] = []): Command {
+/** Registers the commands `argv` may name (commands/index.ts loads only the one named, else all). */
+export type RegisterCommands = (program: Command, argv: readonly string[]) => void;
+
+const registerEveryCommand: RegisterCommands = (program, argv) => (require("./commands") as typeof import("./commands")).registerCommands(program, argv);
+
+export function buildProgram(argv: readonly string[] = [], registerCommands: RegisterCommands = registerEveryCommand): Command {
   const program = new (commander().Command)("cdktf-xero")
     .description("Xero app registrations, Custom Connection links and secret rotations, as code")
     .version((require("./version") as typeof import("./version")).packageVersion(), "-V, --version", "print the version of cdktf-xero")
@@ -26,7 +40,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     // they are silenced here and runCli reports the error, translated by usage-errors.ts.
     .configureOutput({ outputError: () => undefined })
     .exitOverride();
-  (require("./commands") as typeof import("./commands")).registerCommands(program, argv);
+  registerCommands(program, argv);
   return program;
 }
 
@@ -69,6 +83,11 @@ export function isHookCommandLine(argv: readonly string[]): boolean {
 export interface RunCliOptions {
   /** false: every command line goes through commander (the tests compare both ways). @default true */
   readonly fastPaths?: boolean;
+  /**
+   * The commands commander may run. A bundle that serves one command (the drift bundle) registers
+   * that command alone, as commands/index.ts does for a command line that names it. @default every command
+   */
+  readonly registerCommands?: RegisterCommands;
 }
 
 /** Runs the CLI and resolves to the exit code; `process.exit` is called only by the entry point below. */
@@ -79,37 +98,40 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
     if (runFast !== undefined) {
       await runFast();
     } else {
-      program = buildProgram(argv);
+      program = buildProgram(argv, options.registerCommands);
       await program.parseAsync([...argv], { from: "user" });
     }
-    return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
+    return typeof process.exitCode === "number" ? process.exitCode : run().ExitCode.ok;
   } catch (caught) {
     let error = caught;
     if (program !== undefined && caught instanceof commander().CommanderError) {
-      if (caught.exitCode === 0) return ExitCode.ok; // --help or --version, printed by commander
+      if (caught.exitCode === 0) return run().ExitCode.ok; // --help or --version, printed by commander
       // Help shown for a command that needs a subcommand (`cdktf-xero state`): commander printed it.
-      if (caught.code === "commander.help" || caught.code === "commander.helpDisplayed") return ExitCode.usage;
+      if (caught.code === "commander.help" || caught.code === "commander.helpDisplayed") return run().ExitCode.usage;
       error = (require("./usage-errors") as typeof import("./usage-errors")).usageErrorFrom(caught, program, argv);
     }
     // Only on failure: a damaged document's advice names its construct's Init resource (read from cdktf.out).
     const { withRecoveryAdvice } = require("../providers/lifecycle/runtime/recovery") as typeof import("../providers/lifecycle/runtime/recovery");
     const shown = await withRecoveryAdvice(error, process.cwd());
+    const { describeError, describeErrorAsJson, exitCodeFor, wantsJson } = run();
     process.stderr.write(`${wantsJson(argv) ? describeErrorAsJson(shown) : describeError(shown)}\n`);
     return exitCodeFor(shown);
   }
 }
 
 /** Runs the CLI as this process: its exit code becomes the process's. Shared by both entry points. */
-export function runCliAsProcess(argv: readonly string[]): Promise<void> {
-  return runCli(argv).then(
+export function runCliAsProcess(argv: readonly string[], options: RunCliOptions = {}): Promise<void> {
+  return runCli(argv, options).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
+      const { describeError, describeErrorAsJson, ExitCode, wantsJson } = run();
       process.stderr.write(`${wantsJson(argv) ? describeErrorAsJson(error) : describeError(error)}\n`);
       process.exitCode = ExitCode.error;
     },
   );
 }
 
-if (require.main === module) void runCliAsProcess(process.argv.slice(2));
+// The bin: from a bundle when one serves the command line (cli-bundle.ts), else the plain CLI above.
+if (require.main === module) (require("./cli-bundle") as typeof import("./cli-bundle")).launchCli(process.argv.slice(2));

@@ -15,7 +15,16 @@ export interface TokenCommandDeps {
   readonly stderr: { write(text: string): void };
 }
 
-const defaultDeps = (): TokenCommandDeps => ({ env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr });
+/**
+ * process.stderr is created on first use, and creating it costs a few milliseconds when it is a pipe
+ * (as under a consumer's script): only a warning or an error writes to it, so it is reached only then.
+ */
+const defaultDeps = (): TokenCommandDeps => ({
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: { write: (text) => process.stderr.write(text) },
+});
 
 export const TOKEN_FORMATS = ["raw", "header", "json"] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -13,7 +13,7 @@ const DIST_CLI = join(__dirname, "..", "..", "dist", "cli");
 const LAUNCHER = join(DIST_CLI, "hook-launcher.js");
 const MAIN = join(DIST_CLI, "main.js");
 /** What cli/hook-bundle-entry.ts exports. */
-const BUNDLE_EXPORTS = ["isHookCommandLine", "loadHookModules", "runCliAsProcess", "runHookSilently"];
+const BUNDLE_EXPORTS = ["loadHookModules", "runCliAsProcess", "runHookSilently", "servesCommandLine"];
 
 function node(args: readonly string[], env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
   // The environment the build ran in (NODE_OPTIONS included), as Terraform passes it on to hooks.
@@ -73,10 +73,18 @@ describe("the hook launcher", () => {
     expect(loadIn(scratch)).toBeNull();
   });
 
-  it("passes over a bundle older than a file it was built from (compiled again without bundling), so no hook runs stale code", () => {
+  /** The lockfile of a checkout in the scratch dir, as the build records it. */
+  function checkoutLockfile(): { lockfile: object } {
+    writeFileSync(join(scratch, "package-lock.json"), '{"lockfileVersion":3}');
+    const built = readFileSync(join(scratch, "package-lock.json"));
+    const { mtimeMs } = statSync(join(scratch, "package-lock.json"));
+    return { lockfile: { path: "package-lock.json", size: built.length, mtimeMs, sha256: createHash("sha256").update(built).digest("hex") } };
+  }
+
+  it("in a checkout, passes over a bundle older than a file it was built from (compiled again without bundling), so no hook runs stale code", () => {
     writeFileSync(join(scratch, "link.js"), "// compiled before the bundle\n");
     writeFileSync(join(scratch, "main.js"), "// compiled again after it\n");
-    bundleInScratch(["link.js", "main.js"]);
+    bundleInScratch(["link.js", "main.js"], checkoutLockfile());
     const bundled = new Date(Date.now() - 60_000);
     utimesSync(join(scratch, "hook-bundle.js"), bundled, bundled);
     utimesSync(join(scratch, "link.js"), new Date(bundled.getTime() - 60_000), new Date(bundled.getTime() - 60_000));
@@ -127,11 +135,11 @@ describe("the hook launcher", () => {
     expect(loadIn(scratch)).toBeNull();
   });
 
-  it("uses a bundle made after every file it was built from", () => {
+  it("in a checkout, uses a bundle made after every file it was built from", () => {
     writeFileSync(join(scratch, "main.js"), "// compiled before the bundle\n");
     const compiled = new Date(Date.now() - 60_000);
     utimesSync(join(scratch, "main.js"), compiled, compiled);
-    bundleInScratch(["main.js"]);
+    bundleInScratch(["main.js"], checkoutLockfile());
     expect(loadIn(scratch)?.exports).toEqual(BUNDLE_EXPORTS);
   });
 

@@ -108,7 +108,7 @@ describe("the package in a project of its own", () => {
     await emulator?.close();
   });
 
-  test("npm pack ships the built library, CLI and hook bundle with its cache, and no tests, benchmarks or CI scripts", async () => {
+  test("npm pack ships the built library, CLI and its hook, token and drift bundles with their caches, and no tests, benchmarks or CI scripts", async () => {
     const listed = await runCommand("tar", ["-tzf", tarball], { cwd: scratch, env: {} });
     const files = listed.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^package\//, ""));
     expect(files).toEqual(
@@ -122,6 +122,12 @@ describe("the package in a project of its own", () => {
         "dist/cli/hook-bundle.js",
         "dist/cli/hook-bundle.cache",
         "dist/cli/hook-bundle.inputs.json",
+        "dist/cli/token-bundle.js",
+        "dist/cli/token-bundle.cache",
+        "dist/cli/token-bundle.inputs.json",
+        "dist/cli/drift-bundle.js",
+        "dist/cli/drift-bundle.cache",
+        "dist/cli/drift-bundle.inputs.json",
         "dist/constructs/index.d.ts",
         "dist/emulator/index.js",
       ]),
@@ -145,6 +151,15 @@ describe("the package in a project of its own", () => {
     // One copy of each framework package, the project's: what construct identity needs.
     expect(existsSync(join(project, "node_modules", "cdktf-xero", "node_modules", "cdktf"))).toBe(false);
     expect(existsSync(join(project, "node_modules", "cdktf-xero", "node_modules", "constructs"))).toBe(false);
+  });
+
+  test("the installed CLI finds its hook, token and drift bundles fresh (without a lockfile: by the installed dependencies' versions), with code caches this Node.js accepts", async () => {
+    const cli = join(project, "node_modules", "cdktf-xero", "dist", "cli");
+    for (const name of ["hook", "token", "drift"]) {
+      const script = `const b = require(${JSON.stringify(join(cli, "cli-bundle.js"))}).loadCliBundle(${JSON.stringify(name)}); console.log(b === undefined ? "none" : b.codeCache);`;
+      const loaded = await runCommand(process.execPath, ["-e", script], { cwd: project, env: {} });
+      expect([name, loaded.stdout.trim()]).toEqual([name, "accepted"]);
+    }
   });
 
   test("a TypeScript stack using the constructs compiles against the package's types, synthesizes and deploys with real Terraform", async () => {

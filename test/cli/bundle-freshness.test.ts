@@ -1,14 +1,15 @@
 import { join } from "node:path";
 import {
   areDependenciesUnchanged,
+  areInputsUnchanged,
   bundledPackagePath,
   hashLockfile,
-  parseHookBundleInputs,
+  parseBundleInputs,
   type FreshnessFs,
-  type HookBundleInputs,
-} from "../../cli/hook-bundle-freshness";
+  type BundleInputs,
+} from "../../cli/bundle-freshness";
 
-/** cli/hook-bundle-freshness.ts: whether the bundled dependencies are still the installed ones, decided over an in-memory file system. */
+/** cli/bundle-freshness.ts: whether the bundled dependencies are still the installed ones, decided over an in-memory file system. */
 
 const DIR = "/project/node_modules/cdktf-xero/dist/cli";
 
@@ -35,7 +36,7 @@ function memoryFs(files: Record<string, string | { contents: string; mtimeMs: nu
 }
 
 const LOCK = "/project/node_modules/cdktf-xero/package-lock.json";
-const lockInputs = (contents: string, mtimeMs: number): HookBundleInputs => ({
+const lockInputs = (contents: string, mtimeMs: number): BundleInputs => ({
   files: [],
   lockfile: { path: "../../package-lock.json", size: Buffer.byteLength(contents), mtimeMs, sha256: hashLockfile(Buffer.from(contents)) },
   packages: { axios: "1.0.0" },
@@ -83,6 +84,31 @@ describe("the bundle's dependencies without the lockfile (installed as a depende
   });
 });
 
+describe("the bundle's compiled files", () => {
+  const MAIN = `${DIR}/main.js`;
+  const BUILT_AT = 100;
+  const withMain = (mainMtimeMs: number, lockfile: boolean) =>
+    memoryFs({ [MAIN]: { contents: "//", mtimeMs: mainMtimeMs }, ...(lockfile ? { [LOCK]: { contents: "lock-v1", mtimeMs: 5 } } : {}) });
+  const inputs = (lockfile: boolean): BundleInputs => ({ ...lockInputs("lock-v1", 5), files: ["main.js"], packages: {}, ...(lockfile ? {} : { lockfile: undefined }) });
+
+  it("in a checkout, are unchanged when none is newer than the bundle", () => {
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(true), withMain(BUILT_AT, true))).toBe(true);
+  });
+
+  it("in a checkout, have changed when one was compiled again after the bundle (tsc --watch)", () => {
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(true), withMain(BUILT_AT + 1, true))).toBe(false);
+  });
+
+  it("installed (no lockfile), are unchanged though npm extracted them after the bundle, in its own order", () => {
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(false), withMain(BUILT_AT + 1, false))).toBe(true);
+  });
+
+  it("have changed when one is gone, installed or in a checkout", () => {
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(false), memoryFs({}))).toBe(false);
+    expect(areInputsUnchanged(DIR, BUILT_AT, inputs(true), memoryFs({ [LOCK]: { contents: "lock-v1", mtimeMs: 5 } }))).toBe(false);
+  });
+});
+
 describe("reading what the build recorded", () => {
   it("names a bundled file's package below the first node_modules: plain, scoped and nested", () => {
     expect(bundledPackagePath(join("node_modules", "axios", "lib", "axios.js"))).toBe("axios");
@@ -92,7 +118,7 @@ describe("reading what the build recorded", () => {
   });
 
   it("takes an older build's plain list of files as no record at all", () => {
-    expect(parseHookBundleInputs('["main.js"]')).toBeUndefined();
-    expect(parseHookBundleInputs('{"files":["main.js"],"packages":{"axios":"1.0.0"}}')).toEqual({ files: ["main.js"], packages: { axios: "1.0.0" } });
+    expect(parseBundleInputs('["main.js"]')).toBeUndefined();
+    expect(parseBundleInputs('{"files":["main.js"],"packages":{"axios":"1.0.0"}}')).toEqual({ files: ["main.js"], packages: { axios: "1.0.0" } });
   });
 });

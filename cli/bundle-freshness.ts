@@ -1,22 +1,22 @@
 /**
- * Whether the hook bundle (cli/hook-launcher.ts) still matches what it was built from. The bundle
- * carries its own copies of its dependencies (axios, pg and theirs), so besides our compiled files
- * (by modification time) it is stale once a dependency changes without a rebuild (`npm update`):
+ * Whether a CLI bundle (cli/cli-bundle.ts: the hook, token and drift bundles) still matches what it
+ * was built from. A bundle carries its own copies of its dependencies (axios, pg and theirs), so
+ * besides our compiled files (in a checkout by modification time, see {@link areInputsUnchanged}) it
+ * is stale once a dependency changes without a rebuild (`npm update`):
  *
  * - with the package's lockfile where the build found it (a checkout): the lockfile. Its size and
- *   modification time are compared first; only when they differ is it hashed (SHA-256), so a hook
- *   normally pays one `stat`, and a lockfile rewritten with the same content keeps the bundle.
+ *   modification time are compared first; only when they differ is it hashed (SHA-256), so a CLI
+ *   process normally pays one `stat`, and a lockfile rewritten with the same content keeps the bundle.
  * - without it (installed as a dependency: npm ships no lockfile): the version in each bundled
  *   package's package.json, found the way Node.js resolves it from this directory.
  *
  * Every file read goes through {@link FreshnessFs}, so the decisions are tested without a build.
  */
-import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
-/** What the build records next to the bundle (hook-bundle.inputs.json). */
-export interface HookBundleInputs {
+/** What the build records next to each bundle (`<name>-bundle.inputs.json`). */
+export interface BundleInputs {
   /** Our compiled files, relative to the bundle's directory. */
   readonly files: readonly string[];
   /** The package's lockfile at build time, when there was one. */
@@ -51,13 +51,16 @@ export const realFreshnessFs: FreshnessFs = {
   },
 };
 
-/** SHA-256 of a lockfile's bytes, hex. */
+/**
+ * SHA-256 of a lockfile's bytes, hex. node:crypto is loaded here, only when a lockfile changed: every
+ * CLI process runs the freshness check first, and most never hash.
+ */
 export function hashLockfile(contents: Buffer): string {
-  return createHash("sha256").update(contents).digest("hex");
+  return (require("node:crypto") as typeof import("node:crypto")).createHash("sha256").update(contents).digest("hex");
 }
 
-/** Parses hook-bundle.inputs.json; undefined for anything else (an older build's plain list included: it recorded no dependencies). */
-export function parseHookBundleInputs(text: string): HookBundleInputs | undefined {
+/** Parses a `<name>-bundle.inputs.json`; undefined for anything else (an older build's plain list included: it recorded no dependencies). */
+export function parseBundleInputs(text: string): BundleInputs | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -73,11 +76,27 @@ export function parseHookBundleInputs(text: string): HookBundleInputs | undefine
     const l = lockfile as Record<string, unknown>;
     if (typeof l["path"] !== "string" || typeof l["size"] !== "number" || typeof l["mtimeMs"] !== "number" || typeof l["sha256"] !== "string") return undefined;
   }
-  return parsed as HookBundleInputs;
+  return parsed as BundleInputs;
+}
+
+/**
+ * Whether a bundle built at `builtAtMs` still matches its inputs: our compiled files, then its
+ * dependencies ({@link areDependenciesUnchanged}). In a checkout (the build's lockfile is where it
+ * was) a compiled file newer than the bundle was compiled again without bundling (`tsc --watch`),
+ * so the bundle is stale. Installed as a dependency (no lockfile), npm extracted every file at its
+ * own time in no set order, so times say nothing there: each file must still exist.
+ */
+export function areInputsUnchanged(dir: string, builtAtMs: number, inputs: BundleInputs, fs: FreshnessFs = realFreshnessFs): boolean {
+  const inCheckout = inputs.lockfile !== undefined && fs.stat(resolve(dir, inputs.lockfile.path)) !== undefined;
+  const current = (input: string): boolean => {
+    const stat = fs.stat(resolve(dir, input));
+    return stat !== undefined && (!inCheckout || stat.mtimeMs <= builtAtMs);
+  };
+  return inputs.files.every(current) && areDependenciesUnchanged(dir, inputs, fs);
 }
 
 /** Whether every bundled dependency is still the one built in (see the module comment). */
-export function areDependenciesUnchanged(dir: string, inputs: HookBundleInputs, fs: FreshnessFs = realFreshnessFs): boolean {
+export function areDependenciesUnchanged(dir: string, inputs: BundleInputs, fs: FreshnessFs = realFreshnessFs): boolean {
   if (inputs.lockfile !== undefined) {
     const file = resolve(dir, inputs.lockfile.path);
     const now = fs.stat(file);
