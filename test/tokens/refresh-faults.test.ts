@@ -18,8 +18,7 @@ jest.setTimeout(1_200_000);
 const SEED = Number(process.env.TOKEN_FAULT_SEED ?? 20_261_202);
 /** Issue 12: at least this many token processes SIGKILLed (boundary and random kills together). */
 const REQUIRED_KILLS = 200;
-/** With the 12 boundary kills, ~200 kills when nearly every random kill lands; rounds go on until 200 did. */
-const MIN_RANDOM_TRIALS = 192;
+/** Random trials are drawn in rounds of at most this many, each round's kill times from the run times measured before it. */
 const RANDOM_ROUND = 48;
 /** Far beyond what is needed: kill times follow the run times each round measures. */
 const MAX_RANDOM_TRIALS = 1_200;
@@ -78,11 +77,16 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
   };
 
   it("ends with a working token set when nothing kills it, the clock moved past the grace or not (the reference)", async () => {
-    const plans: Planned[] = lanes.flatMap((_, i) => [false, true].map((pastGrace) => ({ kill: {}, pastGrace, label: `reference ${i}${pastGrace ? " past the grace" : ""}` })));
+    // One run per lane: lanes 0 and 1 (local, pg) within the grace, lanes 2 and 3 (local, pg) past it.
+    const plans: Planned[] = lanes.map((_, i) => {
+      const pastGrace = i >= lanes.length / 2;
+      return { kill: {}, pastGrace, label: `reference ${i}${pastGrace ? " past the grace" : ""}` };
+    });
     const outcomes = await onLanes(plans);
     measure(outcomes);
     expect(failures(outcomes, plans)).toEqual([]);
     expect(outcomes.map((outcome) => [outcome.signal, outcome.cut, outcome.end])).toEqual(outcomes.map(() => [null, "written", "working"]));
+    expect(new Set(outcomes.map((outcome) => `${outcome.backend} ${outcome.pastGrace}`)).size).toBe(4);
   });
 
   const boundary: Planned[] = FAILPOINTS.flatMap((failpoint) =>
@@ -102,17 +106,21 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
     expect(new Set(outcomes.map((outcome) => outcome.backend))).toEqual(new Set(["local", "pg"]));
   });
 
-  it(`ends working, or needs_consent only past the grace after a lost rotation, after ${MIN_RANDOM_TRIALS} or more kills at seeded random points until ${REQUIRED_KILLS} processes really died (seed ${SEED})`, async () => {
+  it(`ends working, or needs_consent only past the grace after a lost rotation, after kills at seeded random points drawn until ${REQUIRED_KILLS} processes really died (seed ${SEED})`, async () => {
     const random = seededRandom(SEED);
     const problems: string[] = [];
     const killed = (): number => killTrials.filter((outcome) => outcome.signal === "SIGKILL").length;
-    for (let drawn = 0; drawn < MIN_RANDOM_TRIALS || (killed() < REQUIRED_KILLS && drawn < MAX_RANDOM_TRIALS); drawn += RANDOM_ROUND) {
+    // Rounds go on until enough kills were real, each no bigger than the kills still missing (nearly
+    // every kill lands, so ~200 trials make 200 kills); a kill that came after the process had exited
+    // is made up for by the next round.
+    for (let drawn = 0; killed() < REQUIRED_KILLS && drawn < MAX_RANDOM_TRIALS; ) {
+      const size = Math.min(RANDOM_ROUND, Math.ceil((REQUIRED_KILLS - killed()) / lanes.length) * lanes.length);
       // Half over a run's whole life (start-up included: a crash can come at any instruction), half
       // over the refresh itself, from shortly before its token request to the exit; half of those
       // with Xero's answer slowed after the rotation, so the window between rotation and write is hit.
       const { wallMs, requestAtMs } = timing;
       const windowStart = Math.max(0, requestAtMs - 0.15 * wallMs);
-      const plans: Planned[] = Array.from({ length: RANDOM_ROUND }, (_, index) => {
+      const plans: Planned[] = Array.from({ length: size }, (_, index) => {
         const inRefresh = random() < 0.5;
         const slowAnswerMs = inRefresh && random() < 0.5 ? Math.round(0.5 * wallMs) : undefined;
         const end = wallMs + (slowAnswerMs ?? 0);
@@ -126,6 +134,7 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
       killTrials.push(...outcomes);
       problems.push(...failures(outcomes, plans));
       measure(outcomes);
+      drawn += size;
     }
     expect(problems).toEqual([]);
   });
