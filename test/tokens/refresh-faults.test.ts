@@ -8,9 +8,11 @@ import { openLane, refreshWorks, runTrial, seededRandom, TOKEN_ENTRY, type Backe
  * grace or not; a new vend follows every kill. Each trial ends with a working token set or, only
  * when a rotation the killed process never stored was followed by the clock passing the grace, with
  * needs_consent and the `connect` instruction (refresh-trials.ts checks each). Four lanes (two per
- * backend) run side by side, each with its own emulator. Some random kills come while the emulator
- * holds back its answer after rotating the token (fault delayAfterCommitMs), so the window between
- * Xero's rotation and the write, a few milliseconds otherwise, is hit often. Replay a random run with TOKEN_FAULT_SEED=<seed>.
+ * backend) run side by side, each with its own emulator. Most random kills come while the emulator
+ * holds back its answer after rotating the token until the process dies (fault delayAfterCommitMs):
+ * such a process cannot exit before its kill, so ~200 trials make the 200 kills, and the window
+ * between Xero's rotation and the write, a few milliseconds otherwise, is hit often. Rounds of random
+ * kills go on until 200 processes really died. Replay a random run with TOKEN_FAULT_SEED=<seed>.
  */
 // Rounds go on until enough kills were real, so on a loaded machine this takes minutes, not seconds.
 jest.setTimeout(1_200_000);
@@ -22,6 +24,11 @@ const REQUIRED_KILLS = 200;
 const RANDOM_ROUND = 48;
 /** Far beyond what is needed: kill times follow the run times each round measures. */
 const MAX_RANDOM_TRIALS = 1_200;
+/**
+ * Longer than any trial: Xero's answer after the rotation comes only when the process is long dead
+ * (the emulator drops it when the killed process's connection closes).
+ */
+const HELD_ANSWER_MS = 600_000;
 /** How often the clock is moved past the grace after a random kill. */
 const PAST_GRACE_SHARE = 0.3;
 const LANE_BACKENDS: readonly BackendKind[] = ["local", "pg", "local", "pg"];
@@ -115,19 +122,27 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
     // is made up for by the next round.
     for (let drawn = 0; killed() < REQUIRED_KILLS && drawn < MAX_RANDOM_TRIALS; ) {
       const size = Math.min(RANDOM_ROUND, Math.ceil((REQUIRED_KILLS - killed()) / lanes.length) * lanes.length);
-      // Half over a run's whole life (start-up included: a crash can come at any instruction), half
-      // over the refresh itself, from shortly before its token request to the exit; half of those
-      // with Xero's answer slowed after the rotation, so the window between rotation and write is hit.
+      // Three kinds of kill, all at seeded random times:
+      // - half over a run's whole life (start-up included: a crash can come at any instruction) to a
+      //   little past its token request, and a quarter from shortly before the request to the same
+      //   end, both with Xero's answer held back after the rotation until the process dies: it
+      //   cannot exit before its kill, so every one of these kills lands, before the write-ahead
+      //   record, after it, or after Xero rotated the token (the answer never arrives);
+      // - a quarter over the refresh running unhindered, from shortly before its token request to its
+      //   exit, where Xero's answer is written: a kill drawn after a quick run's exit misses, and
+      //   later rounds make up for it.
       const { wallMs, requestAtMs } = timing;
       const windowStart = Math.max(0, requestAtMs - 0.15 * wallMs);
+      const heldEnd = requestAtMs + 0.25 * wallMs;
       const plans: Planned[] = Array.from({ length: size }, (_, index) => {
-        const inRefresh = random() < 0.5;
-        const slowAnswerMs = inRefresh && random() < 0.5 ? Math.round(0.5 * wallMs) : undefined;
-        const end = wallMs + (slowAnswerMs ?? 0);
-        const afterMs = Math.round(inRefresh ? windowStart + random() * (end - windowStart) : random() * wallMs * 0.95);
+        const draw = random();
+        const held = draw < 0.75;
+        const from = draw < 0.5 ? 0 : windowStart;
+        const to = held ? heldEnd : wallMs;
+        const afterMs = Math.round(from + random() * (to - from));
         const pastGrace = random() < PAST_GRACE_SHARE;
-        const kill: Kill = slowAnswerMs === undefined ? { afterMs } : { afterMs, slowAnswerMs };
-        const label = `trial ${drawn + index} killed after ${afterMs} ms${slowAnswerMs === undefined ? "" : `, answer ${slowAnswerMs} ms after the rotation`}${pastGrace ? ", clock past the grace" : ""}`;
+        const kill: Kill = held ? { afterMs, slowAnswerMs: HELD_ANSWER_MS } : { afterMs };
+        const label = `trial ${drawn + index} killed after ${afterMs} ms${held ? ", Xero's answer held after the rotation" : ""}${pastGrace ? ", clock past the grace" : ""}`;
         return { kill, pastGrace, label };
       });
       const outcomes = await onLanes(plans);
@@ -153,7 +168,7 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
       [
         `token refresh fault injection: ${killedTrials.length} of ${killTrials.length} trials SIGKILLed (local ${byBackend("local")}, pg ${byBackend("pg")})`,
         `  cut ${cuts.map((cut) => `${cut} ${count((outcome) => outcome.cut === cut)}`).join(", ")}`,
-        `  answer slowed after the rotation in ${count((outcome) => outcome.slowAnswerMs !== undefined)} kills`,
+        `  Xero's answer held after the rotation in ${count((outcome) => outcome.slowAnswerMs !== undefined)} kills`,
         `  clock past the grace after ${count((outcome) => outcome.pastGrace)} kills: ${count((outcome) => outcome.pastGrace && outcome.end === "needs_consent")} needs_consent (each after a lost rotation), ${count((outcome) => outcome.pastGrace && outcome.end === "working")} working`,
         `  within the grace: ${count((outcome) => !outcome.pastGrace && outcome.end === "working")} of ${count((outcome) => !outcome.pastGrace)} working`,
         "",
