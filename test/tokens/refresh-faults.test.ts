@@ -31,6 +31,8 @@ const MAX_RANDOM_TRIALS = 1_200;
 const HELD_ANSWER_MS = 600_000;
 /** How often the clock is moved past the grace after a random kill. */
 const PAST_GRACE_SHARE = 0.3;
+/** How many of the latest uninterrupted runs the kills' time scale is the median of. */
+const RECENT_RUNS = 16;
 const LANE_BACKENDS: readonly BackendKind[] = ["local", "pg", "local", "pg"];
 const FAILPOINTS = ["refresh-recorded", "refresh-answered", "refresh-written"] as const;
 
@@ -74,13 +76,16 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
   let timing = { wallMs: 0, requestAtMs: 0 };
   const killTrials: TrialOutcome[] = [];
 
+  /** The last runs that ended by themselves (no kill, no held answer): what the time scale is taken from. */
+  const recent: TrialOutcome[] = [];
   const measure = (outcomes: readonly TrialOutcome[]): void => {
-    const finished = outcomes.filter((outcome) => outcome.signal === null && outcome.slowAnswerMs === undefined);
-    if (finished.length === 0) return;
-    const requests = finished.map((outcome) => outcome.requestAtMs).filter((at): at is number => at !== undefined);
+    recent.push(...outcomes.filter((outcome) => outcome.signal === null && outcome.slowAnswerMs === undefined));
+    recent.splice(0, Math.max(0, recent.length - RECENT_RUNS));
+    if (recent.length === 0) return;
+    const requests = recent.map((outcome) => outcome.requestAtMs).filter((at): at is number => at !== undefined);
     // Medians: a kill drawn past the run's exit lands on nothing, and the slowest run of a round on a
     // loaded machine would put most kills there.
-    timing = { wallMs: median(finished.map((outcome) => outcome.wallMs)), requestAtMs: requests.length === 0 ? timing.requestAtMs : median(requests) };
+    timing = { wallMs: median(recent.map((outcome) => outcome.wallMs)), requestAtMs: requests.length === 0 ? timing.requestAtMs : median(requests) };
   };
 
   it("ends with a working token set when nothing kills it, the clock moved past the grace or not (the reference)", async () => {
@@ -124,11 +129,11 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
       const size = Math.min(RANDOM_ROUND, Math.ceil((REQUIRED_KILLS - killed()) / lanes.length) * lanes.length);
       // Three kinds of kill, all at seeded random times:
       // - half over a run's whole life (start-up included: a crash can come at any instruction) to a
-      //   little past its token request, and a quarter from shortly before the request to the same
-      //   end, both with Xero's answer held back after the rotation until the process dies: it
-      //   cannot exit before its kill, so every one of these kills lands, before the write-ahead
-      //   record, after it, or after Xero rotated the token (the answer never arrives);
-      // - a quarter over the refresh running unhindered, from shortly before its token request to its
+      //   little past its token request, and 35 % from shortly before the request to the same end,
+      //   both with Xero's answer held back after the rotation until the process dies: it cannot
+      //   exit before its kill, so every one of these kills lands, before the write-ahead record,
+      //   after it, or after Xero rotated the token (the answer never arrives);
+      // - 15 % over the refresh running unhindered, from shortly before its token request to near its
       //   exit, where Xero's answer is written: a kill drawn after a quick run's exit misses, and
       //   later rounds make up for it.
       const { wallMs, requestAtMs } = timing;
@@ -136,9 +141,9 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
       const heldEnd = requestAtMs + 0.25 * wallMs;
       const plans: Planned[] = Array.from({ length: size }, (_, index) => {
         const draw = random();
-        const held = draw < 0.75;
+        const held = draw < 0.85;
         const from = draw < 0.5 ? 0 : windowStart;
-        const to = held ? heldEnd : wallMs;
+        const to = held ? heldEnd : 0.9 * wallMs;
         const afterMs = Math.round(from + random() * (to - from));
         const pastGrace = random() < PAST_GRACE_SHARE;
         const kill: Kill = held ? { afterMs, slowAnswerMs: HELD_ANSWER_MS } : { afterMs };
