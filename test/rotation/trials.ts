@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import type { RunningEmulator } from "../../emulator";
 import { ManualClock } from "../../providers/clock";
@@ -69,17 +70,53 @@ interface Setup {
   readonly rotationId: string | undefined;
 }
 
-async function setUp(emulator: RunningEmulator, scenario: Scenario, appKind: RotatedAppKind): Promise<Setup> {
+/**
+ * A scenario's premise, made once per scenario, app kind and emulator: the app registered in the
+ * emulator and the stack directory as the hooks and `secret stage` left it. Each trial starts from a
+ * copy of the directory (the local backend lives inside it), so its premise is seeded in full before
+ * its kill, and runs against the template's app: a trial only proves secrets at the token endpoint
+ * (which changes nothing in the emulator), so trials sharing an app do not see each other.
+ */
+interface Template extends Omit<Setup, "ws"> {
+  readonly dir: string;
+}
+
+const templates = new WeakMap<RunningEmulator, Map<string, Promise<Template>>>();
+
+function templateFor(emulator: RunningEmulator, scenario: Scenario, appKind: RotatedAppKind): Promise<Template> {
+  const byKey = templates.get(emulator) ?? new Map<string, Promise<Template>>();
+  templates.set(emulator, byKey);
+  const key = `${scenario}/${appKind}`;
+  const made = byKey.get(key) ?? makeTemplate(emulator, scenario, appKind);
+  byKey.set(key, made);
+  return made;
+}
+
+async function makeTemplate(emulator: RunningEmulator, scenario: Scenario, appKind: RotatedAppKind): Promise<Template> {
   const ws = await workspace();
   const fields = scenario === "promotion_finish" ? { keepPreviousSeconds: 0 } : {};
   const app = await registeredApp(emulator, ws, appKind, fields);
-  if (scenario === "bootstrap") return { ws, app, s1: app.secret, s2: undefined, rotationId: undefined };
+  if (scenario === "bootstrap") return { dir: ws.dir, app, s1: app.secret, s2: undefined, rotationId: undefined };
   const bootstrap = await runHookNow(ws, emulator, app.spec, 0, app.secret);
   if (bootstrap.error !== undefined) throw bootstrap.error;
   const s2 = await generateSecret(emulator, app.clientId);
   const staged = await expectStaged(ws, emulator, s2, new ManualClock(new Date()));
   if (scenario === "rejected") await emulator.admin.deleteSecret(app.clientId, 2);
-  return { ws, app, s1: app.secret, s2, rotationId: staged.rotationId };
+  return { dir: ws.dir, app, s1: app.secret, s2, rotationId: staged.rotationId };
+}
+
+/** Removes the templates made against `emulator` (call once its trials are over). */
+export async function removeTemplates(emulator: RunningEmulator): Promise<void> {
+  const made = await Promise.all([...(templates.get(emulator)?.values() ?? [])]);
+  templates.delete(emulator);
+  await Promise.all(made.map((template) => fs.rm(template.dir, { recursive: true, force: true })));
+}
+
+async function setUp(emulator: RunningEmulator, scenario: Scenario, appKind: RotatedAppKind): Promise<Setup> {
+  const { dir, ...premise } = await templateFor(emulator, scenario, appKind);
+  const ws = await workspace();
+  await fs.cp(dir, ws.dir, { recursive: true });
+  return { ws, ...premise };
 }
 
 /** `hook apply` in this process on the real clock (the killed child ran on it too). */

@@ -8,9 +8,11 @@ import { openLane, refreshWorks, runTrial, seededRandom, TOKEN_ENTRY, type Backe
  * grace or not; a new vend follows every kill. Each trial ends with a working token set or, only
  * when a rotation the killed process never stored was followed by the clock passing the grace, with
  * needs_consent and the `connect` instruction (refresh-trials.ts checks each). Four lanes (two per
- * backend) run side by side, each with its own emulator. Some random kills come while the emulator
- * holds back its answer after rotating the token (fault delayAfterCommitMs), so the window between
- * Xero's rotation and the write, a few milliseconds otherwise, is hit often. Replay a random run with TOKEN_FAULT_SEED=<seed>.
+ * backend) run side by side, each with its own emulator. Most random kills come while the emulator
+ * holds back its answer after rotating the token until the process dies (fault delayAfterCommitMs):
+ * such a process cannot exit before its kill, so ~200 trials make the 200 kills, and the window
+ * between Xero's rotation and the write, a few milliseconds otherwise, is hit often. Rounds of random
+ * kills go on until 200 processes really died. Replay a random run with TOKEN_FAULT_SEED=<seed>.
  */
 // Rounds go on until enough kills were real, so on a loaded machine this takes minutes, not seconds.
 jest.setTimeout(1_200_000);
@@ -18,13 +20,19 @@ jest.setTimeout(1_200_000);
 const SEED = Number(process.env.TOKEN_FAULT_SEED ?? 20_261_202);
 /** Issue 12: at least this many token processes SIGKILLed (boundary and random kills together). */
 const REQUIRED_KILLS = 200;
-/** With the 12 boundary kills, ~200 kills when nearly every random kill lands; rounds go on until 200 did. */
-const MIN_RANDOM_TRIALS = 192;
+/** Random trials are drawn in rounds of at most this many, each round's kill times from the run times measured before it. */
 const RANDOM_ROUND = 48;
 /** Far beyond what is needed: kill times follow the run times each round measures. */
 const MAX_RANDOM_TRIALS = 1_200;
+/**
+ * Longer than any trial: Xero's answer after the rotation comes only when the process is long dead
+ * (the emulator drops it when the killed process's connection closes).
+ */
+const HELD_ANSWER_MS = 600_000;
 /** How often the clock is moved past the grace after a random kill. */
 const PAST_GRACE_SHARE = 0.3;
+/** How many of the latest uninterrupted runs the kills' time scale is the median of. */
+const RECENT_RUNS = 16;
 const LANE_BACKENDS: readonly BackendKind[] = ["local", "pg", "local", "pg"];
 const FAILPOINTS = ["refresh-recorded", "refresh-answered", "refresh-written"] as const;
 
@@ -68,21 +76,29 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
   let timing = { wallMs: 0, requestAtMs: 0 };
   const killTrials: TrialOutcome[] = [];
 
+  /** The last runs that ended by themselves (no kill, no held answer): what the time scale is taken from. */
+  const recent: TrialOutcome[] = [];
   const measure = (outcomes: readonly TrialOutcome[]): void => {
-    const finished = outcomes.filter((outcome) => outcome.signal === null && outcome.slowAnswerMs === undefined);
-    if (finished.length === 0) return;
-    const requests = finished.map((outcome) => outcome.requestAtMs).filter((at): at is number => at !== undefined);
+    recent.push(...outcomes.filter((outcome) => outcome.signal === null && outcome.slowAnswerMs === undefined));
+    recent.splice(0, Math.max(0, recent.length - RECENT_RUNS));
+    if (recent.length === 0) return;
+    const requests = recent.map((outcome) => outcome.requestAtMs).filter((at): at is number => at !== undefined);
     // Medians: a kill drawn past the run's exit lands on nothing, and the slowest run of a round on a
     // loaded machine would put most kills there.
-    timing = { wallMs: median(finished.map((outcome) => outcome.wallMs)), requestAtMs: requests.length === 0 ? timing.requestAtMs : median(requests) };
+    timing = { wallMs: median(recent.map((outcome) => outcome.wallMs)), requestAtMs: requests.length === 0 ? timing.requestAtMs : median(requests) };
   };
 
   it("ends with a working token set when nothing kills it, the clock moved past the grace or not (the reference)", async () => {
-    const plans: Planned[] = lanes.flatMap((_, i) => [false, true].map((pastGrace) => ({ kill: {}, pastGrace, label: `reference ${i}${pastGrace ? " past the grace" : ""}` })));
+    // One run per lane: lanes 0 and 1 (local, pg) within the grace, lanes 2 and 3 (local, pg) past it.
+    const plans: Planned[] = lanes.map((_, i) => {
+      const pastGrace = i >= lanes.length / 2;
+      return { kill: {}, pastGrace, label: `reference ${i}${pastGrace ? " past the grace" : ""}` };
+    });
     const outcomes = await onLanes(plans);
     measure(outcomes);
     expect(failures(outcomes, plans)).toEqual([]);
     expect(outcomes.map((outcome) => [outcome.signal, outcome.cut, outcome.end])).toEqual(outcomes.map(() => [null, "written", "working"]));
+    expect(new Set(outcomes.map((outcome) => `${outcome.backend} ${outcome.pastGrace}`)).size).toBe(4);
   });
 
   const boundary: Planned[] = FAILPOINTS.flatMap((failpoint) =>
@@ -102,30 +118,43 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
     expect(new Set(outcomes.map((outcome) => outcome.backend))).toEqual(new Set(["local", "pg"]));
   });
 
-  it(`ends working, or needs_consent only past the grace after a lost rotation, after ${MIN_RANDOM_TRIALS} or more kills at seeded random points until ${REQUIRED_KILLS} processes really died (seed ${SEED})`, async () => {
+  it(`ends working, or needs_consent only past the grace after a lost rotation, after kills at seeded random points drawn until ${REQUIRED_KILLS} processes really died (seed ${SEED})`, async () => {
     const random = seededRandom(SEED);
     const problems: string[] = [];
     const killed = (): number => killTrials.filter((outcome) => outcome.signal === "SIGKILL").length;
-    for (let drawn = 0; drawn < MIN_RANDOM_TRIALS || (killed() < REQUIRED_KILLS && drawn < MAX_RANDOM_TRIALS); drawn += RANDOM_ROUND) {
-      // Half over a run's whole life (start-up included: a crash can come at any instruction), half
-      // over the refresh itself, from shortly before its token request to the exit; half of those
-      // with Xero's answer slowed after the rotation, so the window between rotation and write is hit.
+    // Rounds go on until enough kills were real, each no bigger than the kills still missing (nearly
+    // every kill lands, so ~200 trials make 200 kills); a kill that came after the process had exited
+    // is made up for by the next round.
+    for (let drawn = 0; killed() < REQUIRED_KILLS && drawn < MAX_RANDOM_TRIALS; ) {
+      const size = Math.min(RANDOM_ROUND, Math.ceil((REQUIRED_KILLS - killed()) / lanes.length) * lanes.length);
+      // Three kinds of kill, all at seeded random times:
+      // - half over a run's whole life (start-up included: a crash can come at any instruction) to a
+      //   little past its token request, and 35 % from shortly before the request to the same end,
+      //   both with Xero's answer held back after the rotation until the process dies: it cannot
+      //   exit before its kill, so every one of these kills lands, before the write-ahead record,
+      //   after it, or after Xero rotated the token (the answer never arrives);
+      // - 15 % over the refresh running unhindered, from shortly before its token request to near its
+      //   exit, where Xero's answer is written: a kill drawn after a quick run's exit misses, and
+      //   later rounds make up for it.
       const { wallMs, requestAtMs } = timing;
       const windowStart = Math.max(0, requestAtMs - 0.15 * wallMs);
-      const plans: Planned[] = Array.from({ length: RANDOM_ROUND }, (_, index) => {
-        const inRefresh = random() < 0.5;
-        const slowAnswerMs = inRefresh && random() < 0.5 ? Math.round(0.5 * wallMs) : undefined;
-        const end = wallMs + (slowAnswerMs ?? 0);
-        const afterMs = Math.round(inRefresh ? windowStart + random() * (end - windowStart) : random() * wallMs * 0.95);
+      const heldEnd = requestAtMs + 0.25 * wallMs;
+      const plans: Planned[] = Array.from({ length: size }, (_, index) => {
+        const draw = random();
+        const held = draw < 0.85;
+        const from = draw < 0.5 ? 0 : windowStart;
+        const to = held ? heldEnd : 0.9 * wallMs;
+        const afterMs = Math.round(from + random() * (to - from));
         const pastGrace = random() < PAST_GRACE_SHARE;
-        const kill: Kill = slowAnswerMs === undefined ? { afterMs } : { afterMs, slowAnswerMs };
-        const label = `trial ${drawn + index} killed after ${afterMs} ms${slowAnswerMs === undefined ? "" : `, answer ${slowAnswerMs} ms after the rotation`}${pastGrace ? ", clock past the grace" : ""}`;
+        const kill: Kill = held ? { afterMs, slowAnswerMs: HELD_ANSWER_MS } : { afterMs };
+        const label = `trial ${drawn + index} killed after ${afterMs} ms${held ? ", Xero's answer held after the rotation" : ""}${pastGrace ? ", clock past the grace" : ""}`;
         return { kill, pastGrace, label };
       });
       const outcomes = await onLanes(plans);
       killTrials.push(...outcomes);
       problems.push(...failures(outcomes, plans));
       measure(outcomes);
+      drawn += size;
     }
     expect(problems).toEqual([]);
   });
@@ -144,7 +173,7 @@ describe("a token process SIGKILLed in a refresh, then a new vend", () => {
       [
         `token refresh fault injection: ${killedTrials.length} of ${killTrials.length} trials SIGKILLed (local ${byBackend("local")}, pg ${byBackend("pg")})`,
         `  cut ${cuts.map((cut) => `${cut} ${count((outcome) => outcome.cut === cut)}`).join(", ")}`,
-        `  answer slowed after the rotation in ${count((outcome) => outcome.slowAnswerMs !== undefined)} kills`,
+        `  Xero's answer held after the rotation in ${count((outcome) => outcome.slowAnswerMs !== undefined)} kills`,
         `  clock past the grace after ${count((outcome) => outcome.pastGrace)} kills: ${count((outcome) => outcome.pastGrace && outcome.end === "needs_consent")} needs_consent (each after a lost rotation), ${count((outcome) => outcome.pastGrace && outcome.end === "working")} working`,
         `  within the grace: ${count((outcome) => !outcome.pastGrace && outcome.end === "working")} of ${count((outcome) => !outcome.pastGrace)} working`,
         "",

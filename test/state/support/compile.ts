@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as ts from "typescript";
 
 /**
  * Child processes (concurrency, crash and lock tests) run plain node on JavaScript transpiled here from
- * the sources under test, so they test this working tree without a full `npm run build`.
+ * the sources under test, so they test this working tree without a full `npm run build`. The output is
+ * kept in the run's temp directory under the hash of the sources, so the suites that need it share one
+ * transpilation per run (and load TypeScript only when there is none yet).
  */
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -21,21 +23,42 @@ async function listTs(entry: string): Promise<string[]> {
   return nested.flat().filter((file) => file.endsWith(".ts"));
 }
 
-/** Transpiles the state backend and the test workers into a fresh directory; returns it. */
+/** Transpiles the state backend and the test workers (once per run and sources); returns the directory. */
 export async function compileWorkers(): Promise<string> {
-  const out = await fs.mkdtemp(path.join(os.tmpdir(), "cdktf-xero-workers-"));
-  const files = (await Promise.all(SOURCES.map(listTs))).flat();
-  for (const file of files) {
-    const source = await fs.readFile(path.join(ROOT, file), "utf8");
+  const files = (await Promise.all(SOURCES.map(listTs))).flat().sort();
+  const sources = await Promise.all(files.map(async (file) => ({ file, source: await fs.readFile(path.join(ROOT, file), "utf8") })));
+  const hash = createHash("sha256");
+  for (const { file, source } of sources) hash.update(`${file}\0${source}\0`);
+  const out = path.join(os.tmpdir(), `cdktf-xero-workers-${hash.digest("hex").slice(0, 16)}`);
+  if (await exists(out)) return out;
+  // Made beside the final directory and renamed into place, so a suite never sees a half-written one.
+  const made = await fs.mkdtemp(`${out}-`);
+  // Loaded only here: TypeScript is big, and most runs find the transpiled workers already there.
+  const ts = await import("typescript");
+  for (const { file, source } of sources) {
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
       fileName: file,
     });
-    const target = path.join(out, file.replace(/\.ts$/, ".js"));
+    const target = path.join(made, file.replace(/\.ts$/, ".js"));
     await fs.mkdir(path.dirname(target), { recursive: true });
     await fs.writeFile(target, outputText);
   }
+  try {
+    await fs.rename(made, out);
+  } catch (error) {
+    // Another suite renamed the same output into place first.
+    await fs.rm(made, { recursive: true, force: true });
+    if (!(await exists(out))) throw error;
+  }
   return out;
+}
+
+async function exists(dir: string): Promise<boolean> {
+  return fs.stat(dir).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Starts `node <out>/test/state/workers/<worker>.js args…` with node_modules of this repository on NODE_PATH. */
@@ -44,12 +67,13 @@ export function spawnWorker(
   worker: string,
   args: readonly string[],
   env: Record<string, string>,
-  options: { uid?: number; gid?: number } = {},
+  options: { uid?: number; gid?: number; stdin?: "pipe" | "ignore" } = {},
 ): ChildProcess {
+  const { stdin = "ignore", ...ids } = options;
   return spawn(process.execPath, [path.join(out, "test/state/workers", `${worker}.js`), ...args], {
     env: { PATH: process.env.PATH ?? "", NODE_PATH: path.join(ROOT, "node_modules"), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    ...options,
+    stdio: [stdin, "pipe", "pipe"],
+    ...ids,
   });
 }
 
