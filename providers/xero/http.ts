@@ -107,8 +107,7 @@ export function axiosTransport(instance?: AxiosInstance): HttpTransport {
         bodyText: typeof response.data === "string" ? response.data : "",
       };
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      const kind = classifyFailureCode(typeof code === "string" ? code : undefined, deadlinePassed);
+      const kind = classifyFailureCode(axiosFailureCode(error), deadlinePassed);
       const scrubbed = scrubber.error(error);
       const what = kind === "timeout" ? `no answer within ${request.timeoutMs} ms` : scrubbed.message;
       throw new TransportFailure(kind, `${request.method} ${urlWithoutQuery(request.url)}: ${what}`, scrubbed);
@@ -116,6 +115,17 @@ export function axiosTransport(instance?: AxiosInstance): HttpTransport {
       clearTimeout(timer);
     }
   };
+}
+
+/**
+ * The socket-level code of an axios failure. A connection that breaks in the middle of the answer
+ * reaches us as axios's ERR_BAD_RESPONSE "stream has been aborted", with no code of the socket's:
+ * it is the reset Node's http module reports for it (nodeHttpTransport), so it is classified alike.
+ */
+function axiosFailureCode(error: unknown): string | undefined {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === "ERR_BAD_RESPONSE" && message === "stream has been aborted") return "ECONNRESET";
+  return typeof code === "string" ? code : undefined;
 }
 
 function lowerCaseHeaders(headers: unknown): Record<string, string> {
