@@ -5,7 +5,7 @@ import { ConfigError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { StateBackend } from "./backend-interface";
 import { CredentialStateBackend } from "./backend-over-store";
-import { currentActor, type Actor } from "./history";
+import { lazyCurrentActor, type Actor } from "./history";
 import { StateBackendNotFoundError } from "./errors";
 import { KeyringLoader } from "./keyring";
 import { LocalDocumentStore } from "./local/local-store";
@@ -92,7 +92,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
   const clock = options.clock ?? systemClock;
   const cwd = options.cwd ?? process.cwd();
   const logger = options.logger ?? stderrLogger;
-  const actor = options.actor ?? currentActor();
+  const actor = options.actor ?? lazyCurrentActor();
   const keys = new KeyringLoader({
     env,
     cwd: options.projectRoot ?? cwd,
