@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import type { Command } from "commander";
 import { DEFAULT_LOCAL_STATE_DIR } from "../../contract/state-address";
 import type { AccessToken } from "../../providers/tokens/get-access-token";
@@ -16,15 +17,33 @@ export interface TokenCommandDeps {
 }
 
 /**
- * process.stderr is created on first use, and creating it costs a few milliseconds when it is a pipe
- * (as under a consumer's script): only a warning or an error writes to it, so it is reached only then.
+ * process.stdout and process.stderr are created on first use, and creating one loads Node's streams
+ * (and for a pipe, as under a consumer's `$(cdktf-xero token …)`, its sockets): several milliseconds
+ * of a cached token's run. The token's one line goes to file descriptor 1 directly, as process.stdout
+ * would write it to a file or (on Linux and macOS) a pipe, synchronously; process.stderr is reached
+ * only for a warning or an error.
  */
 const defaultDeps = (): TokenCommandDeps => ({
   env: process.env,
   cwd: process.cwd(),
-  stdout: process.stdout,
+  stdout: { write: writeToStandardOutput },
   stderr: { write: (text) => process.stderr.write(text) },
 });
+
+/**
+ * Writes `text` to file descriptor 1. A descriptor someone made non-blocking may refuse (EAGAIN)
+ * when the reader is behind: what is left then goes through process.stdout, which waits for it.
+ */
+export function writeToStandardOutput(text: string, fd = 1): void {
+  const bytes = Buffer.from(text, "utf8");
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+    process.stdout.write(bytes.subarray(written));
+  }
+}
 
 export const TOKEN_FORMATS = ["raw", "header", "json"] as const;
 export type TokenFormat = (typeof TOKEN_FORMATS)[number];

@@ -1,5 +1,3 @@
-import * as os from "node:os";
-
 /**
  * The audit trail: one entry per change of a document. Entries hold serials, the actor and, for
  * secrets, keyed fingerprints only; never a value.
@@ -31,6 +29,7 @@ export interface HistoryEntry {
 
 /** The current process as an actor. */
 export function currentActor(): Actor {
+  const os = require("node:os") as typeof import("node:os");
   let user: string;
   try {
     user = os.userInfo().username;
@@ -39,6 +38,25 @@ export function currentActor(): Actor {
     user = `uid${typeof process.getuid === "function" ? process.getuid() : "?"}`;
   }
   return { user: `${user}@${os.hostname()}`, host: os.hostname(), pid: process.pid };
+}
+
+/**
+ * The current process as an actor, looked up when first asked (the user's passwd entry, the host
+ * name): a backend records its actor only on a write or a lock, and a read (`token` with a cached
+ * token) then never loads node:os nor asks the system who it runs as.
+ */
+export function lazyCurrentActor(): Actor {
+  let found: Actor | undefined;
+  const actor = (): Actor => (found ??= currentActor());
+  return {
+    get user() {
+      return actor().user;
+    },
+    get host() {
+      return actor().host;
+    },
+    pid: process.pid,
+  };
 }
 
 /** Validates one stored entry; undefined when it is not an entry (a torn line, foreign data). */

@@ -1,11 +1,11 @@
-import { promises as fs } from "node:fs";
+import { statSync } from "node:fs";
 import * as path from "node:path";
 import { PG_SCHEMA_PATTERN, formatBackendAddress, reservedPgSchemaProblem, type StateBackendAddress } from "../../contract/state-address";
 import { ConfigError } from "../errors";
 import { systemClock, type Clock } from "../clock";
 import type { StateBackend } from "./backend-interface";
 import { CredentialStateBackend } from "./backend-over-store";
-import { currentActor, type Actor } from "./history";
+import { lazyCurrentActor, type Actor } from "./history";
 import { StateBackendNotFoundError } from "./errors";
 import { KeyringLoader } from "./keyring";
 import { LocalDocumentStore } from "./local/local-store";
@@ -92,7 +92,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
   const clock = options.clock ?? systemClock;
   const cwd = options.cwd ?? process.cwd();
   const logger = options.logger ?? stderrLogger;
-  const actor = options.actor ?? currentActor();
+  const actor = options.actor ?? lazyCurrentActor();
   const keys = new KeyringLoader({
     env,
     cwd: options.projectRoot ?? cwd,
@@ -101,7 +101,7 @@ export async function openStateBackend(address: StateBackendAddress, options: Op
     ...(options.randomBytes === undefined ? {} : { randomBytes: options.randomBytes }),
   });
   const createIfMissing = options.createIfMissing !== false;
-  if (address.type === "local" && !createIfMissing) await expectDirectory(path.resolve(cwd, address.dir), formatBackendAddress(address), cwd);
+  if (address.type === "local" && !createIfMissing) expectDirectory(path.resolve(cwd, address.dir), formatBackendAddress(address), cwd);
   const store =
     address.type === "local"
       ? new LocalDocumentStore({
@@ -149,14 +149,19 @@ function checkAddress(address: StateBackendAddress): void {
   if (reserved !== undefined) throw new ConfigError(reserved);
 }
 
-async function expectDirectory(dir: string, label: string, cwd: string): Promise<void> {
-  const isDirectory = await fs.stat(dir).then(
-    (stat) => stat.isDirectory(),
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT" || error.code === "ENOTDIR") return false;
-      throw error;
-    },
-  );
+/**
+ * Synchronous, as the local store's reads are (local-store.ts): a `token` with a cached token then
+ * makes no asynchronous file call, which would load node:fs/promises and start libuv's thread pool.
+ */
+function expectDirectory(dir: string, label: string, cwd: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
+    isDirectory = false;
+  }
   if (!isDirectory) {
     throw new StateBackendNotFoundError(
       label,

@@ -59,7 +59,7 @@ export class LocalDocumentStore implements DocumentStore {
 
   async read(name: string): Promise<StoredDocument | undefined> {
     const file = this.locationOf(name);
-    const text = await readFileIfExists(file, name);
+    const text = readFileIfExists(file, name);
     return text === undefined ? undefined : parseDocument(name, file, text);
   }
 
@@ -200,7 +200,7 @@ export class LocalDocumentStore implements DocumentStore {
 
   async history(name: string): Promise<HistoryEntry[]> {
     const file = this.historyFile(name);
-    const text = await readFileIfExists(file, name);
+    const text = readFileIfExists(file, name);
     if (text === undefined) return [];
     const entries: HistoryEntry[] = [];
     let skipped = 0;
