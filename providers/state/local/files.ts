@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { promises as fs, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { StatePermissionError } from "../errors";
 
@@ -116,10 +116,15 @@ export async function appendLineDurably(file: string, line: string, document: st
   }
 }
 
-/** The file's text, or undefined when it does not exist. */
+/**
+ * The file's text, or undefined when it does not exist. Read synchronously: a document is a small
+ * local file, and fs.promises.readFile (a FileHandle, then open, fstat, read and close each as a
+ * promise) cost about ten times the CPU of the synchronous read, which a drift run over hundreds of
+ * documents paid on its critical path (270 ms against 25 ms for 750 documents).
+ */
 export async function readFileIfExists(file: string, document: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw translateFsError(error, document, file);
