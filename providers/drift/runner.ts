@@ -196,12 +196,15 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
   }
   const backend = await backends.open(scope.backend, projectRoot);
   const names = (await backend.list()).sort(byDocument);
-  const documents = startWithConcurrency(names, DOCUMENT_READS_AT_ONCE, (name) =>
-    backend.read(name).catch((error: unknown) => {
+  const documents = startWithConcurrency(names, DOCUMENT_READS_AT_ONCE, async (name) => {
+    // The local backend reads a file synchronously: without a turn of the event loop between reads,
+    // every document would be read before the first check's call left the process.
+    await nextTurnOfEventLoop();
+    return backend.read(name).catch((error: unknown) => {
       if (error instanceof StateCorruptError) return error;
       throw error;
-    }),
-  );
+    });
+  });
   // Every readable, live document: what a kind may need besides its own (a link names its app by client id only).
   const everyStored = Promise.all(documents).then((all) => all.filter((document): document is StoredDocument => document !== undefined && !(document instanceof StateCorruptError) && document.values[CommonOutputs.names.retired] !== true));
   everyStored.catch(() => undefined);
@@ -221,6 +224,10 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
       return { error };
     }
   });
+}
+
+function nextTurnOfEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function byDocument(a: string, b: string): number {

@@ -117,9 +117,11 @@ export async function appendLineDurably(file: string, line: string, document: st
 }
 
 /**
- * The file's text, or undefined when it does not exist. Synchronous: a document is small, and a
- * read is then one system call, with neither node:fs/promises nor libuv's thread pool to start (most
- * of what a `token` with a cached token spent on it). Writers replace files by rename, so a reader
+ * The file's text, or undefined when it does not exist. Synchronous: a document is a small local
+ * file, and a read is then one system call, with neither node:fs/promises nor libuv's thread pool
+ * to start. fs.promises.readFile (a FileHandle, then open, fstat, read and close each as a promise)
+ * cost about ten times the CPU: most of what a `token` with a cached token spent on its read, and
+ * 270 ms against 25 ms for a drift run's 750 documents. Writers replace files by rename, so a reader
  * sees a whole file either way.
  */
 export function readFileIfExists(file: string, document: string): string | undefined {

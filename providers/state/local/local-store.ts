@@ -1,4 +1,4 @@
-import { promises as fs } from "node:fs";
+import { promises as fs, readdirSync, type Dirent } from "node:fs";
 import * as path from "node:path";
 import { checkDocumentName, localDocumentFile } from "../../../contract/state-address";
 import type { Clock } from "../../clock";
@@ -176,25 +176,28 @@ export class LocalDocumentStore implements DocumentStore {
 
   async list(): Promise<string[]> {
     const names: string[] = [];
-    const walk = async (relative: string): Promise<void> => {
+    // Synchronous, as a document's read is (files.ts): a stack's documents sit in a directory per
+    // resource with children (`App0/rotation`), so a walk awaited directory by directory was a
+    // serial chain of hundreds of reads before drift's first check could start.
+    const walk = (relative: string): void => {
       const dir = path.join(this.options.dir, relative);
-      let entries: import("node:fs").Dirent[];
+      let entries: Dirent[];
       try {
-        entries = await fs.readdir(dir, { withFileTypes: true });
+        entries = readdirSync(dir, { withFileTypes: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
         throw translateFsError(error, relative === "" ? "(all)" : relative, dir);
       }
       for (const entry of entries) {
         const child = relative === "" ? entry.name : `${relative}/${entry.name}`;
-        if (entry.isDirectory()) await walk(child);
+        if (entry.isDirectory()) walk(child);
         else if (entry.isFile() && entry.name.endsWith(DOCUMENT_SUFFIX) && !isTempFile(entry.name)) {
           const name = child.slice(0, -DOCUMENT_SUFFIX.length);
           if (checkDocumentName(name) === undefined) names.push(name);
         }
       }
     };
-    await walk("");
+    walk("");
     return names.sort();
   }
 
