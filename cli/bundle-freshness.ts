@@ -19,6 +19,12 @@ import { dirname, join, resolve, sep } from "node:path";
 export interface BundleInputs {
   /** Our compiled files, relative to the bundle's directory. */
   readonly files: readonly string[];
+  /**
+   * Each of {@link files}' size in bytes at build time, in the same order: installed as a dependency,
+   * where modification times say nothing, a compiled file edited after the install (a hand fix or
+   * patch-package in node_modules) changes its size, so the bundle stops serving it.
+   */
+  readonly sizes?: readonly number[];
   /** The package's lockfile at build time, when there was one. */
   readonly lockfile?: { readonly path: string; readonly size: number; readonly mtimeMs: number; readonly sha256: string };
   /**
@@ -68,8 +74,9 @@ export function parseBundleInputs(text: string): BundleInputs | undefined {
     return undefined;
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
-  const { files, lockfile, packages } = parsed as Record<string, unknown>;
+  const { files, sizes, lockfile, packages } = parsed as Record<string, unknown>;
   if (!Array.isArray(files) || !files.every((file) => typeof file === "string")) return undefined;
+  if (sizes !== undefined && (!Array.isArray(sizes) || sizes.length !== files.length || !sizes.every((size) => typeof size === "number"))) return undefined;
   if (packages === null || typeof packages !== "object" || Array.isArray(packages)) return undefined;
   if (!Object.values(packages).every((version) => typeof version === "string")) return undefined;
   if (lockfile !== undefined) {
@@ -84,14 +91,18 @@ export function parseBundleInputs(text: string): BundleInputs | undefined {
  * dependencies ({@link areDependenciesUnchanged}). In a checkout (the build's lockfile is where it
  * was) a compiled file newer than the bundle was compiled again without bundling (`tsc --watch`),
  * so the bundle is stale. Installed as a dependency (no lockfile), npm extracted every file at its
- * own time in no set order, so times say nothing there: each file must still exist.
+ * own time in no set order, so times say nothing there: each file must still exist, with the size
+ * the build recorded (one `stat` either way).
  */
 export function areInputsUnchanged(dir: string, builtAtMs: number, inputs: BundleInputs, fs: FreshnessFs = realFreshnessFs): boolean {
   const inCheckout = inputs.lockfile !== undefined && fs.stat(resolve(dir, inputs.lockfile.path)) !== undefined;
   const locate = inputResolver(dir);
-  const current = (input: string): boolean => {
+  const current = (input: string, index: number): boolean => {
     const stat = fs.stat(locate(input));
-    return stat !== undefined && (!inCheckout || stat.mtimeMs <= builtAtMs);
+    if (stat === undefined) return false;
+    if (inCheckout) return stat.mtimeMs <= builtAtMs;
+    const built = inputs.sizes?.[index];
+    return built === undefined || stat.size === built;
   };
   return inputs.files.every(current) && areDependenciesUnchanged(dir, inputs, fs);
 }

@@ -127,6 +127,7 @@ function bundleInputs(all: readonly string[]): BundleInputs {
   const lockfileStat = statSync(lockfilePath, { throwIfNoEntry: false });
   return {
     files,
+    sizes: files.map((file) => statSync(join(CLI_DIR, file)).size),
     ...(lockfileStat === undefined
       ? {}
       : {

@@ -53,8 +53,12 @@ const DEFAULT_MAX_ATTEMPTS = 5;
 export class CredentialStateBackend implements StateBackend {
   readonly address: StateBackendAddress;
   readonly label: string;
-  /** Tells this backend's locks from another's on the same document; drawn when first locking (a read never locks). */
-  private lockOwnerId: string | undefined;
+  /**
+   * Tells this backend's locks from another's on the same document. Drawn at construction, not on
+   * first lock: an object that wraps this backend (Object.create, as tests and callers do to
+   * intercept one method) must see the same id, or a lock it re-enters waits for itself.
+   */
+  private readonly instanceId = randomUUID();
 
   constructor(private readonly parts: CredentialBackendParts) {
     this.address = parts.address;
@@ -116,7 +120,7 @@ export class CredentialStateBackend implements StateBackend {
 
   async withLock<T>(name: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
     checkName(name);
-    const key = `${(this.lockOwnerId ??= randomUUID())}\u0000${name}`;
+    const key = `${this.instanceId}\u0000${name}`;
     const held = heldLocks.getStore();
     if (held?.has(key) === true) return fn();
     const release = await this.parts.store.lock(name, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);

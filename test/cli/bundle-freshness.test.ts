@@ -103,6 +103,13 @@ describe("the bundle's compiled files", () => {
     expect(areInputsUnchanged(DIR, BUILT_AT, inputs(false), withMain(BUILT_AT + 1, false))).toBe(true);
   });
 
+  it("installed (no lockfile), have changed when one's size is not the one the build recorded (edited in node_modules)", () => {
+    const recorded: BundleInputs = { ...inputs(false), sizes: [2] };
+    expect(areInputsUnchanged(DIR, BUILT_AT, recorded, withMain(BUILT_AT + 1, false))).toBe(true);
+    const edited = memoryFs({ [MAIN]: { contents: "// patched", mtimeMs: BUILT_AT + 1 } });
+    expect(areInputsUnchanged(DIR, BUILT_AT, recorded, edited)).toBe(false);
+  });
+
   it("have changed when one is gone, installed or in a checkout", () => {
     expect(areInputsUnchanged(DIR, BUILT_AT, inputs(false), memoryFs({}))).toBe(false);
     expect(areInputsUnchanged(DIR, BUILT_AT, inputs(true), memoryFs({ [LOCK]: { contents: "lock-v1", mtimeMs: 5 } }))).toBe(false);
@@ -120,5 +127,6 @@ describe("reading what the build recorded", () => {
   it("takes an older build's plain list of files as no record at all", () => {
     expect(parseBundleInputs('["main.js"]')).toBeUndefined();
     expect(parseBundleInputs('{"files":["main.js"],"packages":{"axios":"1.0.0"}}')).toEqual({ files: ["main.js"], packages: { axios: "1.0.0" } });
+    expect(parseBundleInputs('{"files":["main.js"],"sizes":[1,2],"packages":{}}')).toBeUndefined();
   });
 });
