@@ -9,7 +9,7 @@
  *
  * The plain CLI (main.js) runs instead, with the same behaviour, when:
  * - no bundle serves the command line (its entry's `servesCommandLine`: a hook's `hook <verb>
- *   [--json]`, the token fast path's plain `token` lines, `drift` without help): commander's help
+ *   [--json]`, the token fast path's plain `token` lines, every `drift` line, help included): commander's help
  *   and the other commands are not in the bundles, and must not mix with a second copy of the
  *   modules that are;
  * - there is no bundle, or one of our compiled files it was built from is gone or, in a checkout,

@@ -14,6 +14,9 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "../../..");
 const SOURCES = ["providers/state", "providers/errors.ts", "providers/clock.ts", "contract/state-address.ts", "contract/document-codec.ts", "test/state/workers"];
 
+/** Options beside the module kind and target (CommonJS, ES2022: TypeScript's enums, named in the call). */
+const TRANSPILE_OPTIONS = { esModuleInterop: true } as const;
+
 async function listTs(entry: string): Promise<string[]> {
   const full = path.join(ROOT, entry);
   const stat = await fs.stat(full);
@@ -28,6 +31,9 @@ export async function compileWorkers(): Promise<string> {
   const files = (await Promise.all(SOURCES.map(listTs))).flat().sort();
   const sources = await Promise.all(files.map(async (file) => ({ file, source: await fs.readFile(path.join(ROOT, file), "utf8") })));
   const hash = createHash("sha256");
+  // The compiler's version and options too: the directory may outlive the run (a TMPDIR of one's own).
+  const typescript = JSON.parse(await fs.readFile(path.join(ROOT, "node_modules", "typescript", "package.json"), "utf8")) as { version: string };
+  hash.update(`typescript ${typescript.version}\0${JSON.stringify(TRANSPILE_OPTIONS)}\0`);
   for (const { file, source } of sources) hash.update(`${file}\0${source}\0`);
   const out = path.join(os.tmpdir(), `cdktf-xero-workers-${hash.digest("hex").slice(0, 16)}`);
   if (await exists(out)) return out;
@@ -37,7 +43,7 @@ export async function compileWorkers(): Promise<string> {
   const ts = await import("typescript");
   for (const { file, source } of sources) {
     const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, ...TRANSPILE_OPTIONS },
       fileName: file,
     });
     const target = path.join(made, file.replace(/\.ts$/, ".js"));
