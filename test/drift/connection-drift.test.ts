@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import type { OAuthConnectionSpec } from "../../contract/connection";
 import { formatBackendAddress } from "../../contract/state-address";
 import { startEmulator, type RunningEmulator } from "../../emulator";
@@ -11,6 +10,7 @@ import { runCompiledCli } from "../cli/run-cli";
 import { fixtureFor, type BackendFixture } from "../state/support/fixtures";
 import { formBrowser } from "../xero/consent-browser";
 import { emulatorEnv } from "../xero/emulator-fixture";
+import { freeLoopbackPort } from "../../scripts/free-loopback-port";
 
 /**
  * The consented connection's drift check against the emulator, on both backends: a consent driven
@@ -39,16 +39,6 @@ afterAll(async () => {
   await emulator.close();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** The emulator's time as this process sees it, moved with the emulator's: drift's clock and the consent's. */
 class TestClock {
@@ -82,7 +72,7 @@ describe.each(["local", "pg"] as const)("the connection's drift check on the %s 
 
   /** A Web app, a consent through the emulator's consent page, and the token set stored as `connect` stores it. */
   async function connect(): Promise<Connected> {
-    const redirectUris = [`http://localhost:${await freePort()}/callback`];
+    const redirectUris = [`http://localhost:${await freeLoopbackPort()}/callback`];
     const app = await emulator.admin.createApp({ kind: "web", name: "Ledger", scopes: SCOPES, redirectUris });
     const clientSecret = app.clientSecret ?? "";
     const consent = await runConsentFlow({

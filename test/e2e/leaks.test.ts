@@ -18,7 +18,7 @@ import { XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, Xer
 import type { RunningEmulator } from "../../emulator";
 import type { StateBackendAddress } from "../../contract/state-address";
 import { deploy, documentBackends, filesUnder, requirePostgres, startWorld, synthesize, terraform, type E2eWorld } from "./support";
-import { createServer as createNetServer } from "node:net";
+import { freeLoopbackPort } from "../../scripts/free-loopback-port";
 import { ConnectionSecretKeys, type OAuthConnectionSpec } from "../../contract/connection";
 import { formatBackendAddress, localDocumentFile } from "../../contract/state-address";
 import { systemClock } from "../../providers/clock";
@@ -248,18 +248,6 @@ describe.each(documentBackends("e2e_leaks"))("after a deploy with the %s backend
   });
 });
 
-/** A free loopback port for the Web app's registered redirect URI (the consent flow listens on it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * A consented connection's token set never leaves its sealed envelope: after a consent through the
  * emulator's consent page (stored with storeConsent, as `connect` stores it), a `token`-style vend of
@@ -289,7 +277,7 @@ describe.each(documentBackends("e2e_leaks_connection"))("after a consent, a vend
     const { userId } = await world.emulator.admin.createUser({ email: "ada.lovelace@example.com" });
     const { tenantId } = await world.emulator.admin.createOrg({ name: "Demo Company (NZ)" });
     await world.emulator.admin.consent({ userId, tenantIds: [tenantId] });
-    const redirectUris = [`http://localhost:${await freePort()}/callback`];
+    const redirectUris = [`http://localhost:${await freeLoopbackPort()}/callback`];
     const portal = await world.emulator.admin.createApp({ kind: "web", name: "Customer portal", scopes: [...CONNECTION_SCOPES], redirectUris });
 
     const pg = connectionStringWithPassword(process.env.PG_CONN_STR);

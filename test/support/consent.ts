@@ -4,24 +4,17 @@
  * posts the emulator's consent page, then `storeConsent`, the one write that stores a consent.
  * It is what `cdktf-xero connect` does, without the command around it.
  */
-import { createServer } from "node:net";
 import type { RunningEmulator } from "../../emulator";
 import type { OAuthConnectionSpec } from "../../contract/connection";
 import { storeConsent } from "../../providers/lifecycle/connection/consent-record";
 import type { StateBackend } from "../../providers/state";
 import { runConsentFlow, type ConsentResult } from "../../providers/xero/consent-flow";
+import { freeLoopbackPort } from "../../scripts/free-loopback-port";
 import { formBrowser } from "../xero/consent-browser";
 
 /** `http://localhost:<a free port>/callback`: a loopback redirect URI the flow can listen on. */
-export function freeLoopbackRedirectUri(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(`http://localhost:${address.port}/callback`) : reject(new Error("no port"))));
-    });
-  });
+export async function freeLoopbackRedirectUri(): Promise<string> {
+  return `http://localhost:${await freeLoopbackPort()}/callback`;
 }
 
 /**

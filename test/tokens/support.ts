@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
-import { createServer } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
@@ -15,6 +14,7 @@ import { TEST_STATE_KEY } from "../lifecycle/support";
 import { requirePostgres } from "../support/postgres";
 import { formBrowser } from "../xero/consent-browser";
 import { emulatorEnv } from "../xero/emulator-fixture";
+import { freeLoopbackPort } from "../../scripts/free-loopback-port";
 
 /**
  * Shared setup of the token suites (test/tokens/, test/cli/ for `token`, `connect`, `refresh`): an
@@ -108,17 +108,6 @@ export async function project(type: BackendType): Promise<Project> {
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
 /** A Web (or PKCE) app in the emulator with a loopback redirect URI, and the connection's declaration for it. */
 export interface DeclaredConnection {
   readonly spec: OAuthConnectionSpec;
@@ -135,7 +124,7 @@ export async function declaredConnection(
   options: { appKind?: "web" | "pkce"; redirectUris?: string[]; keepAliveSeconds?: number; tenants?: string[] } = {},
 ): Promise<DeclaredConnection> {
   const appKind = options.appKind ?? "web";
-  const redirectUris = options.redirectUris ?? [`http://localhost:${await freePort()}/callback`];
+  const redirectUris = options.redirectUris ?? [`http://localhost:${await freeLoopbackPort()}/callback`];
   const created = await world.emulator.admin.createApp({ kind: appKind, name: "CRM", scopes: APP_SCOPES, redirectUris });
   const spec: OAuthConnectionSpec = {
     version: 1,

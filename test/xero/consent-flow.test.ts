@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { XeroAuthorizeRedirectError, XeroConsentTimeoutError, XeroNoLoopbackRedirectUriError, XeroRedirectUrlError, XeroStateMismatchError } from "../../providers/xero/consent-errors";
 import { runConsentFlow, type ConsentFlowOptions } from "../../providers/xero/consent-flow";
@@ -7,6 +6,7 @@ import { axiosTransport, type HttpTransport } from "../../providers/xero/http";
 import { formBrowser, type FormBrowserChoices } from "./consent-browser";
 import { emulatorEnv } from "./emulator-fixture";
 import { rejection } from "./helpers";
+import { freeLoopbackPort } from "../../scripts/free-loopback-port";
 
 /**
  * The consent flow against the emulator's consent page over real HTTP: a browser (plain HTTP,
@@ -33,19 +33,9 @@ afterAll(async () => {
   await emulator.close();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 async function app(kind: "web" | "pkce", redirectUris?: string[]): Promise<{ clientId: string; clientSecret?: string; redirectUris: string[] }> {
-  const uris = redirectUris ?? [`http://localhost:${await freePort()}/callback`];
+  const uris = redirectUris ?? [`http://localhost:${await freeLoopbackPort()}/callback`];
   const created = await emulator.admin.createApp({ kind, name: kind === "web" ? "Reporting" : "Desktop", scopes: APP_SCOPES, redirectUris: uris });
   return { clientId: created.clientId, ...(created.clientSecret === undefined ? {} : { clientSecret: created.clientSecret }), redirectUris: uris };
 }
