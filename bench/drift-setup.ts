@@ -32,6 +32,8 @@ export interface DriftBenchWorld {
   readonly documents: readonly string[];
   /** For the drift process: Xero URLs, the state key and each app's secret (`BENCH_SECRET_<i>`). */
   readonly env: Readonly<Record<string, string>>;
+  /** Each app's client id and the variable of {@link env} that holds its secret. */
+  readonly apps: ReadonlyArray<{ readonly clientId: string; readonly secretVariable: string }>;
   close(): Promise<void>;
 }
 
@@ -58,12 +60,14 @@ export async function buildDriftBenchWorld(options: {
   const emulator = await startEmulator({});
   try {
     const secrets: Record<string, string> = {};
+    const apps: Array<{ clientId: string; secretVariable: string }> = [];
     const specs: HookSpec[][] = [];
     for (let i = 0; i < options.apps; i++) {
       const app = await emulator.admin.createApp({ kind: "custom_connection", name: `Bench ${i}`, scopes: [...BENCH_SCOPES] });
       const { tenantId } = await emulator.admin.createOrg({ name: `Bench Org ${i}` });
       await emulator.admin.link(app.clientId, tenantId);
       secrets[`BENCH_SECRET_${i}`] = app.clientSecret ?? "";
+      apps.push({ clientId: app.clientId, secretVariable: `BENCH_SECRET_${i}` });
       const [registration, rotation, link] = documentSpecs(i, app.clientId, tenantId, backend);
       specs.push([registration, ...(options.rotations === true ? [rotation] : []), ...(options.links === false ? [] : [link])]);
     }
@@ -90,6 +94,7 @@ export async function buildDriftBenchWorld(options: {
       backendDir,
       documents: specs.flatMap((appSpecs) => appSpecs.map((spec) => spec.document)),
       env,
+      apps,
       close: () => emulator.close(),
     };
   } catch (error) {

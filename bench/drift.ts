@@ -10,11 +10,18 @@
  * Every app and organisation sees a handful of calls, so no Xero limit binds here: the allowed
  * concurrency is `--concurrency` (default: drift's own default, DEFAULT_DRIFT_CONCURRENCY).
  *
+ * Each drift run alternates with a run of bench/drift-reference-client.ts, the fewest lines of Node
+ * that make the same calls at the same concurrency, timed the same way against the same bound: what
+ * the emulator's answers, loopback and Node's start-up cost before any of drift's own work, in the
+ * same conditions. Both get a minimal environment (PATH, the Xero URLs, the state key, the secrets),
+ * as the token benchmark's processes do: a variable such as NODE_EXTRA_CA_CERTS makes every Node
+ * process on a machine slower to start (this sandbox sets one: ~70 ms) and is no part of drift.
+ *
  * Each app also has a secret rotation (drift takes its CURRENT before the recorded reference); its
  * document is checked offline (no Xero call), so the bound, counted in calls, is the same.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_DRIFT_CONCURRENCY } from "../providers/xero/call-limiter";
@@ -24,6 +31,7 @@ import { formatSummary, median, summarize } from "./stats";
 
 const TARGET_RATIO = 1.2;
 const CLI = join(__dirname, "..", "cli", "main.js");
+const REFERENCE_CLIENT = join(__dirname, "drift-reference-client.js");
 
 /**
  * Why the CLI at `cliPath` cannot run this benchmark, or undefined when it has a `drift` command.
@@ -52,13 +60,24 @@ interface DriftRun {
 
 /** One `cdktf-xero drift` in a fresh process, timed from spawn to exit. */
 function runDrift(world: DriftBenchWorld, concurrency: number): Promise<DriftRun> {
+  return runTimed(world, [CLI, "drift", "--backend", world.backendFlag, "--json", "--concurrency", String(concurrency)]);
+}
+
+/** One run of the reference client (see the top of this file) over the same world. */
+function runReference(world: DriftBenchWorld, appsFile: string, concurrency: number): Promise<DriftRun> {
+  return runTimed(world, [REFERENCE_CLIENT, appsFile, String(concurrency)]);
+}
+
+/** The environment of every process this benchmark times: PATH and the world's variables, nothing of this machine's. */
+function benchEnv(world: DriftBenchWorld): NodeJS.ProcessEnv {
+  return { PATH: process.env["PATH"] ?? "", ...world.env };
+}
+
+function runTimed(world: DriftBenchWorld, args: readonly string[]): Promise<DriftRun> {
   return new Promise((resolve, reject) => {
     const spawnedAtMs = Date.now();
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CLI, "drift", "--backend", world.backendFlag, "--json", "--concurrency", String(concurrency)], {
-      env: { ...process.env, ...world.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(process.execPath, [...args], { env: benchEnv(world), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -85,11 +104,16 @@ export function driftRunPhases(run: { readonly spawnedAtMs: number; readonly wal
   return { toFirstCallMs: firstCall, callsMs: lastAnswer - firstCall, afterLastAnswerMs: run.wallMs - lastAnswer };
 }
 
+function describePhases(phase: DriftRunPhases | undefined, wallMs: number | undefined): string {
+  if (phase === undefined) return "?";
+  return `spawn to first call ${phase.toFirstCallMs.toFixed(0)} ms, calls ${phase.callsMs.toFixed(0)} ms, last answer to exit ${phase.afterLastAnswerMs.toFixed(0)} ms (wall ${wallMs?.toFixed(0) ?? "?"} ms)`;
+}
+
 /** A drift run that found drift or could not check means the world is not what the benchmark claims. */
 function requireClean(run: DriftRun, what: string): void {
   if (run.exitCode === 0) return;
   throw new Error(
-    `drift on ${what} exited ${String(run.exitCode)} (0 = nothing drifted expected: the benchmark's documents match the emulator)\n` +
+    `${what} exited ${String(run.exitCode)} (0 = nothing drifted expected: the benchmark's documents match the emulator)\n` +
       `stderr: ${run.stderr.trim().slice(0, 2000)}\nstdout: ${run.stdout.trim().slice(0, 2000)}`,
   );
 }
@@ -101,34 +125,49 @@ async function measureMany(argv: readonly string[], scratch: string): Promise<st
   const concurrency = integerOption(argv, "--concurrency", DEFAULT_DRIFT_CONCURRENCY, 1);
   const world = await buildDriftBenchWorld({ dir: join(scratch, "many"), apps, latencyMs, rotations: true });
   try {
+    const appsFile = join(scratch, "reference-apps.json");
+    writeFileSync(appsFile, JSON.stringify(world.apps));
     const walls: number[] = [];
+    const referenceWalls: number[] = [];
     const bounds: number[] = [];
     const phases: DriftRunPhases[] = [];
+    const referencePhases: DriftRunPhases[] = [];
     let calls = 0;
     let refused = 0;
     for (let i = 0; i < runs; i++) {
       await world.emulator.admin.clearRequests();
       const run = await runDrift(world, concurrency);
-      requireClean(run, `${world.documents.length} documents`);
+      requireClean(run, `drift on ${world.documents.length} documents`);
       const log = await world.emulator.admin.requests();
       calls = log.length;
       refused = log.filter((entry) => entry.status === 429).length;
       walls.push(run.wallMs);
       bounds.push((calls / concurrency) * latencyMs);
       phases.push(driftRunPhases(run, log.map((entry) => Date.parse(entry.time)), latencyMs));
+
+      await world.emulator.admin.clearRequests();
+      const reference = await runReference(world, appsFile, concurrency);
+      requireClean(reference, "the reference client");
+      const referenceLog = await world.emulator.admin.requests();
+      if (referenceLog.length !== calls) throw new Error(`the reference client made ${referenceLog.length} calls where drift made ${calls}: it no longer makes drift's calls`);
+      referenceWalls.push(reference.wallMs);
+      referencePhases.push(driftRunPhases(reference, referenceLog.map((entry) => Date.parse(entry.time)), latencyMs));
     }
     const ratio = median(walls) / median(bounds);
+    const referenceRatio = median(referenceWalls) / median(bounds);
     return [
       `drift: ${apps * 2} documents (${apps} Custom Connection apps + ${apps} links, ${apps} organisations; plus ${apps} rotation documents holding the secrets), latency ${latencyMs} ms, --concurrency ${concurrency}, ${runs} runs`,
       `calls seen by the emulator per run: ${calls} (${refused} answered 429)`,
       formatSummary("cdktf-xero drift", summarize(walls)),
+      formatSummary("reference client", summarize(referenceWalls)),
       formatSummary("bound: calls/conc x latency", summarize(bounds)),
       `ratio (median drift / bound): ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x) ${ratio <= TARGET_RATIO ? "OK" : "OVER TARGET"}`,
+      `reference client's ratio (median / bound), the same calls with no checks: ${referenceRatio.toFixed(2)}x; drift / reference client: ${(median(walls) / median(referenceWalls)).toFixed(2)}x`,
       `where the time went (from the emulator's request log), per run:`,
-      ...phases.map(
-        (phase, i) =>
-          `  run ${i + 1}: spawn to first call ${phase.toFirstCallMs.toFixed(0)} ms, calls ${phase.callsMs.toFixed(0)} ms, last answer to exit ${phase.afterLastAnswerMs.toFixed(0)} ms (wall ${walls[i]?.toFixed(0) ?? "?"} ms)`,
-      ),
+      ...phases.flatMap((phase, i) => [
+        `  run ${i + 1}: ${describePhases(phase, walls[i])}`,
+        `    reference client: ${describePhases(referencePhases[i], referenceWalls[i])}`,
+      ]),
     ];
   } finally {
     await world.close();
@@ -144,11 +183,11 @@ async function measureSingle(argv: readonly string[], scratch: string): Promise<
     for (let i = 0; i < runs; i++) {
       const measureDrift = async (): Promise<void> => {
         const run = await runDrift(world, DEFAULT_DRIFT_CONCURRENCY);
-        requireClean(run, "one document");
+        requireClean(run, "drift on one document");
         drift.push(run.wallMs);
       };
       const measureFloor = async (): Promise<void> => {
-        floor.push(await timeNode(["-e", "0"], process.env));
+        floor.push(await timeNode(["-e", "0"], benchEnv(world)));
       };
       for (const measure of i % 2 === 0 ? [measureDrift, measureFloor] : [measureFloor, measureDrift]) await measure();
     }

@@ -5,6 +5,7 @@
  * training run calls before it saves V8's code cache.
  */
 import { registerDriftCommand, type DriftCommandDeps } from "./commands/drift";
+import { exitWhenFlushed } from "./exit-when-flushed";
 import { runCli, runCliAsProcess as runAnyCliAsProcess } from "./main";
 
 /** Every `drift` command line. */
@@ -12,8 +13,10 @@ export function servesCommandLine(argv: readonly string[]): boolean {
   return argv[0] === "drift";
 }
 
-export function runCliAsProcess(argv: readonly string[]): Promise<void> {
-  return runAnyCliAsProcess(argv, { registerCommands: (program) => registerDriftCommand(program) });
+/** Runs `drift` as this process, and ends the process as soon as its output is out (exit-when-flushed.ts). */
+export async function runCliAsProcess(argv: readonly string[]): Promise<void> {
+  await runAnyCliAsProcess(argv, { registerCommands: (program) => registerDriftCommand(program) });
+  exitWhenFlushed(typeof process.exitCode === "number" ? process.exitCode : 0);
 }
 
 /** Runs a `drift` command line in this process with its output discarded: the build's training run. */

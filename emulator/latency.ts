@@ -34,6 +34,16 @@ export class EmulatorLatency {
   }
 }
 
+/**
+ * Whole milliseconds (as timers count them) a request still has to wait when its latency of
+ * `latencyMs` started at `sinceMs` and it is now `nowMs` (both from one monotonic clock): the latency
+ * counts from the request's arrival, so what the emulator spent before the handler waits is part of
+ * it instead of coming on top.
+ */
+export function remainingLatencyMs(latencyMs: number, sinceMs: number, nowMs: number): number {
+  return Math.max(0, Math.ceil(sinceMs + latencyMs - nowMs));
+}
+
 /** Whether `value` is a latency the emulator can take: whole milliseconds, 0 or more. */
 export function isLatencyMs(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 0;

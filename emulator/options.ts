@@ -85,8 +85,9 @@ export interface EmulatorOptions {
   authorizeErrorResponse?: "page" | "redirect";
   /**
    * Milliseconds every answer of the Xero-facing endpoints takes (admin calls none), as Xero's
-   * network would; `POST /admin/latency` changes it while running. A call counts against the rate
-   * limits while it waits, so calls overlap as they do against Xero.
+   * network would, counted from the request's arrival: no answer leaves sooner, and the handler's
+   * work is done once that time has passed; `POST /admin/latency` changes it while running. A call
+   * counts against the rate limits while it waits, so calls overlap as they do against Xero.
    * @default 0
    */
   latencyMs?: number;

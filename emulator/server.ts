@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { performance } from "node:perf_hooks";
 import { EmulatorAdminClient } from "./admin-client";
 import type { EmulatorClock } from "./clock";
 import { createContext, urlsFor, type EmulatorContext, type HandlerResult, type RequestHooks } from "./context";
@@ -7,6 +8,7 @@ import { describeFault } from "./faults";
 import { jsonResponse, type EmulatorRequest } from "./http";
 import { resolveOptions, type EmulatorOptions } from "./options";
 import { ADMIN_PREFIX } from "./routes/admin";
+import { remainingLatencyMs } from "./latency";
 import { route } from "./router";
 import { TokenSigner } from "./signing";
 
@@ -75,12 +77,13 @@ function faultResponse(status: number, retryAfterSeconds: number | undefined): H
 
 /** Handles one HTTP exchange; exported so the server's own behaviour can be tested. */
 export async function serveRequest(req: IncomingMessage, res: ServerResponse, ctx: EmulatorContext): Promise<void> {
+  const arrivedAtMs = performance.now();
   const path = new URL(req.url ?? "/", "http://emulator.invalid").pathname;
   const isAdmin = path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
-  return isAdmin ? serveExchange(req, res, ctx, true) : ctx.log.during(() => serveExchange(req, res, ctx, false));
+  return isAdmin ? serveExchange(req, res, ctx, true, arrivedAtMs) : ctx.log.during(() => serveExchange(req, res, ctx, false, arrivedAtMs));
 }
 
-async function serveExchange(req: IncomingMessage, res: ServerResponse, ctx: EmulatorContext, isAdmin: boolean): Promise<void> {
+async function serveExchange(req: IncomingMessage, res: ServerResponse, ctx: EmulatorContext, isAdmin: boolean, arrivedAtMs: number): Promise<void> {
   const correlationId = ctx.random.uuid();
   const body = await readBody(req);
   const request = toEmulatorRequest(req, body ?? "");
@@ -97,7 +100,9 @@ async function serveExchange(req: IncomingMessage, res: ServerResponse, ctx: Emu
   }
   // The configured latency is felt once per request, where the handler waits (inside its rate-limit
   // slot), or before the answer when the handler answered without waiting; never once the client is gone.
+  // It counts from the request's arrival, or from the end of an injected delay or hold (latency.ts).
   const latencyMs = isAdmin ? 0 : ctx.latency.ms;
+  let latencyFromMs = arrivedAtMs;
   let latencyFelt = false;
   let gone = res.socket === null || res.socket.destroyed;
   res.once("close", () => {
@@ -106,11 +111,15 @@ async function serveExchange(req: IncomingMessage, res: ServerResponse, ctx: Emu
   const feelLatency = async (): Promise<void> => {
     if (latencyFelt) return;
     latencyFelt = true;
-    if (latencyMs > 0 && !gone) await ctx.latency.during(delay(latencyMs, res));
+    const remainingMs = remainingLatencyMs(latencyMs, latencyFromMs, performance.now());
+    if (remainingMs > 0 && !gone) await ctx.latency.during(delay(remainingMs, res));
   };
   const hooks: RequestHooks = {
     simulateLatency: async () => {
-      await (fault?.hold === true ? ctx.faults.hold(res) : fault?.delayMs === undefined ? Promise.resolve() : delay(fault.delayMs, res));
+      if (fault?.hold === true || fault?.delayMs !== undefined) {
+        await (fault.hold === true ? ctx.faults.hold(res) : delay(fault.delayMs ?? 0, res));
+        latencyFromMs = performance.now();
+      }
       await feelLatency();
     },
   };

@@ -1,5 +1,4 @@
 import * as http from "node:http";
-import * as https from "node:https";
 import { axiosTransport, classifyFailureCode, TransportFailure, urlWithoutQuery, type HttpTransport, type RawResponse } from "./http";
 import { Redactor } from "./redact";
 
@@ -15,7 +14,9 @@ export function nodeHttpTransport(): HttpTransport {
   const scrubber = new Redactor();
   return (request) =>
     new Promise<RawResponse>((resolve, reject) => {
-      const send = request.url.startsWith("https:") ? https.request : http.request;
+      // https (and TLS under it) is loaded on the first https URL: a run against the emulator, or
+      // one that never calls out, does not pay for loading it.
+      const send = request.url.startsWith("https:") ? (require("node:https") as typeof import("node:https")).request : http.request;
       const headers: Record<string, string> = { ...request.headers };
       if (request.body !== undefined) headers["content-length"] = String(Buffer.byteLength(request.body, "utf8"));
       let deadlinePassed = false;

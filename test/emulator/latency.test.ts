@@ -1,5 +1,6 @@
 import { emulatorOptionsFromFlags } from "../../cli/commands/emulator";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { remainingLatencyMs } from "../../emulator/latency";
 import { resolveOptions } from "../../emulator/options";
 import { basic, bearer, type TokenSet } from "./helpers";
 
@@ -146,5 +147,22 @@ describe("latencyMs", () => {
     } finally {
       await slow.close();
     }
+  });
+});
+
+describe("remainingLatencyMs", () => {
+  it("counts the latency from the request's arrival, so time spent before the handler waits is not added", () => {
+    expect(remainingLatencyMs(50, 1_000, 1_000)).toBe(50);
+    expect(remainingLatencyMs(50, 1_000, 1_012)).toBe(38);
+  });
+
+  it("rounds a fraction of a millisecond up, so no answer leaves before its latency has passed", () => {
+    expect(remainingLatencyMs(50, 1_000, 1_012.4)).toBe(38);
+    expect(remainingLatencyMs(50, 1_000.5, 1_000)).toBe(51);
+  });
+
+  it("is 0 once the latency has passed while the request was being read", () => {
+    expect(remainingLatencyMs(50, 1_000, 1_050)).toBe(0);
+    expect(remainingLatencyMs(50, 1_000, 1_075)).toBe(0);
   });
 });
