@@ -158,6 +158,11 @@ export async function startEmulator(options: EmulatorOptions = {}, world: { read
   const resolved = resolveOptions(options);
   const signer = await TokenSigner.create();
   const server = createServer();
+  // Idle kept-alive connections are closed by the client, never by the emulator: a client that
+  // sends on an idle connection just as the server's idle timer closes it gets a reset, and a
+  // client whose event loop was held up (a test process spawning synchronously on a busy machine)
+  // meets that race as a flaky ECONNRESET.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(resolved.port, resolved.host, () => {

@@ -275,7 +275,14 @@ export async function runTrial(lane: Lane, kill: Kill, pastGrace: boolean): Prom
   if (kill.failpoint !== undefined && (child.signal !== "SIGKILL" || cut !== expectedCut[kill.failpoint])) {
     problems.push(`the process was to die at ${kill.failpoint} (cut ${expectedCut[kill.failpoint]}) but ended with ${child.signal ?? `code ${child.code}`}, cut ${cut}: ${child.stderr.trim()}`);
   }
-  if (child.signal === null && (child.code !== 0 || cut !== "written")) problems.push(`the process was not killed, yet ended with code ${child.code}, cut ${cut}: ${child.stderr.trim()}`);
+  // Xero's answer held back: the process waits until its kill, or, should the kill come later than
+  // the client's request deadline (a starved test process on a loaded machine), gives up with the
+  // outcome unknown. That is the process's documented behaviour, not a kill: the kill is missed and
+  // made up for, and the new vend below still has to find the token set working.
+  const gaveUpOnHeldAnswer = kill.slowAnswerMs !== undefined && child.signal === null && /\bXERO_REFRESH_OUTCOME_UNKNOWN\b/.test(child.stderr);
+  if (child.signal === null && !gaveUpOnHeldAnswer && (child.code !== 0 || cut !== "written")) {
+    problems.push(`the process was not killed, yet ended with code ${child.code}, cut ${cut}: ${child.stderr.trim()}`);
+  }
   if (child.code === 0 && (await lane.client.listConnections(child.stdout.trim())).length !== 1) problems.push("the token the process printed lists no connection");
 
   if (pastGrace) await lane.emulator.admin.advanceClock(PAST_GRACE_SECONDS);
