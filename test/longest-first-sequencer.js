@@ -14,12 +14,13 @@ const path = require("node:path");
  * Seconds each suite took on an idle 2-core machine (`npm test`, summary reporter), longest first:
  * the idle figures measured before the end-to-end suites' CPU cut (session 6), the suites of
  * test/e2e/ scaled by their measured CPU after/before (user+sys: package 0.98, drift 0.85, deploy
- * 0.81, rotation 0.87, connection 0.97).
+ * 0.81, rotation 0.87, connection 0.97), then again after session 7's (package 0.87: one build of
+ * the fresh checkout instead of two; drift 0.97: four processes fewer).
  */
 const KNOWN_SECONDS = {
-  "test/e2e/package.test.ts": 155,
+  "test/e2e/package.test.ts": 135,
   "test/tokens/refresh-faults.test.ts": 104,
-  "test/e2e/drift.test.ts": 87,
+  "test/e2e/drift.test.ts": 84,
   "test/rotation/faults.test.ts": 62,
   "test/e2e/deploy.test.ts": 49,
   "test/e2e/rotation.test.ts": 45,

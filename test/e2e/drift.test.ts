@@ -10,6 +10,7 @@ import type { TerraformStack } from "cdktf";
 import { Duration, XeroAppKind, XeroAppRegistration, XeroCustomConnection, XeroScopes, XeroSecret, XeroSecretRotation, XeroState } from "../../index";
 import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
 import { openStateBackend } from "../../providers/state";
+import { stageSecret } from "../../providers/lifecycle/rotation/stage";
 import { deploy, documentBackends, plannedReplacements, runCommand, startWorld, synthesize, terraform, type CommandResult, type E2eWorld } from "./support";
 
 const CLI = resolve(__dirname, "../../dist/cli/main.js");
@@ -83,12 +84,16 @@ describe.each(documentBackends("e2e_drift"))("cdktf-xero drift against a stack d
     return result;
   };
   const json = (result: CommandResult): DriftJson => JSON.parse(result.stdout) as DriftJson;
-  /** A secret generated for Vault in the portal, staged as its rotation's PENDING (`cdktf-xero secret stage`). */
+  /**
+   * A secret generated for Vault in the portal, staged as its rotation's PENDING by what `cdktf-xero
+   * secret stage` runs, in this process: the premise of a drift check, not a test of the command
+   * (test/e2e/rotation.test.ts runs the compiled command), so without a process of its own.
+   */
   const stageVaultSecret = async (): Promise<void> => {
     const candidate = (await world.emulator.admin.addSecret(ids.vault)).clientSecret;
     vaultCandidates.push(candidate);
-    const staged = await runCommand(process.execPath, [CLI, "secret", "stage", `${STACK}/Vault`, "--backend", formatBackendAddress(address)], { cwd: world.dir, env, input: `${candidate}\n` });
-    if (staged.code !== 0) throw new Error(`secret stage failed:\n${staged.stdout}\n${staged.stderr}`);
+    const silent = { write: () => undefined };
+    await stageSecret({ appDocument: `${STACK}/Vault`, backend: address, candidate }, { env: { ...process.env, ...env }, cwd: world.dir, stdout: silent, stderr: silent });
   };
   const asOf = (days: number): string => new Date(Date.now() + days * DAY_MS).toISOString().replace(/\.\d{3}Z$/, "Z");
 
