@@ -23,8 +23,8 @@
  * {@link launchCli} before loading anything else, so this module loads only node:fs, node:path,
  * node:vm and bundle-freshness.ts.
  */
-import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { Script } from "node:vm";
 import { areInputsUnchanged, parseBundleInputs } from "./bundle-freshness";
 
@@ -32,8 +32,18 @@ import { areInputsUnchanged, parseBundleInputs } from "./bundle-freshness";
 export const CLI_BUNDLE_NAMES = ["hook", "token", "drift"] as const;
 export type CliBundleName = (typeof CLI_BUNDLE_NAMES)[number];
 
+/**
+ * A bundle's part: what its command runs only now and then, in a bundle of its own that the command's
+ * bundle loads the first time it needs any of it (see {@link shareBundledModules}). The token bundle
+ * holds what a cached token runs; its part, `token-refresh`, the rest of `token`: a refresh, a Custom
+ * Connection's client credentials, a pg backend, the local lock, an error's advice. Every `token`
+ * call reads, deserializes and checks the freshness of the token bundle alone, half the code it was.
+ */
+export const CLI_BUNDLE_PARTS = { token: "token-refresh" } as const satisfies Partial<Record<CliBundleName, string>>;
+export type CliBundlePartName = (typeof CLI_BUNDLE_PARTS)[keyof typeof CLI_BUNDLE_PARTS];
+
 /** A bundle's files in dist/cli: the code, V8's code cache, and what it was built from (see bundle-freshness.ts). */
-export function cliBundleFiles(name: CliBundleName): { readonly bundle: string; readonly cache: string; readonly inputs: string } {
+export function cliBundleFiles(name: CliBundleName | CliBundlePartName): { readonly bundle: string; readonly cache: string; readonly inputs: string } {
   return { bundle: `${name}-bundle.js`, cache: `${name}-bundle.cache`, inputs: `${name}-bundle.inputs.json` };
 }
 
@@ -52,6 +62,17 @@ export interface LoadedCliBundle<Entry extends object = CliBundleEntry> {
   /** The compiled bundle: the build asks it for the code cache after its training run. */
   readonly script: Script;
   readonly codeCache: CodeCacheUse;
+  /** The bundle's part, once the bundle has loaded it (the build trains it and saves its code cache too). */
+  loadedPart(): LoadedCliBundle<object> | undefined;
+}
+
+/**
+ * What the entry of a bundle that shares its modules exports besides its own (the build generates
+ * it): each of our compiled files in the bundle, by its path relative to the bundle's directory, and
+ * a function that returns the bundle's instance of that module (evaluating it when first asked).
+ */
+export interface SharedModules {
+  readonly bundledModules: Readonly<Record<string, () => unknown>>;
 }
 
 /**
@@ -60,7 +81,7 @@ export interface LoadedCliBundle<Entry extends object = CliBundleEntry> {
  * was built from (or one of them is gone), or a bundled dependency changed.
  */
 export function loadCliBundle<Entry extends object = CliBundleEntry>(
-  name: CliBundleName,
+  name: CliBundleName | CliBundlePartName,
   dir: string = __dirname,
   options: { useCodeCache?: boolean } = {},
 ): LoadedCliBundle<Entry> | undefined {
@@ -72,9 +93,82 @@ export function loadCliBundle<Entry extends object = CliBundleEntry>(
   const script = new Script(wrapAsCommonJs(source), { filename: file, cachedData });
   const module = { exports: {} as Entry };
   const evaluate = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
-  evaluate.call(module.exports, module.exports, requireFrom(dir, file), module, file, dir);
+  const part = (CLI_BUNDLE_PARTS as Partial<Record<string, CliBundlePartName>>)[name];
+  let loadedPart: LoadedCliBundle<object> | undefined;
+  const bundleRequire =
+    part === undefined
+      ? requireFrom(dir, file)
+      : requireLoadingPartFirst(requireFrom(dir, file), () => {
+          loadedPart = loadPart(part, dir, options);
+        });
+  evaluate.call(module.exports, module.exports, bundleRequire, module, file, dir);
+  if (isSharing(module.exports)) shareBundledModules(dir, module.exports.bundledModules);
   const codeCache: CodeCacheUse = cachedData === undefined ? "absent" : script.cachedDataRejected === true ? "rejected" : "accepted";
-  return { exports: module.exports, script, codeCache };
+  return { exports: module.exports, script, codeCache, loadedPart: () => loadedPart };
+}
+
+function isSharing(exports: object): exports is SharedModules {
+  return typeof (exports as Partial<SharedModules>).bundledModules === "object";
+}
+
+/**
+ * Puts the bundle's instances of our modules in Node's module cache, under their compiled files' names,
+ * so that a module loaded after the bundle (from its part, or from dist/ when the part cannot run)
+ * that requires one of them gets the bundle's instance: one instance of each module per process, as
+ * instanceof and module state need. Nothing is evaluated here: an entry evaluates its module the first
+ * time it is required. A module this process has already loaded keeps its own entry.
+ */
+function shareBundledModules(dir: string, modules: SharedModules["bundledModules"]): void {
+  // Node's cache is keyed by real paths: this module's own directory is one, another may not be.
+  const base = dir === __dirname ? dir : realpathSync.native(dir);
+  const cache = require.cache;
+  for (const [path, instance] of Object.entries(modules)) {
+    const filename = join(base, path);
+    if (cache[filename] === undefined) cache[filename] = sharedModule(filename, instance);
+  }
+}
+
+/** A module cache entry whose exports are the bundle's instance; what Node's loader reads of one (loaded, exports, children). */
+function sharedModule(filename: string, instance: () => unknown): NodeModule {
+  const entry = { id: filename, filename, path: dirname(filename), loaded: true, children: [], paths: [] };
+  return Object.defineProperty(entry, "exports", { enumerable: true, get: instance }) as unknown as NodeModule;
+}
+
+/**
+ * The require of a bundle that has a part: the bundle requires one of our compiled files (a relative
+ * path) only where it leaves what it holds, and then its part is loaded first (once), so that the
+ * module comes from the part, already in Node's module cache, rather than from dist/.
+ */
+function requireLoadingPartFirst(base: NodeRequire, load: () => void): NodeRequire {
+  let tried = false;
+  const partFirst = (id: string): unknown => {
+    if (!tried && id.startsWith(".")) {
+      tried = true;
+      load();
+    }
+    return base(id);
+  };
+  return Object.assign(partFirst, { resolve: base.resolve, cache: base.cache, main: base.main, extensions: base.extensions }) as NodeRequire;
+}
+
+/**
+ * The part, or undefined when it is stale or missing (its modules then load from dist/, sharing the
+ * bundle's instances like any other). One that fails to load is reported, and dist/ used the same way.
+ */
+function loadPart(part: CliBundlePartName, dir: string, options: { useCodeCache?: boolean }): LoadedCliBundle<object> | undefined {
+  try {
+    return loadCliBundle<object>(part, dir, options);
+  } catch (error) {
+    warnBundleFailed(join(dir, cliBundleFiles(part).bundle), error, "loading what it holds from dist/ instead");
+    return undefined;
+  }
+}
+
+function warnBundleFailed(file: string, error: unknown, instead: string): void {
+  process.stderr.write(
+    `cdktf-xero: warning: ${file} failed to load (${error instanceof Error ? error.message : String(error)}); ${instead}. ` +
+      `Run \`npm run build\` in the cdktf-xero package to rebuild it.\n`,
+  );
 }
 
 /**
@@ -131,10 +225,7 @@ function bundleFor(argv: readonly string[], dir: string): CliBundleEntry | undef
   try {
     bundle = loadCliBundle(name, dir);
   } catch (error) {
-    process.stderr.write(
-      `cdktf-xero: warning: ${join(dir, cliBundleFiles(name).bundle)} failed to load (${error instanceof Error ? error.message : String(error)}); ` +
-        `running the plain CLI. Run \`npm run build\` in the cdktf-xero package to rebuild it.\n`,
-    );
+    warnBundleFailed(join(dir, cliBundleFiles(name).bundle), error, "running the plain CLI");
     return undefined;
   }
   return bundle?.exports.servesCommandLine(argv) === true ? bundle.exports : undefined;
