@@ -19,6 +19,14 @@
  * A code cache that V8 rejects (made by another Node.js version, or under other V8 flags such as a
  * different NODE_OPTIONS) is ignored: the bundle is compiled as usual, only slower.
  *
+ * A bundle may leave what its command rarely runs to a part ({@link CLI_BUNDLE_PARTS}: the token
+ * bundle holds what a cached token runs, its part the rest of `token`). The part is a bundle of its
+ * own, with its own freshness check and code cache, loaded when the bundle first requires one of our
+ * compiled files. Both put their modules in Node's module cache ({@link shareBundledModules}), so
+ * that each module has one instance in the process whichever way it was reached: the part's modules
+ * use the bundle's, and a part that is stale or missing (dist/'s files are then loaded instead) or
+ * fails to load (with a warning) leaves dist/'s files using them too.
+ *
  * Both entry points (main.js, the bin, and hook-launcher.js, the provisioners') call
  * {@link launchCli} before loading anything else, so this module loads only node:fs, node:path,
  * node:vm and bundle-freshness.ts.
@@ -26,7 +34,7 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
-import { areInputsUnchanged, parseBundleInputs } from "./bundle-freshness";
+import { areInputsUnchanged, inputResolver, parseBundleInputs } from "./bundle-freshness";
 
 /** The bundles the build makes, each named after the command it serves. */
 export const CLI_BUNDLE_NAMES = ["hook", "token", "drift"] as const;
@@ -95,14 +103,24 @@ export function loadCliBundle<Entry extends object = CliBundleEntry>(
   const evaluate = script.runInThisContext() as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
   const part = (CLI_BUNDLE_PARTS as Partial<Record<string, CliBundlePartName>>)[name];
   let loadedPart: LoadedCliBundle<object> | undefined;
+  let evaluated = false;
+  const share = (): void => {
+    if (isSharing(module.exports)) shareBundledModules(dir, module.exports.bundledModules);
+  };
+  // A bundle with a part shares its modules the first time it requires one of our files: only from
+  // then on can a module from outside it (its part, dist/) require one of them, and a cached token
+  // never gets there. A part shares its modules at once: they are what its bundle asked for.
   const bundleRequire =
     part === undefined
       ? requireFrom(dir, file)
-      : requireLoadingPartFirst(requireFrom(dir, file), () => {
+      : requireLoadingPartFirst(requireFrom(dir, file), (id) => {
+          if (!evaluated) throw new Error(`${file} required ${id} before it was evaluated, so it could not share its modules first`);
+          share();
           loadedPart = loadPart(part, dir, options);
         });
   evaluate.call(module.exports, module.exports, bundleRequire, module, file, dir);
-  if (isSharing(module.exports)) shareBundledModules(dir, module.exports.bundledModules);
+  evaluated = true;
+  if (part === undefined) share();
   const codeCache: CodeCacheUse = cachedData === undefined ? "absent" : script.cachedDataRejected === true ? "rejected" : "accepted";
   return { exports: module.exports, script, codeCache, loadedPart: () => loadedPart };
 }
@@ -120,10 +138,10 @@ function isSharing(exports: object): exports is SharedModules {
  */
 function shareBundledModules(dir: string, modules: SharedModules["bundledModules"]): void {
   // Node's cache is keyed by real paths: this module's own directory is one, another may not be.
-  const base = dir === __dirname ? dir : realpathSync.native(dir);
+  const locate = inputResolver(dir === __dirname ? dir : realpathSync.native(dir));
   const cache = require.cache;
   for (const [path, instance] of Object.entries(modules)) {
-    const filename = join(base, path);
+    const filename = locate(path);
     if (cache[filename] === undefined) cache[filename] = sharedModule(filename, instance);
   }
 }
@@ -136,15 +154,16 @@ function sharedModule(filename: string, instance: () => unknown): NodeModule {
 
 /**
  * The require of a bundle that has a part: the bundle requires one of our compiled files (a relative
- * path) only where it leaves what it holds, and then its part is loaded first (once), so that the
- * module comes from the part, already in Node's module cache, rather than from dist/.
+ * path) only where it leaves what it holds, and the first time it does, `leave` runs first (once):
+ * the bundle shares its modules and loads its part, so that the module comes from the part, already
+ * in Node's module cache, rather than from dist/.
  */
-function requireLoadingPartFirst(base: NodeRequire, load: () => void): NodeRequire {
-  let tried = false;
+function requireLoadingPartFirst(base: NodeRequire, leave: (id: string) => void): NodeRequire {
+  let left = false;
   const partFirst = (id: string): unknown => {
-    if (!tried && id.startsWith(".")) {
-      tried = true;
-      load();
+    if (!left && id.startsWith(".")) {
+      left = true;
+      leave(id);
     }
     return base(id);
   };
