@@ -112,8 +112,8 @@ export function loadCliBundle<Entry extends object = CliBundleEntry>(
   // never gets there. A part shares its modules at once: they are what its bundle asked for.
   const bundleRequire =
     part === undefined
-      ? requireFrom(dir, file)
-      : requireLoadingPartFirst(requireFrom(dir, file), (id) => {
+      ? requireSharedFirst(requireFrom(dir, file), dir)
+      : requireLoadingPartFirst(requireSharedFirst(requireFrom(dir, file), dir), (id) => {
           if (!evaluated) throw new Error(`${file} required ${id} before it was evaluated, so it could not share its modules first`);
           share();
           loadedPart = loadPart(part, dir, options);
@@ -137,8 +137,7 @@ function isSharing(exports: object): exports is SharedModules {
  * time it is required. A module this process has already loaded keeps its own entry.
  */
 function shareBundledModules(dir: string, modules: SharedModules["bundledModules"]): void {
-  // Node's cache is keyed by real paths: this module's own directory is one, another may not be.
-  const locate = inputResolver(dir === __dirname ? dir : realpathSync.native(dir));
+  const locate = moduleLocator(dir);
   const cache = require.cache;
   for (const [path, instance] of Object.entries(modules)) {
     const filename = locate(path);
@@ -146,10 +145,38 @@ function shareBundledModules(dir: string, modules: SharedModules["bundledModules
   }
 }
 
+/** The module cache entries {@link shareBundledModules} made. */
+const sharedEntries = new WeakSet<object>();
+
 /** A module cache entry whose exports are the bundle's instance; what Node's loader reads of one (loaded, exports, children). */
 function sharedModule(filename: string, instance: () => unknown): NodeModule {
   const entry = { id: filename, filename, path: dirname(filename), loaded: true, children: [], paths: [] };
+  sharedEntries.add(entry);
   return Object.defineProperty(entry, "exports", { enumerable: true, get: instance }) as unknown as NodeModule;
+}
+
+/** Where Node's module cache keeps a file a bundle in `dir` names relative to it: by its real path (this module's own directory is one). */
+function moduleLocator(dir: string): (path: string) => string {
+  return inputResolver(dir === __dirname ? dir : realpathSync.native(dir));
+}
+
+/**
+ * The require of a bundle in `dir`: one of our compiled files that a bundle has shared is answered
+ * from its module cache entry, as Node's loader would answer it, without resolving the path again
+ * (a `stat` and a `realpath` for each file a refresh's part asks of the token bundle); anything
+ * else goes to Node's loader.
+ */
+function requireSharedFirst(base: NodeRequire, dir: string): NodeRequire {
+  let locate: ((path: string) => string) | undefined;
+  const sharedFirst = (id: string): unknown => {
+    if (id.startsWith(".")) {
+      locate ??= moduleLocator(dir);
+      const entry = require.cache[locate(id)];
+      if (entry !== undefined && sharedEntries.has(entry)) return entry.exports;
+    }
+    return base(id);
+  };
+  return Object.assign(sharedFirst, { resolve: base.resolve, cache: base.cache, main: base.main, extensions: base.extensions }) as NodeRequire;
 }
 
 /**
