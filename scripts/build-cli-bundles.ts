@@ -89,10 +89,11 @@ const RECIPES: readonly BundleRecipe[] = [
       // What a cached token on a local backend never runs: half the bundle's code, which every call
       // read, deserialized and checked the freshness of.
       imports: [
-        // providers/tokens/get-access-token.ts: a refresh, a Custom Connection's client credentials, the recorded declaration
+        // providers/tokens/get-access-token.ts: a refresh, a Custom Connection's client credentials, the recorded declaration, a registration's outputs
         "./connection-grant",
         "./custom-connection-token",
         "../../contract/hook-spec",
+        "../../contract/registration",
         // providers/tokens/locked-refresh.ts: Xero's answer to a refresh
         "../xero/errors",
         // providers/state: a pg backend, the local backend's lock
