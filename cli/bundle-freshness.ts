@@ -108,10 +108,10 @@ export function areInputsUnchanged(dir: string, builtAtMs: number, inputs: Bundl
 }
 
 /**
- * `resolve(dir, input)`, with each input's folder resolved once: a bundle's inputs are some eighty
+ * `resolve(dir, input)`, with each input's folder resolved once: a bundle's inputs are some forty
  * files in a dozen folders, and every CLI process resolves them all before it starts.
  */
-function inputResolver(dir: string): (input: string) => string {
+export function inputResolver(dir: string): (input: string) => string {
   const folders = new Map<string, string>();
   return (input) => {
     const cut = Math.max(input.lastIndexOf("/"), input.lastIndexOf("\\"));

@@ -7,16 +7,19 @@
  * The cache holds the functions compiled by the time it is made, so before saving it the build runs
  * each bundle through its command against the embedded emulator, in this process
  * (scripts/cli-bundle-training.ts). A cache made after module loading alone left a hook apply about
- * 15 ms slower.
+ * 15 ms slower. A bundle with a part (the token bundle: what a cached token runs; its part
+ * token-refresh: the rest of `token`) is built in two esbuild passes, the first to learn which of
+ * our files it holds, the second with a generated entry that lists them for the module cache; the
+ * part's cache is saved after a refresh run through the bundle, the bundle's before it.
  *
  *   node dist/scripts/build-cli-bundles.js
  */
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-import { buildSync } from "esbuild";
+import { join, relative, resolve, sep } from "node:path";
+import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { bundledPackagePath, hashLockfile, type BundleInputs } from "../cli/bundle-freshness";
-import { cliBundleFiles, loadCliBundle, type CliBundleName, type LoadedCliBundle } from "../cli/cli-bundle";
-import { startTraining, trainDriftBundle, trainHookBundle, trainTokenBundle, type Training } from "./cli-bundle-training";
+import { CLI_BUNDLE_PARTS, cliBundleFiles, loadCliBundle, type CliBundleName, type CliBundlePartName, type LoadedCliBundle } from "../cli/cli-bundle";
+import { startTraining, trainDriftBundle, trainHookBundle, trainTokenBundle, trainTokenRefreshBundle, type Training } from "./cli-bundle-training";
 
 const CLI_DIR = join(__dirname, "..", "cli");
 
@@ -41,6 +44,16 @@ interface BundleRecipe {
    */
   readonly minify: false | "identifiers" | "syntax";
   readonly train: (bundle: LoadedCliBundle<object>, training: Training) => Promise<void>;
+  /**
+   * What the command runs only now and then goes to the bundle's part (CLI_BUNDLE_PARTS): these
+   * imports, each as written in our compiled files, and what they import that the bundle does not
+   * hold. Both bundles share their modules (cli/cli-bundle.ts), so each has one instance per process.
+   */
+  readonly part?: {
+    readonly imports: readonly string[];
+    /** Runs the command through the bundle so that it loads its part, before the part's code cache is saved. */
+    readonly train: (bundle: LoadedCliBundle<object>, training: Training) => Promise<void>;
+  };
 }
 
 /**
@@ -65,12 +78,35 @@ const RECIPES: readonly BundleRecipe[] = [
     // The token fast path runs without commander, the registry or the hook command (and with it
     // every kind's lifecycle). axios (a refresh, a client-credentials exchange) and pg (a pg
     // backend) load from node_modules when needed: a cached token on a local backend reads neither,
-    // and they would more than double the file it reads first.
+    // and they would more than double the file it reads first. The launcher (./cli-bundle, this
+    // process's own) is never reached from the bundle.
     name: "token",
     entry: "token-bundle-entry.js",
-    external: ["commander", "./commands", "./commands/hook", "axios", "pg", ...NEVER_BUNDLED],
+    external: ["commander", "./commands", "./commands/hook", "./cli-bundle", "axios", "pg", ...NEVER_BUNDLED],
     minify: "syntax",
     train: (bundle, training) => trainTokenBundle(bundle.exports as typeof import("../cli/token-bundle-entry"), training),
+    part: {
+      // What a cached token on a local backend never runs: half the bundle's code, which every call
+      // read, deserialized and checked the freshness of.
+      imports: [
+        // providers/tokens/get-access-token.ts: a refresh, a Custom Connection's client credentials, the recorded declaration, a registration's outputs
+        "./connection-grant",
+        "./custom-connection-token",
+        "../../contract/hook-spec",
+        "../../contract/registration",
+        // providers/tokens/locked-refresh.ts: Xero's answer to a refresh
+        "../xero/errors",
+        // providers/state: a pg backend, the local backend's lock
+        "./pg/pg-store",
+        "./lock-file",
+        // cli/main.ts: an error's advice; what only commander's command lines need
+        "../providers/lifecycle/runtime/recovery",
+        "../contract/hook-spec",
+        "./usage-errors",
+        "./version",
+      ],
+      train: (bundle, training) => trainTokenRefreshBundle(bundle.exports as typeof import("../cli/token-bundle-entry"), training),
+    },
   },
   {
     // commander parses drift's flags, axios makes its calls; the registry, the hook and token
@@ -83,12 +119,9 @@ const RECIPES: readonly BundleRecipe[] = [
   },
 ];
 
-/** Bundles one recipe's entry; writes the bundle and the list of what it was built from, each in one rename. */
-function bundle(recipe: BundleRecipe): void {
-  const files = cliBundleFiles(recipe.name);
-  const result = buildSync({
-    entryPoints: [join(CLI_DIR, recipe.entry)],
-    outfile: join(CLI_DIR, files.bundle),
+/** esbuild's options for one bundle of `recipe` (its entry given by the caller). */
+function esbuildOptions(recipe: BundleRecipe): BuildOptions {
+  return {
     bundle: true,
     platform: "node",
     target: `node${process.versions.node.split(".")[0]}`,
@@ -99,12 +132,94 @@ function bundle(recipe: BundleRecipe): void {
     legalComments: "none",
     metafile: true,
     write: false,
-  });
-  if (result.errors.length > 0) throw new Error(`esbuild could not bundle ${recipe.entry}: ${result.errors.map((e) => e.text).join("; ")}`);
-  const [output] = result.outputFiles;
-  if (output === undefined) throw new Error(`esbuild produced no bundle for ${recipe.entry}`);
+  };
+}
+
+/** Bundles one recipe's entry (and its part, if it has one); writes each bundle and the list of what it was built from, each in one rename. */
+async function bundle(recipe: BundleRecipe): Promise<void> {
+  if (recipe.part === undefined) {
+    const result = await build({ ...esbuildOptions(recipe), entryPoints: [join(CLI_DIR, recipe.entry)], outfile: join(CLI_DIR, cliBundleFiles(recipe.name).bundle) });
+    writeBundle(recipe.name, recipe.entry, result);
+    return;
+  }
+  // The bundle: its entry's modules but the part's imports, which stay requires of the compiled files.
+  const partImports = new Set(recipe.part.imports);
+  const partModules = new Set<string>();
+  const leaveToPart: Plugin = {
+    name: "leave-to-part",
+    setup(on) {
+      on.onResolve({ filter: /^\./ }, ({ path, importer, resolveDir }) => {
+        if (!partImports.has(path) || !isOurs(importer)) return undefined;
+        const file = require.resolve(resolve(resolveDir, path));
+        partModules.add(file);
+        return { path: requirePath(file), external: true };
+      });
+    },
+  };
+  const options = { ...esbuildOptions(recipe), outfile: join(CLI_DIR, cliBundleFiles(recipe.name).bundle), plugins: [leaveToPart] };
+  const first = await build({ ...options, entryPoints: [join(CLI_DIR, recipe.entry)] });
+  const held = ourInputs(first.metafile);
+  writeBundle(recipe.name, recipe.entry, await build({ ...options, stdin: sharingEntry(recipe.entry, held) }));
+
+  // The part: what those imports reach that the bundle does not hold; the bundle's modules stay
+  // requires of the compiled files, which the bundle has put in Node's module cache.
+  const part = (CLI_BUNDLE_PARTS as Partial<Record<CliBundleName, CliBundlePartName>>)[recipe.name];
+  if (part === undefined) throw new Error(`the ${recipe.name} bundle has a part in its recipe but none in CLI_BUNDLE_PARTS`);
+  const heldFiles = new Set(held);
+  const shareWithBundle: Plugin = {
+    name: "share-with-bundle",
+    setup(on) {
+      on.onResolve({ filter: /^\./ }, ({ path, importer, resolveDir }) => {
+        if (importer !== "<stdin>" && !isOurs(importer)) return undefined;
+        const file = require.resolve(resolve(resolveDir, path));
+        return heldFiles.has(file) ? { path: requirePath(file), external: true } : undefined;
+      });
+    },
+  };
+  const partOptions = { ...esbuildOptions(recipe), outfile: join(CLI_DIR, cliBundleFiles(part).bundle), plugins: [shareWithBundle] };
+  const reached = await build({ ...partOptions, stdin: sharingEntry(undefined, [...partModules]) });
+  const partHeld = ourInputs(reached.metafile).filter((file) => !heldFiles.has(file));
+  writeBundle(part, recipe.entry, await build({ ...partOptions, stdin: sharingEntry(undefined, partHeld) }));
+}
+
+/** Whether esbuild's input or importer path is one of our compiled files (not a dependency's, not generated). */
+function isOurs(file: string): boolean {
+  return file !== "" && file !== "<stdin>" && bundledPackagePath(file) === undefined;
+}
+
+/** Our compiled files among a build's inputs, as absolute paths. */
+function ourInputs(metafile: Metafile | undefined): string[] {
+  if (metafile === undefined) throw new Error("esbuild returned no metafile");
+  return Object.keys(metafile.inputs)
+    .filter(isOurs)
+    .map((input) => resolve(input));
+}
+
+/** How a bundle in CLI_DIR requires `file`: relative to CLI_DIR, as the launcher's require resolves it. */
+function requirePath(file: string): string {
+  const path = relative(CLI_DIR, file).split(sep).join("/");
+  return path.startsWith(".") ? path : `./${path}`;
+}
+
+/**
+ * The generated entry of a bundle that shares its modules (cli/cli-bundle.ts, SharedModules): the
+ * command's entry, if any, and the bundle's instance of each of `modules`, by its path relative to CLI_DIR.
+ */
+function sharingEntry(entry: string | undefined, modules: readonly string[]): { contents: string; resolveDir: string; loader: "js" } {
+  const table = [...modules]
+    .sort()
+    .map((file) => `  ${JSON.stringify(relative(CLI_DIR, file).split(sep).join("/"))}: () => require(${JSON.stringify(requirePath(file))}),`);
+  const own = entry === undefined ? "" : `...require(${JSON.stringify(`./${entry}`)}), `;
+  return { contents: `"use strict";\nmodule.exports = { ${own}bundledModules: {\n${table.join("\n")}\n} };\n`, resolveDir: CLI_DIR, loader: "js" };
+}
+
+function writeBundle(name: CliBundleName | CliBundlePartName, entry: string, result: { errors: { text: string }[]; outputFiles?: { contents: Uint8Array }[]; metafile?: Metafile }): void {
+  if (result.errors.length > 0) throw new Error(`esbuild could not bundle ${entry}: ${result.errors.map((e) => e.text).join("; ")}`);
+  const [output] = result.outputFiles ?? [];
+  if (output === undefined || result.metafile === undefined) throw new Error(`esbuild produced no bundle for ${entry}`);
+  const files = cliBundleFiles(name);
   writeAtomically(join(CLI_DIR, files.bundle), output.contents);
-  writeAtomically(join(CLI_DIR, files.inputs), `${JSON.stringify(bundleInputs(Object.keys(result.metafile.inputs)))}\n`);
+  writeAtomically(join(CLI_DIR, files.inputs), `${JSON.stringify(bundleInputs(Object.keys(result.metafile.inputs).filter((input) => input !== "<stdin>")))}\n`);
 }
 
 /**
@@ -153,7 +268,9 @@ async function main(): Promise<void> {
   const loaded: { recipe: BundleRecipe; bundle: LoadedCliBundle<object> }[] = [];
   for (const recipe of RECIPES) {
     rmSync(join(CLI_DIR, cliBundleFiles(recipe.name).cache), { force: true });
-    bundle(recipe);
+    const part = (CLI_BUNDLE_PARTS as Partial<Record<CliBundleName, CliBundlePartName>>)[recipe.name];
+    if (part !== undefined) rmSync(join(CLI_DIR, cliBundleFiles(part).cache), { force: true });
+    await bundle(recipe);
     const made = loadCliBundle<object>(recipe.name, CLI_DIR, { useCodeCache: false });
     if (made === undefined) throw new Error(`esbuild reported success but ${join(CLI_DIR, cliBundleFiles(recipe.name).bundle)} is missing or older than a file it was built from`);
     loaded.push({ recipe, bundle: made });
@@ -167,6 +284,13 @@ async function main(): Promise<void> {
     for (const { recipe, bundle: made } of loaded) {
       await recipe.train(made, training);
       writeAtomically(join(CLI_DIR, cliBundleFiles(recipe.name).cache), made.script.createCachedData());
+      if (recipe.part === undefined) continue;
+      // After the bundle's cache is saved: what the part runs stays out of it.
+      await recipe.part.train(made, training);
+      const part = made.loadedPart();
+      const partName = (CLI_BUNDLE_PARTS as Partial<Record<CliBundleName, CliBundlePartName>>)[recipe.name];
+      if (part === undefined || partName === undefined) throw new Error(`the ${recipe.name} bundle's training did not load its part (missing, stale or not in CLI_BUNDLE_PARTS)`);
+      writeAtomically(join(CLI_DIR, cliBundleFiles(partName).cache), part.script.createCachedData());
     }
   } finally {
     await training.close();

@@ -2,7 +2,6 @@ import { ClientSecretSourceOutputs } from "../../contract/client-secret-source";
 import { ConnectionOutputs, type OAuthConnectionSpec } from "../../contract/connection";
 import { CommonOutputs } from "../../contract/document-codec";
 import { LinkOutputs } from "../../contract/link";
-import { RegistrationOutputs } from "../../contract/registration";
 import { formatBackendAddress, type StateBackendAddress } from "../../contract/state-address";
 import { systemClock, type Clock } from "../clock";
 import { ConfigError } from "../errors";
@@ -127,7 +126,7 @@ async function vend(backend: StateBackend, options: GetAccessTokenOptions, deps:
       throw new NotATokenDocumentError(
         document,
         backend.label,
-        `is the registration of a ${String(stored.values[RegistrationOutputs.names.kind])} app (a user consents to it with a XeroOAuthConnection, whose document holds the tokens)`,
+        `is the registration of a ${String(stored.values[registrationOutputs().names.kind])} app (a user consents to it with a XeroOAuthConnection, whose document holds the tokens)`,
       );
     case "unknown":
       throw new NotATokenDocumentError(document, backend.label, "is neither a consented connection nor a Custom Connection that a deploy has recorded");
@@ -140,11 +139,16 @@ type DocumentKind = "oauth_connection" | "custom_connection" | "other_app" | "un
 function documentKind(stored: StoredDocument): DocumentKind {
   const values = stored.values;
   if (values[ConnectionOutputs.names.status] !== undefined || values[ConnectionOutputs.names.declaration] !== undefined) return "oauth_connection";
-  const appKind = values[RegistrationOutputs.names.kind];
+  const appKind = values[registrationOutputs().names.kind];
   if (appKind === "custom_connection") return "custom_connection";
   if (appKind !== undefined) return "other_app";
   if (values[LinkOutputs.names.connectionId] !== undefined || values[ClientSecretSourceOutputs.source] !== undefined) return "custom_connection";
   return "unknown";
+}
+
+/** A registration's outputs, loaded only for a document that is not a consented connection's (what `token` reads most). */
+function registrationOutputs(): typeof import("../../contract/registration").RegistrationOutputs {
+  return (require("../../contract/registration") as typeof import("../../contract/registration")).RegistrationOutputs;
 }
 
 async function vendForConnection(

@@ -64,7 +64,7 @@ describe("the token and drift bundles", () => {
   });
 
   it("are built, each with a code cache this Node.js accepts", () => {
-    expect(loadIn("token", DIST_CLI)).toEqual({ codeCache: "accepted", exports: ["runCliAsProcess", "runTokenSilently", "servesCommandLine"] });
+    expect(loadIn("token", DIST_CLI)).toEqual({ codeCache: "accepted", exports: ["bundledModules", "runCliAsProcess", "runTokenSilently", "servesCommandLine"] });
     expect(loadIn("drift", DIST_CLI)).toEqual({ codeCache: "accepted", exports: ["runCliAsProcess", "runDriftSilently", "servesCommandLine"] });
   });
 

@@ -159,9 +159,9 @@ describe("the package in a project of its own", () => {
     expect(existsSync(join(project, "node_modules", "cdktf-xero", "node_modules", "constructs"))).toBe(false);
   });
 
-  test("the installed CLI finds its hook, token and drift bundles fresh (without a lockfile: by the installed dependencies' versions), with code caches this Node.js accepts", async () => {
+  test("the installed CLI finds its hook, token and drift bundles and the token bundle's part fresh (without a lockfile: by the installed dependencies' versions), with code caches this Node.js accepts", async () => {
     const cli = join(project, "node_modules", "cdktf-xero", "dist", "cli");
-    for (const name of ["hook", "token", "drift"]) {
+    for (const name of ["hook", "token", "token-refresh", "drift"]) {
       const script = `const b = require(${JSON.stringify(join(cli, "cli-bundle.js"))}).loadCliBundle(${JSON.stringify(name)}); console.log(b === undefined ? "none" : b.codeCache);`;
       const loaded = await runCommand(process.execPath, ["-e", script], { cwd: project, env: {} });
       expect([name, loaded.stdout.trim()]).toEqual([name, "accepted"]);
