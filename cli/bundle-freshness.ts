@@ -108,8 +108,8 @@ export function areInputsUnchanged(dir: string, builtAtMs: number, inputs: Bundl
 }
 
 /**
- * `resolve(dir, input)`, with each input's folder resolved once: a bundle's inputs are some forty
- * files in a dozen folders, and every CLI process resolves them all before it starts.
+ * `resolve(dir, input)`, with each input's folder resolved once: a bundle's inputs are forty to a
+ * hundred files in a dozen folders, and every CLI process resolves them all before it starts.
  */
 export function inputResolver(dir: string): (input: string) => string {
   const folders = new Map<string, string>();

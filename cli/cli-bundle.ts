@@ -25,7 +25,10 @@
  * compiled files. Both put their modules in Node's module cache ({@link shareBundledModules}), so
  * that each module has one instance in the process whichever way it was reached: the part's modules
  * use the bundle's, and a part that is stale or missing (dist/'s files are then loaded instead) or
- * fails to load (with a warning) leaves dist/'s files using them too.
+ * fails to load (with a warning) leaves dist/'s files using them too. The one exception is a file
+ * the process loaded from dist/ before the bundle shared its modules: it keeps that entry. In a CLI
+ * process that is main.js alone (the bin), which holds no state and defines no class; the build's
+ * training runs, which load dist/'s state and Xero modules first, use those instances.
  *
  * Both entry points (main.js, the bin, and hook-launcher.js, the provisioners') call
  * {@link launchCli} before loading anything else, so this module loads only node:fs, node:path,
@@ -44,8 +47,9 @@ export type CliBundleName = (typeof CLI_BUNDLE_NAMES)[number];
  * A bundle's part: what its command runs only now and then, in a bundle of its own that the command's
  * bundle loads the first time it needs any of it (see {@link shareBundledModules}). The token bundle
  * holds what a cached token runs; its part, `token-refresh`, the rest of `token`: a refresh, a Custom
- * Connection's client credentials, a pg backend, the local lock, an error's advice. Every `token`
- * call reads, deserializes and checks the freshness of the token bundle alone, half the code it was.
+ * Connection's client credentials, a pg backend, the local lock, an error's advice. A cached token
+ * on a local backend reads, deserializes and checks the freshness of the token bundle alone, half the
+ * code it was; anything else loads the part too.
  */
 export const CLI_BUNDLE_PARTS = { token: "token-refresh" } as const satisfies Partial<Record<CliBundleName, string>>;
 export type CliBundlePartName = (typeof CLI_BUNDLE_PARTS)[keyof typeof CLI_BUNDLE_PARTS];

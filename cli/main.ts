@@ -90,7 +90,10 @@ export interface RunCliOptions {
   readonly registerCommands?: RegisterCommands;
 }
 
-/** Runs the CLI and resolves to the exit code; `process.exit` is called only by the entry point below. */
+/**
+ * Runs the CLI and resolves to the exit code. It never calls `process.exit`; the drift bundle's entry
+ * does, once the command has finished and its output is out (cli/exit-when-flushed.ts).
+ */
 export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
   let program: Command | undefined;
   try {

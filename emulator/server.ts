@@ -111,8 +111,12 @@ async function serveExchange(req: IncomingMessage, res: ServerResponse, ctx: Emu
   const feelLatency = async (): Promise<void> => {
     if (latencyFelt) return;
     latencyFelt = true;
-    const remainingMs = remainingLatencyMs(latencyMs, latencyFromMs, performance.now());
-    if (remainingMs > 0 && !gone) await ctx.latency.during(delay(remainingMs, res));
+    // Node's timers count from the event loop's clock, which can be behind performance.now(): a timer
+    // may end early, so the remaining time is looked at again until none is left.
+    for (let remainingMs = remainingLatencyMs(latencyMs, latencyFromMs, performance.now()); remainingMs > 0 && !gone; ) {
+      await ctx.latency.during(delay(remainingMs, res));
+      remainingMs = remainingLatencyMs(latencyMs, latencyFromMs, performance.now());
+    }
   };
   const hooks: RequestHooks = {
     simulateLatency: async () => {

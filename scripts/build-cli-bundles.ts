@@ -159,7 +159,7 @@ async function bundle(recipe: BundleRecipe): Promise<void> {
   const options = { ...esbuildOptions(recipe), outfile: join(CLI_DIR, cliBundleFiles(recipe.name).bundle), plugins: [leaveToPart] };
   const first = await build({ ...options, entryPoints: [join(CLI_DIR, recipe.entry)] });
   const held = ourInputs(first.metafile);
-  writeBundle(recipe.name, recipe.entry, await build({ ...options, stdin: sharingEntry(recipe.entry, held) }));
+  const bundled = await build({ ...options, stdin: sharingEntry(recipe.entry, held) });
 
   // The part: what those imports reach that the bundle does not hold; the bundle's modules stay
   // requires of the compiled files, which the bundle has put in Node's module cache.
@@ -179,7 +179,11 @@ async function bundle(recipe: BundleRecipe): Promise<void> {
   const partOptions = { ...esbuildOptions(recipe), outfile: join(CLI_DIR, cliBundleFiles(part).bundle), plugins: [shareWithBundle] };
   const reached = await build({ ...partOptions, stdin: sharingEntry(undefined, [...partModules]) });
   const partHeld = ourInputs(reached.metafile).filter((file) => !heldFiles.has(file));
+  // The part is written before its bundle: a build that fails between the two leaves a new part
+  // beside the bundle of the build before, which is stale unless nothing it holds changed (a module
+  // moving between the two changes a file the bundle holds), never a new bundle beside an old part.
   writeBundle(part, recipe.entry, await build({ ...partOptions, stdin: sharingEntry(undefined, partHeld) }));
+  writeBundle(recipe.name, recipe.entry, bundled);
 }
 
 /** Whether esbuild's input or importer path is one of our compiled files (not a dependency's, not generated). */

@@ -85,7 +85,8 @@ interface Target {
  */
 const CHECKS_PER_CALL_SLOT = 4;
 /**
- * Documents read at once while listing a backend: a pg pool serves 16 reads side by side. The local
+ * Documents read at once while listing a backend: pg's reads are asynchronous, 16 of them queued on
+ * its pool (which runs as many as it has connections) so that one is always ready to run. The local
  * backend reads a file synchronously, so "at once" only means how many reads one turn of the event
  * loop makes before the answers already back from Xero are looked at: one, so an answer never waits
  * behind a batch of reads (16 to a turn kept a connection's first answer waiting 25 ms).
