@@ -6,7 +6,8 @@ import { judgeAgainstControl, readAuthorizeAnswer } from "./authorize-probe";
 import { buildAuthorizeUrl, type AuthorizeUrlParams } from "./authorize-url";
 import { resolveEndpoints, xeroUrls, type XeroEndpoints, type XeroEnv, type XeroUrls } from "./endpoints";
 import { XeroInvalidClientError, XeroInvalidGrantError, XeroProtocolError, XeroTokenVerificationError } from "./errors";
-import { axiosTransport, type HttpTransport, type RawResponse, type TransportFailure } from "./http";
+import { type HttpTransport, type RawResponse, type TransportFailure } from "./http";
+import { transportForEnvironment } from "./node-http-transport";
 import { parseConnectionsResponse, parseDeleteConnectionResponse, type XeroConnection } from "./parse-api";
 import { rateLimitedError, serverError, type ParseContext } from "./parse-common";
 import { parseRevocationResponse, parseTokenResponse, tokenEndpointError, type TokenParseContext, type TokenRequestKind, type XeroTokenSet } from "./parse-token";
@@ -45,7 +46,10 @@ export interface XeroClientOptions {
   readonly random?: () => number;
   /** @default crypto.randomBytes */
   readonly randomBytes?: RandomBytes;
-  /** @default axios */
+  /**
+   * @default Node's http module; axios when a proxy variable is set in `env` (see
+   * transportForEnvironment), since axios honours proxies and Node's http does not
+   */
   readonly http?: HttpTransport;
   /** Receives redacted debug lines. @default none */
   readonly logger?: XeroLogger;
@@ -106,7 +110,8 @@ export class XeroClient {
     const timeoutMs = options.timeoutMs ?? 10_000;
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new ConfigError(`timeoutMs must be a positive integer, got ${timeoutMs}`);
     this.clientId = options.clientId;
-    this.endpoints = resolveEndpoints({ overrides: options.endpoints ?? {}, env: options.env ?? process.env });
+    const env = options.env ?? process.env;
+    this.endpoints = resolveEndpoints({ overrides: options.endpoints ?? {}, env });
     this.urls = xeroUrls(this.endpoints);
     this.auth = options.clientSecret === undefined
       ? { method: "none", clientId: options.clientId }
@@ -117,7 +122,7 @@ export class XeroClient {
     this.audience = options.audience;
     this.randomBytes = options.randomBytes ?? nodeRandomBytes;
     this.send = {
-      transport: options.http ?? axiosTransport(),
+      transport: options.http ?? transportForEnvironment(env),
       policy: retryPolicy(options.retry),
       clock: options.clock ?? systemClock,
       sleep: options.sleep ?? realSleep,
