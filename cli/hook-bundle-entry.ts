@@ -8,10 +8,9 @@ export { runCliAsProcess } from "./main";
 /** The hook command lines the CLI's hook fast path runs: `hook <verb> [--json]`. */
 export { isHookCommandLine as servesCommandLine } from "./main";
 
-/** Loads, without running anything, every module a hook may need: the hook command, axios, pg. */
+/** Loads, without running anything, every module a hook may need: the hook command, pg. */
 export function loadHookModules(): void {
   require("./commands/hook");
-  require("axios");
   require("../providers/state/pg/pg-store");
   require("pg");
 }

@@ -3,8 +3,8 @@
  * the CLI's token fast path runs, and what the build's training run calls before it saves V8's code
  * cache. The bundle holds what a cached token runs: the command, the state backend and the document
  * codec. The rest (the Xero client and the refresh, client credentials, pg, the lock file, an
- * error's advice) is in its part, token-refresh-bundle.js, loaded when first required, and axios
- * and pg load from node_modules.
+ * error's advice) is in its part, token-refresh-bundle.js, loaded when first required, and pg
+ * (and axios, behind a proxy) load from node_modules.
  */
 import { parseTokenCommandLine, runTokenCommand, type TokenFlags } from "./commands/token";
 

@@ -67,18 +67,19 @@ const NEVER_BUNDLED = ["jose", "pg-native", "supports-color"];
 const RECIPES: readonly BundleRecipe[] = [
   {
     // Not on a hook's path: commander and the command registry (a person at a terminal), the
-    // `token` command (which has its own bundle).
+    // `token` command (which has its own bundle), axios (the Xero client sends over Node's http
+    // module, and loads axios from node_modules only behind a proxy).
     name: "hook",
     entry: "hook-bundle-entry.js",
-    external: ["commander", "./commands", "./commands/token", ...NEVER_BUNDLED],
+    external: ["commander", "./commands", "./commands/token", "axios", ...NEVER_BUNDLED],
     minify: false,
     train: (bundle, training) => trainHookBundle(bundle.exports as typeof import("../cli/hook-bundle-entry"), training),
   },
   {
     // The token fast path runs without commander, the registry or the hook command (and with it
-    // every kind's lifecycle). axios (a refresh, a client-credentials exchange) and pg (a pg
-    // backend) load from node_modules when needed: a cached token on a local backend reads neither,
-    // and they would more than double the file it reads first. The launcher (./cli-bundle, this
+    // every kind's lifecycle). pg (a pg backend) and axios (behind a proxy) load from node_modules
+    // when needed: a cached token on a local backend reads neither, and they would more than double
+    // the file it reads first. The launcher (./cli-bundle, this
     // process's own) is never reached from the bundle.
     name: "token",
     entry: "token-bundle-entry.js",
@@ -109,11 +110,12 @@ const RECIPES: readonly BundleRecipe[] = [
     },
   },
   {
-    // commander parses drift's flags, axios makes its calls; the registry, the hook and token
-    // commands are not reached, and pg loads from node_modules for a pg backend only.
+    // commander parses drift's flags; the registry, the hook and token commands are not reached,
+    // pg loads from node_modules for a pg backend only, and axios behind a proxy only (Node's http
+    // module makes the calls otherwise).
     name: "drift",
     entry: "drift-bundle-entry.js",
-    external: ["./commands", "./commands/hook", "./commands/token", "pg", ...NEVER_BUNDLED],
+    external: ["./commands", "./commands/hook", "./commands/token", "pg", "axios", ...NEVER_BUNDLED],
     minify: "identifiers",
     train: (bundle, training) => trainDriftBundle(bundle.exports as typeof import("../cli/drift-bundle-entry"), training),
   },
