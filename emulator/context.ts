@@ -37,12 +37,18 @@ export interface EmulatorContext {
   readonly latency: EmulatorLatency;
 }
 
-/** Per-request hooks the server gives a handler; `simulateLatency` is where an injected delay is felt. */
+/** Per-request hooks the server gives a handler. */
 export interface RequestHooks {
+  /** Where an injected hold or delay is felt, then the configured latency (inside a rate-limit slot, say). */
   simulateLatency(): Promise<void>;
+  /**
+   * Where an injected hold or delay is felt, without the latency: a handler that calls only this
+   * does its work during the latency, which the server then waits out before answering.
+   */
+  awaitInjectedDelay(): Promise<void>;
 }
 
-export const NO_HOOKS: RequestHooks = { simulateLatency: () => Promise.resolve() };
+export const NO_HOOKS: RequestHooks = { simulateLatency: () => Promise.resolve(), awaitInjectedDelay: () => Promise.resolve() };
 
 /** A handler's answer plus an optional note for the request log (never sent to the client). */
 export type HandlerResult = EmulatorResponse & { readonly note?: string };

@@ -118,14 +118,18 @@ async function serveExchange(req: IncomingMessage, res: ServerResponse, ctx: Emu
       remainingMs = remainingLatencyMs(latencyMs, latencyFromMs, performance.now());
     }
   };
+  const awaitInjectedDelay = async (): Promise<void> => {
+    if (fault?.hold === true || fault?.delayMs !== undefined) {
+      await (fault.hold === true ? ctx.faults.hold(res) : delay(fault.delayMs ?? 0, res));
+      latencyFromMs = performance.now();
+    }
+  };
   const hooks: RequestHooks = {
     simulateLatency: async () => {
-      if (fault?.hold === true || fault?.delayMs !== undefined) {
-        await (fault.hold === true ? ctx.faults.hold(res) : delay(fault.delayMs ?? 0, res));
-        latencyFromMs = performance.now();
-      }
+      await awaitInjectedDelay();
       await feelLatency();
     },
+    awaitInjectedDelay,
   };
   let response: HandlerResult;
   if (body === undefined) {

@@ -36,7 +36,11 @@ export async function handleToken(request: EmulatorRequest, ctx: EmulatorContext
   if (!isFormEncoded(request)) {
     return tokenError("invalid_request", { note: "token requests must be application/x-www-form-urlencoded" });
   }
-  await hooks.simulateLatency();
+  // The work (a signed JWT, the most CPU any answer costs here) is done during the latency, which
+  // the server waits out before answering: the answer leaves `latencyMs` after the request arrived,
+  // not that plus the signing, as a Xero that answers in that time would. An injected hold or delay
+  // still comes first, so a test holds a refresh before it is committed.
+  await hooks.awaitInjectedDelay();
   const form = new URLSearchParams(request.body);
   const auth = authenticateClient(request.headers.authorization, form, ctx.state);
   if (!auth.ok) return tokenError("invalid_client", { note: auth.reason, status: ctx.options.invalidClientStatus });
