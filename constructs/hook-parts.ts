@@ -12,7 +12,6 @@
  * - `State`: `terraform_remote_state` of the document, `depends_on` Resource: the read-back.
  */
 import {
-  DataResource,
   Fn,
   Op,
   TerraformRemoteState,
@@ -28,6 +27,7 @@ import { CommonOutputs, type DocumentValue } from "../contract/document-codec";
 import { canonicalJson, hashCanonicalJson, HookEnv, type HookSpec, type HookVerb } from "../contract/hook-spec";
 import { formatBackendAddress, localDocumentFile, type StateBackendAddress } from "../contract/state-address";
 import type { XeroHookResourceType } from "./hook-resource";
+import { TerraformData } from "./terraform-data";
 import { cliScriptFromStackDirectory } from "./paths";
 
 /** Construct ids of the four parts (public API). */
@@ -162,7 +162,7 @@ export function renderHookParts(scope: Construct, props: HookPartsProps): HookPa
   const initProvisioner = { type: "local-exec" as const, command: command("init"), environment: { [HookEnv.spec]: specJson } };
   const init: TerraformResource = isNull
     ? new NullResource(scope, HookPartIds.init, { provider, triggers: stableTriggers, provisioners: [initProvisioner] })
-    : new DataResource(scope, HookPartIds.init, { triggersReplace: stableTriggers, provisioners: [initProvisioner] });
+    : new TerraformData(scope, HookPartIds.init, { triggersReplace: stableTriggers, provisioners: [initProvisioner] });
 
   const status = new DocumentRemoteState(scope, HookPartIds.status, spec.backend, spec.document, {
     defaults: { ...props.statusDefaults },
@@ -196,7 +196,7 @@ export function renderHookParts(scope: Construct, props: HookPartsProps): HookPa
       dependsOn: props.dependsOn,
     });
   } else {
-    const data = new DataResource(scope, HookPartIds.resource, {
+    const data = new TerraformData(scope, HookPartIds.resource, {
       input: escapeTemplates(spec) as Record<string, unknown>,
       provisioners,
       lifecycle,

@@ -1,4 +1,5 @@
 import { DataResource, TerraformStack, Testing } from "cdktf";
+import { TerraformData } from "../../constructs/terraform-data";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { Construct } from "constructs";
@@ -98,7 +99,7 @@ describe("XeroStackDefaults", () => {
     XeroStackDefaults.set(stack, { hookResource: "null_resource" });
     const other = new TerraformStack(stack.node.scope!, "other");
     const sync = new XeroAppRegistration(other, "Sync", customConnectionProps());
-    expect(sync.resource).toBeInstanceOf(DataResource);
+    expect(sync.resource).toBeInstanceOf(TerraformData);
   });
 
   it("refuses to be set after the constructs it should apply to", () => {

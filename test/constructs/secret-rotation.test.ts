@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App, DataResource, LocalBackend, TerraformOutput, TerraformRemoteState, TerraformStack, Testing } from "cdktf";
+import { TerraformData } from "../../constructs/terraform-data";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { RotationOutputs, type SecretRotationSpec } from "../../contract/rotation";
@@ -91,7 +92,7 @@ describe("XeroSecretRotation with the defaults", () => {
 
   it("renders Init, Status, Resource and State", () => {
     expect(rotation.node.children.map((child) => child.node.id)).toEqual(["Init", "Status", "Resource", "State"]);
-    expect(rotation.resource).toBeInstanceOf(DataResource);
+    expect(rotation.resource).toBeInstanceOf(TerraformData);
   });
 
   it("runs its hook after the app's hook, carrying the spec and its hash", () => {
@@ -260,7 +261,7 @@ describe("XeroSecretRotation prop combinations", () => {
     XeroStackDefaults.set(stack, { hookResource: XeroHookResource.NULL_RESOURCE });
     const sync = new XeroAppRegistration(stack, "Sync", customConnectionProps());
     const rotation = new XeroSecretRotation(stack, "Rotation", { app: sync, hookResource: XeroHookResource.TERRAFORM_DATA });
-    expect(rotation.resource).toBeInstanceOf(DataResource);
+    expect(rotation.resource).toBeInstanceOf(TerraformData);
   });
 
   it("makes its stack depend on the app's stack when the app lives elsewhere", () => {
