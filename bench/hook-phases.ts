@@ -4,8 +4,9 @@
  * environment) against the emulator, next to `node -e 0`, and prints per variant the median wall
  * time and, from a second, traced run of the same variant (bench/hook-phase-tracer.ts), the median
  * milliseconds per phase: module load, spec parse, backend open, key load, Xero HTTP, lock, read,
- * write and history fsyncs. Traced runs use the plain CLI (dist/cli/main.js): the tracer wraps the
- * module files a bundle does not have, so their module-load phases show the cost without the bundle.
+ * write and history fsyncs. Traced runs call the plain CLI (dist/cli/main.js's runCliAsProcess, not
+ * main.js as the main module, which hands hook lines to the bundle): the tracer wraps the compiled
+ * modules, which a bundle does not use, so their module-load phases show the cost without the bundle.
  *
  *   npm run build && node dist/bench/hook-phases.js [--runs N]
  *
@@ -122,7 +123,10 @@ async function main(): Promise<void> {
             ...(traced ? { [PHASES_FILE_ENV]: phasesFile } : {}),
           };
           rmSync(phasesFile, { force: true });
-          const args = traced ? ["-r", TRACER, PLAIN_CLI, "hook", verb] : [LAUNCHER, "hook", verb];
+          // The traced run calls the plain CLI's runCliAsProcess itself: main.js as the main module
+          // would hand `hook <verb>` to the hook bundle, whose own module copies the tracer never sees.
+          const plainCli = `require(${JSON.stringify(PLAIN_CLI)}).runCliAsProcess(process.argv.slice(1))`;
+          const args = traced ? ["-r", TRACER, "-e", plainCli, "hook", verb] : [LAUNCHER, "hook", verb];
           const ms = await run(args, stackDir, hookEnv);
           if (!traced) wall.get(variant.label)!.push(ms);
           else phases.get(variant.label)!.push(JSON.parse(readFileSync(phasesFile, "utf8")) as Record<string, number>);
