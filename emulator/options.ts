@@ -86,7 +86,8 @@ export interface EmulatorOptions {
   /**
    * Milliseconds every answer of the Xero-facing endpoints takes (admin calls none), as Xero's
    * network would, counted from the request's arrival: no answer leaves sooner, and the handler's
-   * work is done once that time has passed; `POST /admin/latency` changes it while running. A call
+   * work is done once that time has passed (the token endpoint's during it, see routes/token.ts);
+   * `POST /admin/latency` changes it while running. A call
    * counts against the rate limits while it waits, so calls overlap as they do against Xero.
    * @default 0
    */

@@ -2,7 +2,7 @@ import { emulatorOptionsFromFlags } from "../../cli/commands/emulator";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { remainingLatencyMs } from "../../emulator/latency";
 import { resolveOptions } from "../../emulator/options";
-import { basic, bearer, type TokenSet } from "./helpers";
+import { basic, bearer, codeFor, createWebApp, postForm, REDIRECT_URI, startFixture, type TokenSet } from "./helpers";
 
 /**
  * The latency option. No test measures time: a latency of ten minutes is observed through
@@ -124,6 +124,31 @@ describe("latencyMs", () => {
     await waitForWaiting(1);
     released.abandon();
     await waitForWaiting(0);
+  });
+
+  it("lets the token endpoint do its work during the latency: a code is spent while its answer still waits", async () => {
+    const fixture = await startFixture();
+    try {
+      const web = await createWebApp(fixture);
+      const code = await codeFor(fixture, web.clientId, "accounting.invoices");
+      const exchange = { grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI };
+      await fixture.emulator.admin.setLatency(LONG_MS);
+      const waiting = abandonable(fixture.tokenUrl, {
+        method: "POST",
+        headers: { authorization: basic(web.clientId, web.clientSecret), "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(exchange).toString(),
+      });
+      while ((await fixture.emulator.admin.latency()).waiting !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      await fixture.emulator.admin.setLatency(0);
+      // The first exchange has not answered, yet it has already used the code.
+      const second = await postForm(fixture.tokenUrl, exchange, { authorization: basic(web.clientId, web.clientSecret) });
+      expect(second.status).toBe(400);
+      expect((second.json as { error: string }).error).toBe("invalid_grant");
+      waiting.abandon();
+      expect(await waiting.answer).toBe("AbortError");
+    } finally {
+      await fixture.emulator.close();
+    }
   });
 
   it("refuses a latency that is not whole milliseconds of 0 or more", async () => {
