@@ -1,21 +1,42 @@
-import { Client, type ClientConfig } from "pg";
+import type { ClientBase } from "pg";
 import { StateLockedError } from "../errors";
 import type { StateLogger } from "../logger";
 import { pollLock, type LockAttempt, type LockPollTiming } from "../poll-lock";
 import { describeSession, lockKey, rowKey, translatePgError, type LockKeys, type Tables } from "./sql";
 
 /**
- * Per-document session advisory locks, each on a dedicated connection (a session lock belongs to the
- * connection, so it must not go back to a pool), taken with `pg_try_advisory_lock` polling up to a
- * deadline: a lock never waits forever.
+ * Per-document session advisory locks, each on a connection of its own for as long as it is held (a
+ * session lock belongs to the connection, so no other work may borrow it meanwhile), taken with
+ * `pg_try_advisory_lock` polling up to a deadline: a lock never waits forever. Where the connection
+ * comes from, and where it goes once the lock is released (back to a pool, or closed), is the
+ * caller's `connect`.
  *
  * Keys are two-int: (documents key of the schema, row id) for a document that exists, and
  * (creation key of the schema, hash of the name) while creating one. Whoever takes the row lock also
  * checks the creation lock is free, so a creator and a later locker of the same name exclude each other.
  */
 
+/** A connection for one lock, and how to give it back once the lock is released or never taken. */
+export interface LockConnection {
+  readonly client: ClientBase;
+  /**
+   * Called once, after the lock's last use. `broken`: the connection failed (or its lock could not be
+   * released) and must be closed rather than used again.
+   */
+  done(broken: Error | undefined): Promise<void>;
+}
+
+/** A held lock: the connection that holds it (for the holder's own statements) and its release. */
+export interface HeldAdvisoryLock {
+  readonly client: ClientBase;
+  /** The connection's error, when it was lost while the lock was held (the lock ended with it). */
+  lost(): Error | undefined;
+  release(): Promise<void>;
+}
+
 export interface AdvisoryLockOptions {
-  readonly clientConfig: ClientConfig;
+  /** Opens or borrows the connection the lock is held on. */
+  readonly connect: () => Promise<LockConnection>;
   readonly tables: Tables;
   readonly keys: LockKeys;
   readonly label: string;
@@ -33,19 +54,25 @@ export async function acquireAdvisoryLock(
   name: string,
   timeoutMs: number,
   options: AdvisoryLockOptions,
-): Promise<() => Promise<void>> {
+): Promise<HeldAdvisoryLock> {
   const { tables, keys, label, logger } = options;
-  const client = new Client(options.clientConfig);
-  let lost: Error | undefined;
-  // A terminated connection emits 'error'; without a listener it would crash the process.
-  client.on("error", (error) => {
-    lost = error;
-  });
+  let connection: LockConnection;
   try {
-    await client.connect();
+    connection = await options.connect();
   } catch (error) {
     throw translatePgError(error, label, name);
   }
+  const { client } = connection;
+  let lost: Error | undefined;
+  // A terminated connection emits 'error'; without a listener it would crash the process.
+  const onError = (error: Error): void => {
+    lost = error;
+  };
+  client.on("error", onError);
+  const giveBack = async (broken: Error | undefined): Promise<void> => {
+    client.off("error", onError);
+    await connection.done(broken ?? lost).catch(() => undefined);
+  };
   const tryLock = async (key1: number, key2: number): Promise<boolean> =>
     (await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1::int, $2::int) AS locked", [key1, key2])).rows[0]
       ?.locked === true;
@@ -91,30 +118,42 @@ export async function acquireAdvisoryLock(
       },
     });
   } catch (error) {
-    await client.end().catch(() => undefined);
+    // A deadline that passed leaves no lock held (each try undoes its own): the connection is clean.
+    // Any other failure was a statement's or the connection's: it is closed.
+    await giveBack(error instanceof StateLockedError ? undefined : asError(error));
     throw translatePgError(error, label, name);
   }
 
-  return async () => {
-    try {
-      if (lost !== undefined) {
-        logger.warn(
-          `the connection holding the lock of state document "${name}" in ${label} was lost (${lost.message}); ` +
-            `the lock ended with it. Writes compare serials, so no change was lost.`,
-        );
-        return;
+  return {
+    client,
+    lost: () => lost,
+    release: async () => {
+      let broken: Error | undefined;
+      try {
+        if (lost !== undefined) {
+          logger.warn(
+            `the connection holding the lock of state document "${name}" in ${label} was lost (${lost.message}); ` +
+              `the lock ended with it. Writes compare serials, so no change was lost.`,
+          );
+          return;
+        }
+        await unlock(...lockHeld);
+      } catch (error) {
+        broken = asError(error);
+        logger.warn(`could not release the lock of state document "${name}" in ${label}: ${broken.message}`);
+      } finally {
+        await giveBack(broken);
       }
-      await unlock(...lockHeld);
-    } catch (error) {
-      logger.warn(`could not release the lock of state document "${name}" in ${label}: ${(error as Error).message}`);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    },
   };
 }
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 /** Who holds the document's lock: the holder's application_name (`cdktf-xero user@host pid N`) and backend pid. */
-async function describeHolder(client: Client, keys: LockKeys, rowLockKey: number | null, creationKey: number): Promise<string> {
+async function describeHolder(client: ClientBase, keys: LockKeys, rowLockKey: number | null, creationKey: number): Promise<string> {
   const result = await client.query<{ application_name: string; pid: number; since: Date | null }>(
     `SELECT a.application_name, a.pid, a.backend_start AS since
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid

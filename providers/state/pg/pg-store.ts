@@ -1,11 +1,11 @@
-import { Pool, type ClientConfig, type PoolClient } from "pg";
+import { Client, Pool, type ClientBase, type ClientConfig, type PoolClient } from "pg";
 import { checkDocumentName } from "../../../contract/state-address";
 import { StateBackendNotFoundError, StateConflictError, StateLockedError } from "../errors";
 import { parseDocument, serializeDocument, type StoredDocument } from "../document";
 import { parseHistoryEntry, type Actor, type HistoryEntry } from "../history";
 import type { StateLogger } from "../logger";
 import type { DocumentStore, LockRelease, SwapPlan } from "../store-primitives";
-import { acquireAdvisoryLock } from "./advisory-lock";
+import { acquireAdvisoryLock, type HeldAdvisoryLock, type LockConnection } from "./advisory-lock";
 import { pgConnectionConfig } from "./connection";
 import { migrate } from "./migrations";
 import type { LockPollTiming } from "../poll-lock";
@@ -45,6 +45,9 @@ export interface PgStoreOptions {
   readonly timeouts?: Partial<PgTimeouts>;
 }
 
+/** The pool's connections; locks borrow at most all but one of them (see PgDocumentStore.lockConnection). */
+const POOL_MAX = 4;
+
 /** Opens a pool, migrates the schema (or, with createIfMissing false, checks that it exists) and returns the store. */
 export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentStore> {
   const timeouts = pgTimeouts(options.timeouts);
@@ -54,7 +57,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentSt
     application_name: `cdktf-xero ${options.actor.user} pid ${options.actor.pid}`.slice(0, 63),
     connectionTimeoutMillis: 15_000,
   };
-  const pool = new Pool({ ...clientConfig, max: 4, idleTimeoutMillis: 10_000 });
+  const pool = new Pool({ ...clientConfig, max: POOL_MAX, idleTimeoutMillis: 10_000 });
   // An idle pooled connection that the server terminates emits 'error' on the pool; the next query reconnects.
   pool.on("error", () => undefined);
   const tables = tablesOf(options.schema);
@@ -109,9 +112,54 @@ interface HistoryRow {
   secret_fingerprints: unknown;
 }
 
+/**
+ * A document lock this store holds, and the connection holding it. While it is held, the store's
+ * statements on that document run on this connection, one at a time, rather than on another pooled
+ * one: a process that opens the backend, locks a document, reads and writes it and releases it then
+ * needs one connection to PostgreSQL instead of two (each a server process started and torn down).
+ * Statements go back to the pool once the connection is lost or failed.
+ */
+class LockSession {
+  private tail: Promise<unknown> = Promise.resolve();
+  private failed: Error | undefined;
+
+  constructor(readonly held: HeldAdvisoryLock) {}
+
+  usable(): boolean {
+    return this.failed === undefined && this.held.lost() === undefined;
+  }
+
+  /** Runs `work` on the lock's connection once the statements queued before it are done. */
+  run<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
+    const result = this.tail.then(() => work(this.held.client));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** A statement broke the connection: nothing more runs on it, and the release closes it. */
+  fail(error: Error): void {
+    this.failed ??= error;
+  }
+
+  private released: Promise<void> | undefined;
+
+  /** Releases the lock after the statements already queued on its connection; once, however often called. */
+  release(): Promise<void> {
+    if (this.released === undefined) {
+      this.released = this.tail.then(() => this.held.release());
+      this.tail = this.released.catch(() => undefined);
+    }
+    return this.released;
+  }
+}
+
 export class PgDocumentStore implements DocumentStore {
   readonly label: string;
   readonly swapNeedsLock = false;
+  /** The locks this store holds, by document name. */
+  private readonly lockSessions = new Map<string, LockSession>();
+  /** How many of the pool's connections hold locks now. */
+  private pooledLocks = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -180,15 +228,52 @@ export class PgDocumentStore implements DocumentStore {
     });
   }
 
-  lock(name: string, timeoutMs: number): Promise<LockRelease> {
-    return acquireAdvisoryLock(name, timeoutMs, {
-      clientConfig: this.clientConfig,
+  async lock(name: string, timeoutMs: number): Promise<LockRelease> {
+    const held = await acquireAdvisoryLock(name, timeoutMs, {
+      connect: () => this.lockConnection(),
       tables: this.tables,
       keys: this.keys,
       label: this.label,
       logger: this.options.logger,
       ...(this.options.lockPolling === undefined ? {} : { timing: this.options.lockPolling }),
     });
+    const session = new LockSession(held);
+    this.lockSessions.set(name, session);
+    return () => {
+      if (this.lockSessions.get(name) === session) this.lockSessions.delete(name);
+      return session.release();
+    };
+  }
+
+  /**
+   * The connection a lock is held on: an idle one of the pool when there is one (the one that opened
+   * the store, usually), else a new connection of its own, closed when the lock is released. Locks
+   * never hold the pool's last place, so a holder's statements on other documents always find a
+   * connection, however many locks the process holds.
+   */
+  private async lockConnection(): Promise<LockConnection> {
+    if (this.pool.idleCount > 0 && this.pooledLocks < POOL_MAX - 1) {
+      this.pooledLocks += 1;
+      let client: PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (error) {
+        this.pooledLocks -= 1;
+        throw error;
+      }
+      return {
+        client,
+        done: async (broken) => {
+          this.pooledLocks -= 1;
+          client.release(broken);
+        },
+      };
+    }
+    const client = new Client(this.clientConfig);
+    // Until the lock's own listener is on: a connection refused must reject connect(), not crash.
+    client.on("error", () => undefined);
+    await client.connect();
+    return { client, done: () => client.end() };
   }
 
   async list(): Promise<string[]> {
@@ -221,24 +306,54 @@ export class PgDocumentStore implements DocumentStore {
   }
 
   async close(): Promise<void> {
+    // A lock still held on a pooled connection would keep the pool from ending: closing ends it.
+    const held = [...this.lockSessions.values()];
+    this.lockSessions.clear();
+    await Promise.all(held.map((session) => session.release()));
     await this.pool.end();
   }
 
+  /** The lock this store holds on `document`, when its connection can still take statements. */
+  private sessionOf(document: string | undefined): LockSession | undefined {
+    const session = document === undefined ? undefined : this.lockSessions.get(document);
+    return session?.usable() === true ? session : undefined;
+  }
+
   private async query<R extends object>(document: string | undefined, text: string, values: unknown[]): Promise<{ rows: R[] }> {
+    const session = this.sessionOf(document);
     try {
-      return await this.pool.query<R & import("pg").QueryResultRow>(text, values);
+      if (session === undefined) return await this.pool.query<R & import("pg").QueryResultRow>(text, values);
+      return await session.run((client) => client.query<R & import("pg").QueryResultRow>(text, values));
     } catch (error) {
       throw translatePgError(error, this.label, document);
     }
   }
 
-  private async transaction(document: string, body: (client: PoolClient) => Promise<void>): Promise<void> {
+  private async transaction(document: string, body: (client: ClientBase) => Promise<void>): Promise<void> {
+    const session = this.sessionOf(document);
+    if (session !== undefined) {
+      return session.run((client) =>
+        this.transactionOn(client, document, body, (broken) => {
+          if (broken !== undefined) session.fail(broken);
+        }),
+      );
+    }
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
       throw translatePgError(error, this.label, document);
     }
+    // A connection that failed goes away rather than back to the pool.
+    return this.transactionOn(client, document, body, (broken) => client.release(broken));
+  }
+
+  private async transactionOn(
+    client: ClientBase,
+    document: string,
+    body: (client: ClientBase) => Promise<void>,
+    finish: (broken: Error | undefined) => void,
+  ): Promise<void> {
     let broken: Error | undefined;
     const onError = (error: Error): void => {
       broken = error;
@@ -270,8 +385,7 @@ export class PgDocumentStore implements DocumentStore {
       throw translatePgError(error, this.label, document);
     } finally {
       client.off("error", onError);
-      // A connection that failed goes away rather than back to the pool.
-      client.release(broken);
+      finish(broken);
     }
   }
 }
