@@ -51,6 +51,7 @@ export async function migrate(
   timeouts: PgTimeouts,
   label: string,
 ): Promise<number[]> {
+  if (await upToDate(client, tables, timeouts)) return [];
   const applied: number[] = [];
   await client.query("BEGIN");
   try {
@@ -88,6 +89,31 @@ export async function migrate(
     throw error;
   }
   return applied;
+}
+
+/**
+ * Whether every migration is recorded already: what almost every open finds, answered by two reads
+ * instead of the migration lock, an information_schema query and DDL (each open is usually a process
+ * of its own: a hook, a `token`). Ids are recorded only by a committed migration, so seeing all of
+ * them means there is nothing to do. The reads run under the same timeouts as a migration, so they
+ * never wait forever either; any doubt (no table, no privilege to read it, a timeout) is left to the
+ * full path, which says what is wrong.
+ */
+async function upToDate(client: PoolClient, tables: Tables, timeouts: PgTimeouts): Promise<boolean> {
+  try {
+    await client.query("BEGIN");
+    try {
+      await setLocalTimeouts(client, timeouts);
+      const found = await client.query<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [tables.migrations]);
+      if (found.rows[0]?.present !== true) return false;
+      const done = new Set((await client.query<{ id: number }>(`SELECT id FROM ${tables.migrations}`)).rows.map((row) => row.id));
+      return MIGRATIONS.every((migration) => done.has(migration.id));
+    } finally {
+      await client.query("ROLLBACK");
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** The session holding the schema's migration lock (an advisory transaction lock). */
