@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { DEFAULT_STATE_KEY_FILE, openStateBackend } from "../../providers/state";
 import { compileWorkers, spawnWorker, waitForExit, waitForLine } from "./support/compile";
-import { TEST_KEYRING, pgFixture, requirePgConnStr, type BackendFixture } from "./support/fixtures";
+import { RecordingLogger, TEST_KEYRING, pgFixture, requirePgConnStr, type BackendFixture } from "./support/fixtures";
 
 let fixture: BackendFixture;
 let admin: Client;
@@ -80,6 +80,35 @@ describe("pg advisory locks", () => {
       expect(terraform.rows[0]).toEqual({ row: true, create: true });
       await admin.query(`SELECT pg_advisory_unlock($1::bigint), pg_advisory_unlock(-1)`, [rowId]);
     });
+  });
+
+  it("holds a lock on the connection that opened the backend and runs the holder's reads and writes there: one connection in all", async () => {
+    // An actor of its own, so its connections are told apart from the fixture's by application_name.
+    const actor = { user: "one-connection@build-3", host: "build-3", pid: process.pid };
+    const backend = await openStateBackend(fixture.address, { env: fixture.env, cwd: fixture.cwd, actor, logger: new RecordingLogger() });
+    const applicationName = `cdktf-xero ${actor.user} pid ${actor.pid}`;
+    const connections = async (): Promise<{ sessions: number; advisoryLocks: number }> => {
+      const { rows } = await admin.query<{ sessions: number; advisory_locks: number }>(
+        `SELECT count(*)::int AS sessions,
+                (SELECT count(*)::int FROM pg_locks l JOIN pg_stat_activity b ON b.pid = l.pid
+                  WHERE b.application_name = $1 AND l.locktype = 'advisory' AND l.granted) AS advisory_locks
+           FROM pg_stat_activity a WHERE a.application_name = $1`,
+        [applicationName],
+      );
+      return { sessions: rows[0]?.sessions ?? -1, advisoryLocks: rows[0]?.advisory_locks ?? -1 };
+    };
+    try {
+      await backend.update("single/App", () => ({ a: "1" }));
+      await backend.withLock("single/App", async () => {
+        const current = await backend.read("single/App");
+        await backend.write("single/App", current?.serial, { a: "2" });
+        expect(await connections()).toEqual({ sessions: 1, advisoryLocks: 1 });
+      });
+      expect(await connections()).toEqual({ sessions: 1, advisoryLocks: 0 });
+      expect(await backend.read("single/App")).toMatchObject({ serial: 2, values: { a: "2" } });
+    } finally {
+      await backend.close();
+    }
   });
 
   it("respects a lock held by a live process, and gets it once that process's connection is gone", async () => {

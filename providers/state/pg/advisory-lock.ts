@@ -31,7 +31,8 @@ export interface HeldAdvisoryLock {
   readonly client: ClientBase;
   /** The connection's error, when it was lost while the lock was held (the lock ended with it). */
   lost(): Error | undefined;
-  release(): Promise<void>;
+  /** `broken`: the holder's statements failed the connection; it is closed rather than given back for reuse. */
+  release(broken?: Error): Promise<void>;
 }
 
 export interface AdvisoryLockOptions {
@@ -127,8 +128,8 @@ export async function acquireAdvisoryLock(
   return {
     client,
     lost: () => lost,
-    release: async () => {
-      let broken: Error | undefined;
+    release: async (failed?: Error) => {
+      let broken = failed;
       try {
         if (lost !== undefined) {
           logger.warn(

@@ -129,9 +129,12 @@ class LockSession {
     return this.failed === undefined && this.held.lost() === undefined;
   }
 
-  /** Runs `work` on the lock's connection once the statements queued before it are done. */
-  run<T>(work: (client: ClientBase) => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => work(this.held.client));
+  /**
+   * Runs `work` on the lock's connection once the statements queued before it are done, or
+   * `elsewhere` should a statement before it have failed the connection meanwhile.
+   */
+  run<T>(work: (client: ClientBase) => Promise<T>, elsewhere: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(() => (this.usable() ? work(this.held.client) : elsewhere()));
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -146,7 +149,7 @@ class LockSession {
   /** Releases the lock after the statements already queued on its connection; once, however often called. */
   release(): Promise<void> {
     if (this.released === undefined) {
-      this.released = this.tail.then(() => this.held.release());
+      this.released = this.tail.then(() => this.held.release(this.failed));
       this.tail = this.released.catch(() => undefined);
     }
     return this.released;
@@ -321,31 +324,35 @@ export class PgDocumentStore implements DocumentStore {
 
   private async query<R extends object>(document: string | undefined, text: string, values: unknown[]): Promise<{ rows: R[] }> {
     const session = this.sessionOf(document);
+    const viaPool = (): Promise<{ rows: R[] }> => this.pool.query<R & import("pg").QueryResultRow>(text, values);
     try {
-      if (session === undefined) return await this.pool.query<R & import("pg").QueryResultRow>(text, values);
-      return await session.run((client) => client.query<R & import("pg").QueryResultRow>(text, values));
+      if (session === undefined) return await viaPool();
+      return await session.run((client) => client.query<R & import("pg").QueryResultRow>(text, values), viaPool);
     } catch (error) {
       throw translatePgError(error, this.label, document);
     }
   }
 
   private async transaction(document: string, body: (client: ClientBase) => Promise<void>): Promise<void> {
+    const viaPool = async (): Promise<void> => {
+      let client: PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (error) {
+        throw translatePgError(error, this.label, document);
+      }
+      // A connection that failed goes away rather than back to the pool.
+      return this.transactionOn(client, document, body, (broken) => client.release(broken));
+    };
     const session = this.sessionOf(document);
-    if (session !== undefined) {
-      return session.run((client) =>
+    if (session === undefined) return viaPool();
+    return session.run(
+      (client) =>
         this.transactionOn(client, document, body, (broken) => {
           if (broken !== undefined) session.fail(broken);
         }),
-      );
-    }
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw translatePgError(error, this.label, document);
-    }
-    // A connection that failed goes away rather than back to the pool.
-    return this.transactionOn(client, document, body, (broken) => client.release(broken));
+      viaPool,
+    );
   }
 
   private async transactionOn(
