@@ -1,7 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   preset: "ts-jest",
-  testEnvironment: "node",
+  // jest's node environment; its workers end through process.exit once idle (see the file for why).
+  testEnvironment: "<rootDir>/test/quick-exit-node-environment.js",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   // A net for a hung test, not a speed check: suites that start Terraform, PostgreSQL and dozens of
