@@ -39,6 +39,7 @@ function runNode(body: string, { ipc, onMessage }: { ipc: boolean; onMessage?: (
     env: { ...process.env, JEST_WORKER_ID: "1" },
     stdio: ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
   });
+  if (child.stdout === null || child.stderr === null) throw new Error("the child was spawned without stdout and stderr pipes");
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
