@@ -6,6 +6,7 @@
  */
 import { generators, Issuer, type BaseClient } from "openid-client";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { decodeJwt } from "./helpers";
 
 const REDIRECT_URI = "http://localhost:5173/callback";
 
@@ -77,7 +78,12 @@ describe("openid-client from discovery alone", () => {
     const app = await emulator.admin.createApp({ kind: "custom_connection", name: "Sync", scopes: ["accounting.invoices.read"] });
     const client = new issuer.Client({ client_id: app.clientId, client_secret: app.clientSecret! });
     const tokens = await client.grant({ grant_type: "client_credentials" });
-    expect(tokens).toMatchObject({ token_type: "Bearer", expires_in: 1800, scope: "accounting.invoices.read" });
+    expect(tokens).toMatchObject({ token_type: "Bearer", scope: "accounting.invoices.read" });
+    // openid-client keeps expires_at (its clock's now + expires_in) and derives expires_in from it
+    // when read, a second less once its clock has ticked; the token's own claims (nbf, exp, as
+    // Xero's) give the lifetime.
+    const { claims } = decodeJwt(tokens.access_token ?? "");
+    expect([typeof tokens.expires_at, Number(claims["exp"]) - Number(claims["nbf"])]).toEqual(["number", 1800]);
     expect(tokens.refresh_token).toBeUndefined();
     await expect(client.revoke(tokens.access_token!, "access_token")).resolves.toBeUndefined();
   });
