@@ -47,8 +47,8 @@ export interface XeroClientOptions {
   /** @default crypto.randomBytes */
   readonly randomBytes?: RandomBytes;
   /**
-   * @default Node's http module; axios when a proxy variable is set in `env` (see
-   * transportForEnvironment), since axios honours proxies and Node's http does not
+   * @default Node's http module; axios when a proxy variable is set in `env` or in the process's
+   * environment (see transportForEnvironment), since axios honours proxies and Node's http does not
    */
   readonly http?: HttpTransport;
   /** Receives redacted debug lines. @default none */
@@ -122,7 +122,9 @@ export class XeroClient {
     this.audience = options.audience;
     this.randomBytes = options.randomBytes ?? nodeRandomBytes;
     this.send = {
-      transport: options.http ?? transportForEnvironment(env),
+      // axios takes its proxy from the process's environment, and a caller's `env` may hold only
+      // what it names (XERO_*_URL): a proxy named in either means axios.
+      transport: options.http ?? transportForEnvironment({ ...process.env, ...env }),
       policy: retryPolicy(options.retry),
       clock: options.clock ?? systemClock,
       sleep: options.sleep ?? realSleep,

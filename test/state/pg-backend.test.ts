@@ -170,7 +170,7 @@ describe("pg failures", () => {
       message: `state backend pg:${schema} is unavailable for document "crash/App": terminating connection due to administrator command. Nothing was half-written (each change is one transaction: applied whole or not at all). Check that PostgreSQL is running and that PG_CONN_STR (or the PG* variables) point at it, then retry.`,
     });
     expect(await fixture.getRaw("crash/App")).toBe(before);
-    // The pool drops the dead connection; the next write goes through.
+    // The dead connection is closed, not reused (the pool's, or the document lock's); the next write goes through.
     await expect(backend.write("crash/App", first.serial, { tenant_id: "after" })).resolves.toMatchObject({ serial: 2 });
   });
 

@@ -46,7 +46,27 @@ describe("the client's default transport", () => {
   }
 
   it("is Node's http module: a token request loads no axios", async () => {
-    expect(await exchangeLoadingAxios({ PATH: "/usr/bin" })).toBe(false);
+    // A proxy in this machine's own environment would rightly choose axios: none for this test.
+    const proxies = Object.entries(process.env).filter(([name]) => /^(npm_config_)?((https?|all)_)?proxy$/i.test(name));
+    for (const [name] of proxies) delete process.env[name];
+    try {
+      expect(await exchangeLoadingAxios({ PATH: "/usr/bin" })).toBe(false);
+    } finally {
+      Object.assign(process.env, Object.fromEntries(proxies));
+    }
+  });
+
+  it("is axios when the process's environment names a proxy that the client's env leaves out, as axios takes it from there", async () => {
+    const saved = { HTTPS_PROXY: process.env["HTTPS_PROXY"], NO_PROXY: process.env["NO_PROXY"] };
+    Object.assign(process.env, { HTTPS_PROXY: "http://proxy.invalid:3128", NO_PROXY: "127.0.0.1,localhost" });
+    try {
+      expect(await exchangeLoadingAxios({ PATH: "/usr/bin" })).toBe(true);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it("is axios when the client's environment names a proxy, since axios honours it and Node's http does not", async () => {
