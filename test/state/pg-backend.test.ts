@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { DEFAULT_STATE_KEY_FILE, openStateBackend } from "../../providers/state";
 import { compileWorkers, spawnWorker, waitForExit, waitForLine } from "./support/compile";
+import { lockKeysOf } from "../../providers/state/pg/sql";
 import { RecordingLogger, TEST_KEYRING, pgFixture, requirePgConnStr, type BackendFixture } from "./support/fixtures";
 
 let fixture: BackendFixture;
@@ -109,6 +110,44 @@ describe("pg advisory locks", () => {
     } finally {
       await backend.close();
     }
+  });
+
+  it("opens a schema whose migrations are all recorded without taking the migration lock: an open succeeds while another session holds it", async () => {
+    await (await fixture.open()).close();
+    const keys = lockKeysOf(schema);
+    await admin.query("BEGIN");
+    try {
+      await admin.query("SELECT pg_advisory_xact_lock($1::int, $2::int)", [keys.migrations, keys.schema]);
+      const backend = await fixture.open();
+      await backend.close();
+    } finally {
+      await admin.query("ROLLBACK");
+    }
+  });
+
+  it("releases a lock still held when the backend closes: no advisory lock and no connection remain", async () => {
+    const actor = { user: "close-with-lock@build-3", host: "build-3", pid: process.pid };
+    const backend = await openStateBackend(fixture.address, { env: fixture.env, cwd: fixture.cwd, actor, logger: new RecordingLogger() });
+    const applicationName = `cdktf-xero ${actor.user} pid ${actor.pid}`;
+    const held = async (): Promise<{ sessions: number; advisoryLocks: number }> => {
+      const { rows } = await admin.query<{ sessions: number; advisory_locks: number }>(
+        `SELECT count(*)::int AS sessions,
+                (SELECT count(*)::int FROM pg_locks l JOIN pg_stat_activity b ON b.pid = l.pid
+                  WHERE b.application_name = $1 AND l.locktype = 'advisory' AND l.granted) AS advisory_locks
+           FROM pg_stat_activity a WHERE a.application_name = $1`,
+        [applicationName],
+      );
+      return { sessions: rows[0]?.sessions ?? -1, advisoryLocks: rows[0]?.advisory_locks ?? -1 };
+    };
+    await backend.update("closing/App", () => ({ a: "1" }));
+    await backend.withLock("closing/App", async () => {
+      expect((await held()).advisoryLocks).toBe(1);
+      await backend.close();
+      // Still inside the holder's body: the close itself let the lock go, and its sessions end
+      // (a server process ends its session asynchronously once its client has gone).
+      await waitFor(async () => ((await held()).sessions === 0 ? true : undefined), "the backend's sessions to end");
+      expect(await held()).toEqual({ sessions: 0, advisoryLocks: 0 });
+    });
   });
 
   it("respects a lock held by a live process, and gets it once that process's connection is gone", async () => {
