@@ -21,6 +21,23 @@ afterAll(async () => {
   await fixture.cleanup();
 });
 
+interface SessionsOf {
+  readonly sessions: number;
+  readonly advisoryLocks: number;
+}
+
+/** The PostgreSQL sessions of a backend opened as `actor` (told apart by application_name), and the advisory locks they hold. */
+async function sessionsOf(actor: { readonly user: string; readonly pid: number }): Promise<SessionsOf> {
+  const { rows } = await admin.query<{ sessions: number; advisory_locks: number }>(
+    `SELECT count(*)::int AS sessions,
+            (SELECT count(*)::int FROM pg_locks l JOIN pg_stat_activity b ON b.pid = l.pid
+              WHERE b.application_name = $1 AND l.locktype = 'advisory' AND l.granted) AS advisory_locks
+       FROM pg_stat_activity a WHERE a.application_name = $1`,
+    [`cdktf-xero ${actor.user} pid ${actor.pid}`],
+  );
+  return { sessions: rows[0]?.sessions ?? -1, advisoryLocks: rows[0]?.advisory_locks ?? -1 };
+}
+
 /** Polls until `probe` answers; the bound (about a minute) is for a broken server, not a busy one. */
 async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
   for (let i = 0; i < 2_400; i += 1) {
@@ -87,17 +104,7 @@ describe("pg advisory locks", () => {
     // An actor of its own, so its connections are told apart from the fixture's by application_name.
     const actor = { user: "one-connection@build-3", host: "build-3", pid: process.pid };
     const backend = await openStateBackend(fixture.address, { env: fixture.env, cwd: fixture.cwd, actor, logger: new RecordingLogger() });
-    const applicationName = `cdktf-xero ${actor.user} pid ${actor.pid}`;
-    const connections = async (): Promise<{ sessions: number; advisoryLocks: number }> => {
-      const { rows } = await admin.query<{ sessions: number; advisory_locks: number }>(
-        `SELECT count(*)::int AS sessions,
-                (SELECT count(*)::int FROM pg_locks l JOIN pg_stat_activity b ON b.pid = l.pid
-                  WHERE b.application_name = $1 AND l.locktype = 'advisory' AND l.granted) AS advisory_locks
-           FROM pg_stat_activity a WHERE a.application_name = $1`,
-        [applicationName],
-      );
-      return { sessions: rows[0]?.sessions ?? -1, advisoryLocks: rows[0]?.advisory_locks ?? -1 };
-    };
+    const connections = (): Promise<SessionsOf> => sessionsOf(actor);
     try {
       await backend.update("single/App", () => ({ a: "1" }));
       await backend.withLock("single/App", async () => {
@@ -128,17 +135,7 @@ describe("pg advisory locks", () => {
   it("releases a lock still held when the backend closes: no advisory lock and no connection remain", async () => {
     const actor = { user: "close-with-lock@build-3", host: "build-3", pid: process.pid };
     const backend = await openStateBackend(fixture.address, { env: fixture.env, cwd: fixture.cwd, actor, logger: new RecordingLogger() });
-    const applicationName = `cdktf-xero ${actor.user} pid ${actor.pid}`;
-    const held = async (): Promise<{ sessions: number; advisoryLocks: number }> => {
-      const { rows } = await admin.query<{ sessions: number; advisory_locks: number }>(
-        `SELECT count(*)::int AS sessions,
-                (SELECT count(*)::int FROM pg_locks l JOIN pg_stat_activity b ON b.pid = l.pid
-                  WHERE b.application_name = $1 AND l.locktype = 'advisory' AND l.granted) AS advisory_locks
-           FROM pg_stat_activity a WHERE a.application_name = $1`,
-        [applicationName],
-      );
-      return { sessions: rows[0]?.sessions ?? -1, advisoryLocks: rows[0]?.advisory_locks ?? -1 };
-    };
+    const held = (): Promise<SessionsOf> => sessionsOf(actor);
     await backend.update("closing/App", () => ({ a: "1" }));
     await backend.withLock("closing/App", async () => {
       expect((await held()).advisoryLocks).toBe(1);
