@@ -79,8 +79,8 @@ const RECIPES: readonly BundleRecipe[] = [
     // The token fast path runs without commander, the registry or the hook command (and with it
     // every kind's lifecycle). pg (a pg backend) and axios (behind a proxy) load from node_modules
     // when needed: a cached token on a local backend reads neither, and they would more than double
-    // the file it reads first. The launcher (./cli-bundle, this
-    // process's own) is never reached from the bundle.
+    // the file it reads first. The launcher (./cli-bundle, this process's own) is never reached
+    // from the bundle.
     name: "token",
     entry: "token-bundle-entry.js",
     external: ["commander", "./commands", "./commands/hook", "./cli-bundle", "axios", "pg", ...NEVER_BUNDLED],

@@ -122,9 +122,7 @@ export class XeroClient {
     this.audience = options.audience;
     this.randomBytes = options.randomBytes ?? nodeRandomBytes;
     this.send = {
-      // axios takes its proxy from the process's environment, and a caller's `env` may hold only
-      // what it names (XERO_*_URL): a proxy named in either means axios.
-      transport: options.http ?? transportForEnvironment({ ...process.env, ...env }),
+      transport: options.http ?? transportForEnvironment(env),
       policy: retryPolicy(options.retry),
       clock: options.clock ?? systemClock,
       sleep: options.sleep ?? realSleep,

@@ -63,11 +63,15 @@ export function nodeHttpTransport(): HttpTransport {
 
 /**
  * The transport for a run whose environment is `env`: {@link nodeHttpTransport}, unless a proxy is
- * configured there (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`, …), which axios honours (with
- * `NO_PROXY`) and Node's http module does not; then axios, so a run behind a proxy still gets out.
+ * configured (`HTTPS_PROXY`, `http_proxy`, `ALL_PROXY`, …), which axios honours (with `NO_PROXY`)
+ * and Node's http module does not; then axios, so a run behind a proxy still gets out. Both `env` and
+ * the process's environment are looked at: axios takes the proxy from the process's, and a caller's
+ * `env` may hold only what it names (`XERO_*_URL`).
  */
 export function transportForEnvironment(env: Readonly<Record<string, string | undefined>>): HttpTransport {
-  const proxied = Object.entries(env).some(([name, value]) => value !== undefined && value !== "" && PROXY_VARIABLE.test(name));
+  const proxied = [env, process.env].some((variables) =>
+    Object.entries(variables).some(([name, value]) => value !== undefined && value !== "" && PROXY_VARIABLE.test(name)),
+  );
   return proxied ? axiosTransport() : nodeHttpTransport();
 }
 

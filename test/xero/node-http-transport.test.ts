@@ -30,6 +30,9 @@ describe("nodeHttpTransport", () => {
   });
 });
 
+/** The variables a proxy is read from (axios's proxy-from-env). */
+const PROXY_NAME = /^(npm_config_)?((https?|all)_)?proxy$/i;
+
 describe("transportForEnvironment", () => {
   /** A forward proxy on loopback: it answers every request itself and records the URL asked for. */
   async function withProxy(run: (proxyUrl: string, asked: string[]) => Promise<void>): Promise<void> {
@@ -39,15 +42,15 @@ describe("transportForEnvironment", () => {
       res.end('{"via":"proxy"}');
     });
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    // axios reads the proxy from the process's own environment; the transport is chosen from the injected one.
-    const saved = { HTTP_PROXY: process.env["HTTP_PROXY"], NO_PROXY: process.env["NO_PROXY"], no_proxy: process.env["no_proxy"] };
+    // axios reads the proxy from the process's own environment; the transport is chosen from the
+    // injected one and the process's. Every proxy variable is put back as it was.
+    const touched = (name: string): boolean => PROXY_NAME.test(name) || /^no_proxy$/i.test(name);
+    const saved = Object.entries(process.env).filter(([name]) => touched(name));
     try {
       await run(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, asked);
     } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      for (const name of Object.keys(process.env)) if (touched(name)) delete process.env[name];
+      Object.assign(process.env, Object.fromEntries(saved));
       proxy.closeAllConnections();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
@@ -63,6 +66,8 @@ describe("transportForEnvironment", () => {
 
   it("goes straight to the server when no proxy is configured", async () => {
     await withProxy(async (_proxyUrl, asked) => {
+      // Neither in the run's env nor in the process's (this machine's own proxy variables aside).
+      for (const name of Object.keys(process.env)) if (PROXY_NAME.test(name)) delete process.env[name];
       server.handle((_req, res) => res.end('{"via":"direct"}'));
       const response = await transportForEnvironment({ PATH: "/usr/bin" })({ method: "GET", url: `${server.baseUrl}/connections`, headers: {}, timeoutMs: 5000 });
       expect([response.bodyText, asked]).toEqual(['{"via":"direct"}', []]);
