@@ -6,7 +6,7 @@ import type { SecretValues, StateBackend, StoredDocument } from "../state";
  * own check all need), and backend-only mode has already read every document while listing them;
  * a run is one snapshot, so each document is read once and each envelope opened once per run.
  */
-export type DriftBackendReader = Pick<StateBackend, "address" | "label" | "list" | "read" | "openSecrets">;
+export type DriftBackendReader = Pick<StateBackend, "address" | "label" | "list" | "listInBatches" | "read" | "openSecrets">;
 
 export class RunSnapshotReader implements DriftBackendReader {
   private readonly documents = new Map<string, Promise<StoredDocument | undefined>>();
@@ -24,6 +24,10 @@ export class RunSnapshotReader implements DriftBackendReader {
 
   list(): Promise<string[]> {
     return this.backend.list();
+  }
+
+  listInBatches(): AsyncIterable<readonly string[]> {
+    return this.backend.listInBatches();
   }
 
   /** The document as first read in this run (a failed read is not remembered: the next asks again). */

@@ -122,8 +122,9 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     }
     return context;
   };
+  let planned: TargetPlan | undefined;
   try {
-    const planned = await planTargets(options.scope, deps.cwd, backends);
+    planned = await planTargets(options.scope, deps.cwd, backends);
     const progress = deps.progress === undefined ? undefined : heldProgress(deps.progress, planned);
     const reports = await checkAsPlanned(planned, options.concurrency * CHECKS_PER_CALL_SLOT, async (target) => {
       const report = await checkTarget(target, contextFor(target.cwd), options.acknowledgements ?? [], now, deps.cwd);
@@ -132,47 +133,120 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     });
     return { checkedAt: now.toISOString(), resources: reports, summary: summarize(reports, limiter.rateLimitedResponses) };
   } finally {
+    planned?.abandon();
     await backends.close();
   }
 }
 
 /**
- * The resources to check, in document order, each ready once its documents are read: in
+ * The resources to check, each ready once its documents are read, in the order they are found: in
  * backend-only mode the first checks (and their calls) start while later documents are still being
- * read. A failed read settles its entry with the error, which ends the run once the checks under way
- * have finished.
+ * listed and read. A failed read, or a failed listing, settles its entry with the error, which ends
+ * the run once the checks under way have finished.
  */
 type PlannedTarget = Promise<{ readonly target: Target | undefined } | { readonly error: unknown }>;
 
-/** Runs `check` over the planned targets, at most `concurrency` at once, and returns the reports in document order. */
-async function checkAsPlanned(planned: readonly PlannedTarget[], concurrency: number, check: (target: Target) => Promise<ResourceReport>): Promise<ResourceReport[]> {
-  const results = await mapWithConcurrency(planned, concurrency, async (entry) => {
-    const ready = await entry;
-    if ("error" in ready) return ready;
-    return ready.target === undefined ? undefined : { report: await check(ready.target) };
-  }, (result) => result !== undefined && "error" in result);
-  const failed = results.find((result) => result !== undefined && "error" in result);
-  if (failed !== undefined && "error" in failed) throw failed.error;
+/** The planned targets as they are added, and when the last one has been. */
+class TargetPlan {
+  private readonly targets: PlannedTarget[] = [];
+  private complete = false;
+  private stopped = false;
+  private readonly waiting: Array<() => void> = [];
+  private readonly completion: Promise<readonly PlannedTarget[]>;
+  private markComplete: () => void = () => undefined;
+
+  constructor() {
+    this.completion = new Promise<void>((resolve) => (this.markComplete = resolve)).then(() => this.targets);
+  }
+
+  static of(targets: readonly PlannedTarget[]): TargetPlan {
+    const plan = new TargetPlan();
+    for (const target of targets) plan.add(target);
+    plan.finish();
+    return plan;
+  }
+
+  add(target: PlannedTarget): void {
+    this.targets.push(target);
+    this.wake();
+  }
+
+  finish(): void {
+    this.complete = true;
+    this.markComplete();
+    this.wake();
+  }
+
+  /** The target at `index` once it is added; undefined when the plan was completed without it. */
+  async at(index: number): Promise<PlannedTarget | undefined> {
+    while (index >= this.targets.length && !this.complete) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return this.targets[index];
+  }
+
+  /** The run has ended (a target failed): whatever still adds targets can stop. */
+  abandon(): void {
+    this.stopped = true;
+  }
+
+  get abandoned(): boolean {
+    return this.stopped;
+  }
+
+  /** Every target, once the last one is added. */
+  all(): Promise<readonly PlannedTarget[]> {
+    return this.completion;
+  }
+
+  private wake(): void {
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+}
+
+type PlannedResult = { readonly report: ResourceReport } | { readonly error: unknown } | undefined;
+
+/**
+ * Runs `check` over the planned targets as they come, at most `concurrency` at once, and returns the
+ * reports sorted by resource. A target that failed stops further targets from starting; the checks
+ * under way are awaited, then its error is thrown.
+ */
+async function checkAsPlanned(plan: TargetPlan, concurrency: number, check: (target: Target) => Promise<ResourceReport>): Promise<ResourceReport[]> {
+  const results: PlannedResult[] = [];
+  let next = 0;
+  let failed: { readonly error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failed === undefined) {
+      const planned = await plan.at(next++);
+      if (planned === undefined) return;
+      const ready = await planned;
+      if ("error" in ready) failed ??= ready;
+      else if (ready.target !== undefined) results.push({ report: await check(ready.target) });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  if (failed !== undefined) throw failed.error;
   return results
     .flatMap((result) => (result !== undefined && "report" in result ? [result.report] : []))
     .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
 }
 
 /**
- * Progress for a run whose count is known only once every document is read: `started` comes when it
- * is, and the resources checked before that are reported right after it, numbered in the order they
- * finished, so the lines read as they would had the count been known from the start.
+ * Progress for a run whose count is known only once every document is listed and read: `started`
+ * comes when it is, and the resources checked before that are reported right after it, numbered in
+ * the order they finished, so the lines read as they would had the count been known from the start.
  */
-function heldProgress(progress: DriftProgress, planned: readonly PlannedTarget[]): { checked(resource: string): void } {
+function heldProgress(progress: DriftProgress, plan: TargetPlan): { checked(resource: string): void } {
   let total: number | undefined;
   const held: string[] = [];
   let done = 0;
-  void Promise.all(planned).then((entries) => {
-    if (entries.some((entry) => "error" in entry)) return;
-    total = entries.filter((entry) => "target" in entry && entry.target !== undefined).length;
-    progress.started(total);
-    for (const resource of held.splice(0)) progress.checked(resource, ++done, total);
-  });
+  void plan
+    .all()
+    .then((planned) => Promise.all(planned))
+    .then((entries) => {
+      if (entries.some((entry) => "error" in entry)) return;
+      total = entries.filter((entry) => "target" in entry && entry.target !== undefined).length;
+      progress.started(total);
+      for (const resource of held.splice(0)) progress.checked(resource, ++done, total);
+    });
   return {
     checked(resource) {
       if (total === undefined) held.push(resource);
@@ -190,19 +264,47 @@ function defaultXeroClientFactory(env: Readonly<Record<string, string | undefine
   return (clientOptions) => new XeroClient({ http, ...clientOptions });
 }
 
-async function planTargets(scope: DriftScope, projectRoot: string, backends: DriftBackends): Promise<PlannedTarget[]> {
+async function planTargets(scope: DriftScope, projectRoot: string, backends: DriftBackends): Promise<TargetPlan> {
   if (scope.from === "stacks") {
     const specs = await readSynthesizedSpecs(projectRoot, scope.stacks);
     const wanted = scope.backend === undefined ? undefined : formatBackendAddress(scope.backend);
-    return specs
-      .filter((found) => wanted === undefined || formatBackendAddress(found.spec.backend) === wanted)
-      .map((found) => ({ spec: found.spec, origin: "stack" as const, cwd: found.stackDirectory }))
-      .sort((a, b) => byDocument(a.spec.document, b.spec.document))
-      .map((target) => Promise.resolve({ target }));
+    return TargetPlan.of(
+      specs
+        .filter((found) => wanted === undefined || formatBackendAddress(found.spec.backend) === wanted)
+        .map((found) => ({ spec: found.spec, origin: "stack" as const, cwd: found.stackDirectory }))
+        .sort((a, b) => byDocument(a.spec.document, b.spec.document))
+        .map((target) => Promise.resolve({ target })),
+    );
   }
-  const backend = await backends.open(scope.backend, projectRoot);
-  const names = (await backend.list()).sort(byDocument);
-  const documents = startWithConcurrency(names, DOCUMENT_READS_AT_ONCE[scope.backend.type], async (name) => {
+  const address = scope.backend;
+  const backend = await backends.open(address, projectRoot);
+  const plan = new TargetPlan();
+  const startRead = inOrderAtMost(DOCUMENT_READS_AT_ONCE[address.type]);
+  const documents: Array<Promise<StoredDocument | StateCorruptError | undefined>> = [];
+  let markListed: () => void = () => undefined;
+  const listed = new Promise<void>((resolve) => (markListed = resolve));
+  // Every readable, live document: what a kind may need besides its own (a link names its app by client id only).
+  const everyStored = listed
+    .then(() => Promise.all(documents))
+    .then((all) => all.filter((document): document is StoredDocument => document !== undefined && !(document instanceof StateCorruptError) && document.values[CommonOutputs.names.retired] !== true));
+  everyStored.catch(() => undefined);
+  const targetOf = async (name: string, read: Promise<StoredDocument | StateCorruptError | undefined>): PlannedTarget => {
+    try {
+      const document = await read;
+      if (document instanceof StateCorruptError) {
+        return { target: { spec: placeholderSpec(name, address), origin: "document", cwd: projectRoot, problem: `unreadable (${document.code}): ${document.message}` } };
+      }
+      if (document === undefined || document.values[CommonOutputs.names.retired] === true) return { target: undefined };
+      const check = Object.values(KIND_DRIFT_CHECKS).find((candidate) => candidate.recognises(document));
+      if (check === undefined) return { target: undefined }; // init only (never applied), or not a cdktf-xero document: nothing recorded to compare
+      const spec = check.specFromDocument(document, address, check.specNeedsOtherDocuments(document) ? await everyStored : []);
+      if ("problem" in spec) return { target: undefined };
+      return { target: { spec: spec as HookSpec, origin: "document", cwd: projectRoot, stored: document } };
+    } catch (error) {
+      return { error };
+    }
+  };
+  const readDocument = async (name: string): Promise<StoredDocument | StateCorruptError | undefined> => {
     // The local backend reads a file synchronously: without a turn of the event loop between reads,
     // every document would be read before the first check's call left the process.
     await nextTurnOfEventLoop();
@@ -210,26 +312,49 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
       if (error instanceof StateCorruptError) return error;
       throw error;
     });
-  });
-  // Every readable, live document: what a kind may need besides its own (a link names its app by client id only).
-  const everyStored = Promise.all(documents).then((all) => all.filter((document): document is StoredDocument => document !== undefined && !(document instanceof StateCorruptError) && document.values[CommonOutputs.names.retired] !== true));
-  everyStored.catch(() => undefined);
-  return names.map(async (name, index): PlannedTarget => {
+  };
+  void (async () => {
     try {
-      const document = await documents[index];
-      if (document instanceof StateCorruptError) {
-        return { target: { spec: placeholderSpec(name, scope.backend), origin: "document", cwd: projectRoot, problem: `unreadable (${document.code}): ${document.message}` } };
+      // A large backend takes a while to list (250 directories: ~10 ms); its first documents are read
+      // and checked meanwhile, a batch (a directory of the local backend) at a time, with a turn of
+      // the event loop between batches so that Xero's answers are not kept waiting by the listing.
+      for await (const batch of backend.listInBatches()) {
+        if (plan.abandoned) break;
+        for (const name of [...batch].sort(byDocument)) {
+          const read = startRead(() => readDocument(name));
+          documents.push(read);
+          plan.add(targetOf(name, read));
+        }
+        await nextTurnOfEventLoop();
       }
-      if (document === undefined || document.values[CommonOutputs.names.retired] === true) return { target: undefined };
-      const check = Object.values(KIND_DRIFT_CHECKS).find((candidate) => candidate.recognises(document));
-      if (check === undefined) return { target: undefined }; // init only (never applied), or not a cdktf-xero document: nothing recorded to compare
-      const spec = check.specFromDocument(document, scope.backend, check.specNeedsOtherDocuments(document) ? await everyStored : []);
-      if ("problem" in spec) return { target: undefined };
-      return { target: { spec: spec as HookSpec, origin: "document", cwd: projectRoot, stored: document } };
     } catch (error) {
-      return { error };
+      plan.add(Promise.resolve({ error }));
+    } finally {
+      markListed();
+      plan.finish();
     }
-  });
+  })();
+  return plan;
+}
+
+/** Starts each `work` given, in the order given, with at most `limit` of them unsettled at once. */
+function inOrderAtMost(limit: number): <R>(work: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const queued: Array<() => void> = [];
+  return <R>(work: () => Promise<R>) =>
+    new Promise<R>((resolve, reject) => {
+      const start = (): void => {
+        running += 1;
+        new Promise<R>((settle) => settle(work()))
+          .then(resolve, reject)
+          .finally(() => {
+            running -= 1;
+            queued.shift()?.();
+          });
+      };
+      if (running < limit) start();
+      else queued.push(start);
+    });
 }
 
 function nextTurnOfEventLoop(): Promise<void> {
@@ -323,53 +448,4 @@ async function checkTarget(target: Target, ctx: DriftRunContext, acknowledgement
 /** A `local:` address resolved against the directory the hooks run in, as the hooks resolve it. */
 function resolvedAddress(address: StateBackendAddress, cwd: string): StateBackendAddress {
   return address.type === "local" ? { type: "local", dir: path.resolve(cwd, address.dir) } : address;
-}
-
-/**
- * Runs `work` over `items`, at most `concurrency` at a time, keeping the items' order in the result.
- * Once a result satisfies `stop`, no further item is started (those left out stay undefined in the
- * result); the ones under way are awaited.
- */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  work: (item: T) => Promise<R>,
-  stop: (result: R) => boolean = () => false,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  let stopped = false;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !stopped) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-      if (stop(results[index] as R)) stopped = true;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-  return results;
-}
-
-/** Starts `work` for each item in order, at most `concurrency` at a time, and returns each item's promise at once. */
-export function startWithConcurrency<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Array<Promise<R>> {
-  const starts: Array<() => void> = [];
-  const promises = items.map(
-    (item) =>
-      new Promise<R>((resolve, reject) =>
-        starts.push(() => {
-          try {
-            work(item).then(resolve, reject);
-          } catch (error) {
-            reject(error);
-          }
-        }),
-      ),
-  );
-  // Each worker starts the next item once its previous one has settled, whatever the outcome.
-  void mapWithConcurrency(promises, concurrency, async (promise) => {
-    starts.shift()?.();
-    await promise.catch(() => undefined);
-  });
-  return promises;
 }

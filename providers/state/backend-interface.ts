@@ -58,6 +58,13 @@ export interface StateBackend {
   /** Names of all documents, sorted. */
   list(): Promise<string[]>;
 
+  /**
+   * Names of all documents, a batch at a time as the backend finds them (a directory of a local
+   * backend; all at once from pg), in no set order: for a caller that can start on the first
+   * documents while the rest are still being listed (drift over a large backend).
+   */
+  listInBatches(): AsyncIterable<readonly string[]>;
+
   /** The document's history, oldest first (kept after the document is deleted). */
   history(name: string): Promise<HistoryEntry[]>;
 

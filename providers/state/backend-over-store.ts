@@ -135,6 +135,10 @@ export class CredentialStateBackend implements StateBackend {
     return this.parts.store.list();
   }
 
+  listInBatches(): AsyncIterable<readonly string[]> {
+    return this.parts.store.listInBatches?.() ?? oneBatch(this.parts.store.list());
+  }
+
   async history(name: string): Promise<HistoryEntry[]> {
     checkName(name);
     return this.parts.store.history(name);
@@ -279,4 +283,8 @@ function valuesOf(outputs: StoredDocument["document"]["outputs"]): OutputValues 
   const values: Record<string, OutputValue> = {};
   for (const [key, output] of Object.entries(outputs)) values[key] = output.value;
   return values as OutputValues;
+}
+
+async function* oneBatch(names: Promise<readonly string[]>): AsyncGenerator<readonly string[]> {
+  yield await names;
 }

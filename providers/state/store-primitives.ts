@@ -25,6 +25,8 @@ export interface DocumentStore {
   /** Takes the document's lock, waiting up to `timeoutMs`; resolves to the release function. */
   lock(name: string, timeoutMs: number): Promise<LockRelease>;
   list(): Promise<string[]>;
+  /** The names in batches as they are found, in no set order; without it, {@link list} is one batch. */
+  listInBatches?(): AsyncIterable<readonly string[]>;
   history(name: string): Promise<HistoryEntry[]>;
   close(): Promise<void>;
 }

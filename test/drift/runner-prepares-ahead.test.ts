@@ -21,6 +21,9 @@ describe("drift's runner", () => {
       address: BACKEND,
       label: "local:/state",
       list: async () => [...documents.keys()],
+      listInBatches: async function* () {
+        yield [...documents.keys()];
+      },
       read: async (name: string) => {
         reads.push(name);
         return documents.get(name);

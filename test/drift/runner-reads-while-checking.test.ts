@@ -20,17 +20,38 @@ function registration(name: string, clientId: string): StoredDocument {
   return stored(name, { kind: "custom_connection", client_id: clientId, declared_scopes: SCOPES, client_secret_source: SECRET_SOURCE(name) });
 }
 
-/** A backend whose reads of `held` documents wait until the test releases them. */
-function backendOf(documents: readonly StoredDocument[], held: ReadonlySet<string> = new Set()) {
+/**
+ * A backend whose reads of `held` documents wait until the test releases them, and whose listing
+ * finds the documents in `batches` (default: all at once), each batch after `listBatch(i)` resolves.
+ */
+function backendOf(
+  documents: readonly StoredDocument[],
+  held: ReadonlySet<string> = new Set(),
+  listing: { readonly batches?: readonly (readonly string[])[]; readonly listBatch?: (index: number) => Promise<void> } = {},
+) {
   const byName = new Map(documents.map((document) => [document.name, document]));
   const releases: Array<() => void> = [];
   let released = false;
   const reads: string[] = [];
+  // Listed out of order: the report is in document order whatever the listing's.
+  const batches = listing.batches ?? [[...byName.keys()].reverse()];
   const backend = {
     address: BACKEND,
     label: "local:/state",
-    // Listed out of order: the report is in document order whatever the listing's.
-    list: async () => [...byName.keys()].reverse(),
+    list: async () => {
+      const names: string[] = [];
+      for (const [index, batch] of batches.entries()) {
+        await listing.listBatch?.(index);
+        names.push(...batch);
+      }
+      return names;
+    },
+    listInBatches: async function* () {
+      for (const [index, batch] of batches.entries()) {
+        await listing.listBatch?.(index);
+        yield batch;
+      }
+    },
     read: async (name: string) => {
       reads.push(name);
       if (held.has(name) && !released) await new Promise<void>((resolve) => releases.push(resolve));
@@ -126,6 +147,42 @@ describe("drift's runner over a whole backend", () => {
     // The link's app was found ("z/App", whose rotation holds no CURRENT here), not the link itself taken for its app.
     const linkReport = report.resources.find((resource) => resource.resource === "a/Link");
     expect(linkReport?.notes.join(" ")).toContain('"z/App/rotation"');
+  });
+
+  it("checks the first resources while later documents are still being listed", async () => {
+    let listRest: () => void = () => undefined;
+    const restListed = new Promise<void>((resolve) => (listRest = resolve));
+    const { backend } = backendOf([registration("a/First", "C1"), registration("z/Last", "C2")], new Set(), {
+      batches: [["a/First"], ["z/Last"]],
+      listBatch: (index) => (index === 0 ? Promise.resolve() : restListed),
+    });
+    const asked: string[] = [];
+    const run = runDrift(
+      { scope: { from: "backend", backend: BACKEND }, concurrency: 1 },
+      { env: { S: "secret" }, cwd: "/project", openBackend: async () => backend, createXeroClient: clients((clientId) => asked.push(clientId)) },
+    );
+    // Turns of the event loop, not time: the first check needs a few (a read takes one); a run that
+    // waited for the whole listing would ask nothing however many it got.
+    for (let turn = 0; turn < 100 && asked.length === 0; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    const askedBeforeListingEnded = [...asked];
+    listRest();
+    const report = await run;
+    expect([askedBeforeListingEnded, report.resources.map((resource) => resource.resource), report.summary.inSync]).toEqual([["C1"], ["a/First", "z/Last"], 2]);
+  });
+
+  it("ends the run with the listing's failure once the checks under way have finished", async () => {
+    const broken = new StateBackendNotFoundError("local:/state", "its directory is gone", "Deploy first");
+    const { backend } = backendOf([registration("a/First", "C1"), registration("z/Last", "C2")], new Set(), {
+      batches: [["a/First"], ["z/Last"]],
+      listBatch: (index) => (index === 0 ? Promise.resolve() : Promise.reject(broken)),
+    });
+    const asked: string[] = [];
+    const run = runDrift(
+      { scope: { from: "backend", backend: BACKEND }, concurrency: 1 },
+      { env: { S: "secret" }, cwd: "/project", openBackend: async () => backend, createXeroClient: clients((clientId) => asked.push(clientId)) },
+    );
+    await expect(run).rejects.toBe(broken);
+    expect(asked).toEqual(["C1"]);
   });
 
   it("ends the run with a read's failure, as when it read every document before checking", async () => {

@@ -223,6 +223,16 @@ describe.each(["local", "pg"] as const)("state backend contract (%s)", (kind) =>
       expect(names).toEqual(expect.arrayContaining(["alpha/Nested/Deep", "zeta/App"]));
     });
 
+    it("lists in batches exactly the documents it lists at once", async () => {
+      const own = await fixture.open();
+      await own.write("batches/App", undefined, { a: "1" });
+      await own.write("batches/App/rotation", undefined, { a: "1" });
+      await own.write("batches/Other/Link", undefined, { a: "1" });
+      const batched: string[] = [];
+      for await (const batch of own.listInBatches()) batched.push(...batch);
+      expect(batched.sort()).toEqual(await own.list());
+    });
+
     it("records every change with serials, actor and time, and secret fingerprints instead of values", async () => {
       const name = freshName();
       const secrets = await backend.sealSecrets(name, { client_secret: "s3cr3t-value-1" });

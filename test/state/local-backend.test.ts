@@ -339,3 +339,17 @@ describe("directories without permission", () => {
     expect(await fixture.getRaw("billing/App")).toBe(before);
   });
 });
+
+describe("listing in batches", () => {
+  it("finds a directory's documents at a time, so a caller can start on them before the rest are listed", async () => {
+    const own = await fixture.open();
+    await own.write("team/App", undefined, { a: "1" });
+    await own.write("team/App/rotation", undefined, { a: "1" });
+    await own.write("other/Link", undefined, { a: "1" });
+    const batches: string[][] = [];
+    for await (const batch of own.listInBatches()) batches.push([...batch].sort());
+    // One batch per directory: the root (none directly in it), team/, team/App/ and other/.
+    expect(batches.filter((batch) => batch.length > 0).sort()).toEqual([["other/Link"], ["team/App"], ["team/App/rotation"]]);
+    expect(batches).toHaveLength(4);
+  });
+});

@@ -176,29 +176,46 @@ export class LocalDocumentStore implements DocumentStore {
 
   async list(): Promise<string[]> {
     const names: string[] = [];
-    // Synchronous, as a document's read is (files.ts): a stack's documents sit in a directory per
-    // resource with children (`App0/rotation`), so a walk awaited directory by directory was a
-    // serial chain of hundreds of reads before drift's first check could start.
-    const walk = (relative: string): void => {
+    for (const batch of this.walk()) names.push(...batch);
+    return names.sort();
+  }
+
+  /** A directory's documents at a time, as {@link walk} finds them. */
+  async *listInBatches(): AsyncGenerator<readonly string[]> {
+    yield* this.walk();
+  }
+
+  /**
+   * The backend's directories depth first, each as the names of the documents directly in it (a
+   * stack's documents sit in a directory per resource with children: `App0/rotation`). Synchronous,
+   * as a document's read is (files.ts): a walk awaited directory by directory was a serial chain of
+   * hundreds of reads.
+   */
+  private *walk(): Generator<string[]> {
+    const pending = [""];
+    for (let relative = pending.pop(); relative !== undefined; relative = pending.pop()) {
       const dir = path.join(this.options.dir, relative);
       let entries: Dirent[];
       try {
         entries = readdirSync(dir, { withFileTypes: true });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
         throw translateFsError(error, relative === "" ? "(all)" : relative, dir);
       }
+      const names: string[] = [];
+      const children: string[] = [];
       for (const entry of entries) {
         const child = relative === "" ? entry.name : `${relative}/${entry.name}`;
-        if (entry.isDirectory()) walk(child);
+        if (entry.isDirectory()) children.push(child);
         else if (entry.isFile() && entry.name.endsWith(DOCUMENT_SUFFIX) && !isTempFile(entry.name)) {
           const name = child.slice(0, -DOCUMENT_SUFFIX.length);
           if (checkDocumentName(name) === undefined) names.push(name);
         }
       }
-    };
-    walk("");
-    return names.sort();
+      // Last pushed, first walked: the children in the order the directory listed them.
+      pending.push(...children.reverse());
+      yield names;
+    }
   }
 
   async history(name: string): Promise<HistoryEntry[]> {
