@@ -6,7 +6,7 @@ import type { SecretValues, StateBackend, StoredDocument } from "../state";
  * own check all need), and backend-only mode has already read every document while listing them;
  * a run is one snapshot, so each document is read once and each envelope opened once per run.
  */
-export type DriftBackendReader = Pick<StateBackend, "address" | "label" | "list" | "listInBatches" | "read" | "openSecrets">;
+export type DriftBackendReader = Pick<StateBackend, "address" | "label" | "listInBatches" | "read" | "openSecrets">;
 
 export class RunSnapshotReader implements DriftBackendReader {
   private readonly documents = new Map<string, Promise<StoredDocument | undefined>>();
@@ -20,10 +20,6 @@ export class RunSnapshotReader implements DriftBackendReader {
 
   get label(): string {
     return this.backend.label;
-  }
-
-  list(): Promise<string[]> {
-    return this.backend.list();
   }
 
   listInBatches(): AsyncIterable<readonly string[]> {

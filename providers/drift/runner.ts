@@ -17,6 +17,7 @@ import type { DriftFinding, ResourceReport } from "./findings";
 import { driftCheckFor, KIND_DRIFT_CHECKS } from "./kind-checks";
 import type { KindCheckResult } from "./kind-check";
 import { summarize, type DriftReport } from "./report";
+import { checkAsPlanned, inOrderAtMost, TargetPlan, type PlannedEntry } from "./target-plan";
 import { readSynthesizedSpecs } from "./synthesized-specs";
 
 /**
@@ -122,18 +123,20 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
     }
     return context;
   };
-  let planned: TargetPlan | undefined;
+  let planned: TargetPlan<Target> | undefined;
   try {
     planned = await planTargets(options.scope, deps.cwd, backends);
     const progress = deps.progress === undefined ? undefined : heldProgress(deps.progress, planned);
-    const reports = await checkAsPlanned(planned, options.concurrency * CHECKS_PER_CALL_SLOT, async (target) => {
-      const report = await checkTarget(target, contextFor(target.cwd), options.acknowledgements ?? [], now, deps.cwd);
-      progress?.checked(report.resource);
-      return report;
-    });
+    const reports = (
+      await checkAsPlanned(planned, options.concurrency * CHECKS_PER_CALL_SLOT, async (target) => {
+        const report = await checkTarget(target, contextFor(target.cwd), options.acknowledgements ?? [], now, deps.cwd);
+        progress?.checked(report.resource);
+        return report;
+      })
+    ).sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
     return { checkedAt: now.toISOString(), resources: reports, summary: summarize(reports, limiter.rateLimitedResponses) };
   } finally {
-    planned?.abandon();
+    planned?.stop();
     await backends.close();
   }
 }
@@ -144,97 +147,14 @@ export async function runDrift(options: DriftOptions, deps: DriftDeps): Promise<
  * listed and read. A failed read, or a failed listing, settles its entry with the error, which ends
  * the run once the checks under way have finished.
  */
-type PlannedTarget = Promise<{ readonly target: Target | undefined } | { readonly error: unknown }>;
-
-/** The planned targets as they are added, and when the last one has been. */
-class TargetPlan {
-  private readonly targets: PlannedTarget[] = [];
-  private complete = false;
-  private stopped = false;
-  private readonly waiting: Array<() => void> = [];
-  private readonly completion: Promise<readonly PlannedTarget[]>;
-  private markComplete: () => void = () => undefined;
-
-  constructor() {
-    this.completion = new Promise<void>((resolve) => (this.markComplete = resolve)).then(() => this.targets);
-  }
-
-  static of(targets: readonly PlannedTarget[]): TargetPlan {
-    const plan = new TargetPlan();
-    for (const target of targets) plan.add(target);
-    plan.finish();
-    return plan;
-  }
-
-  add(target: PlannedTarget): void {
-    this.targets.push(target);
-    this.wake();
-  }
-
-  finish(): void {
-    this.complete = true;
-    this.markComplete();
-    this.wake();
-  }
-
-  /** The target at `index` once it is added; undefined when the plan was completed without it. */
-  async at(index: number): Promise<PlannedTarget | undefined> {
-    while (index >= this.targets.length && !this.complete) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return this.targets[index];
-  }
-
-  /** The run has ended (a target failed): whatever still adds targets can stop. */
-  abandon(): void {
-    this.stopped = true;
-  }
-
-  get abandoned(): boolean {
-    return this.stopped;
-  }
-
-  /** Every target, once the last one is added. */
-  all(): Promise<readonly PlannedTarget[]> {
-    return this.completion;
-  }
-
-  private wake(): void {
-    for (const resolve of this.waiting.splice(0)) resolve();
-  }
-}
-
-type PlannedResult = { readonly report: ResourceReport } | { readonly error: unknown } | undefined;
-
-/**
- * Runs `check` over the planned targets as they come, at most `concurrency` at once, and returns the
- * reports sorted by resource. A target that failed stops further targets from starting; the checks
- * under way are awaited, then its error is thrown.
- */
-async function checkAsPlanned(plan: TargetPlan, concurrency: number, check: (target: Target) => Promise<ResourceReport>): Promise<ResourceReport[]> {
-  const results: PlannedResult[] = [];
-  let next = 0;
-  let failed: { readonly error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failed === undefined) {
-      const planned = await plan.at(next++);
-      if (planned === undefined) return;
-      const ready = await planned;
-      if ("error" in ready) failed ??= ready;
-      else if (ready.target !== undefined) results.push({ report: await check(ready.target) });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-  if (failed !== undefined) throw failed.error;
-  return results
-    .flatMap((result) => (result !== undefined && "report" in result ? [result.report] : []))
-    .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
-}
+type PlannedTarget = PlannedEntry<Target>;
 
 /**
  * Progress for a run whose count is known only once every document is listed and read: `started`
  * comes when it is, and the resources checked before that are reported right after it, numbered in
  * the order they finished, so the lines read as they would had the count been known from the start.
  */
-function heldProgress(progress: DriftProgress, plan: TargetPlan): { checked(resource: string): void } {
+function heldProgress(progress: DriftProgress, plan: TargetPlan<Target>): { checked(resource: string): void } {
   let total: number | undefined;
   const held: string[] = [];
   let done = 0;
@@ -264,7 +184,7 @@ function defaultXeroClientFactory(env: Readonly<Record<string, string | undefine
   return (clientOptions) => new XeroClient({ http, ...clientOptions });
 }
 
-async function planTargets(scope: DriftScope, projectRoot: string, backends: DriftBackends): Promise<TargetPlan> {
+async function planTargets(scope: DriftScope, projectRoot: string, backends: DriftBackends): Promise<TargetPlan<Target>> {
   if (scope.from === "stacks") {
     const specs = await readSynthesizedSpecs(projectRoot, scope.stacks);
     const wanted = scope.backend === undefined ? undefined : formatBackendAddress(scope.backend);
@@ -278,7 +198,7 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
   }
   const address = scope.backend;
   const backend = await backends.open(address, projectRoot);
-  const plan = new TargetPlan();
+  const plan = new TargetPlan<Target>();
   const startRead = inOrderAtMost(DOCUMENT_READS_AT_ONCE[address.type]);
   const documents: Array<Promise<StoredDocument | StateCorruptError | undefined>> = [];
   let markListed: () => void = () => undefined;
@@ -308,6 +228,7 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
     // The local backend reads a file synchronously: without a turn of the event loop between reads,
     // every document would be read before the first check's call left the process.
     await nextTurnOfEventLoop();
+    if (plan.isStopped) return undefined;
     return backend.read(name).catch((error: unknown) => {
       if (error instanceof StateCorruptError) return error;
       throw error;
@@ -319,7 +240,7 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
       // and checked meanwhile, a batch (a directory of the local backend) at a time, with a turn of
       // the event loop between batches so that Xero's answers are not kept waiting by the listing.
       for await (const batch of backend.listInBatches()) {
-        if (plan.abandoned) break;
+        if (plan.isStopped) break;
         for (const name of [...batch].sort(byDocument)) {
           const read = startRead(() => readDocument(name));
           documents.push(read);
@@ -335,26 +256,6 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
     }
   })();
   return plan;
-}
-
-/** Starts each `work` given, in the order given, with at most `limit` of them unsettled at once. */
-function inOrderAtMost(limit: number): <R>(work: () => Promise<R>) => Promise<R> {
-  let running = 0;
-  const queued: Array<() => void> = [];
-  return <R>(work: () => Promise<R>) =>
-    new Promise<R>((resolve, reject) => {
-      const start = (): void => {
-        running += 1;
-        new Promise<R>((settle) => settle(work()))
-          .then(resolve, reject)
-          .finally(() => {
-            running -= 1;
-            queued.shift()?.();
-          });
-      };
-      if (running < limit) start();
-      else queued.push(start);
-    });
 }
 
 function nextTurnOfEventLoop(): Promise<void> {

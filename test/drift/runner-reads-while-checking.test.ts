@@ -70,13 +70,15 @@ function backendOf(
   };
 }
 
-function clients(onToken: (clientId: string) => void) {
+/** Clients whose token requests are answered at once, or once `answered` settles. */
+function clients(onToken: (clientId: string) => void, answered: () => Promise<void> = () => Promise.resolve()) {
   const token = { accessToken: "x.eyJzY29wZSI6WyJhY2NvdW50aW5nLmludm9pY2VzLnJlYWQiXX0.x", expiresIn: 1800, scopes: SCOPES };
   return (options: { clientId: string }) =>
     ({
       clientId: options.clientId,
       clientCredentials: async () => {
         onToken(options.clientId);
+        await answered();
         return token;
       },
       decodeAccessToken: () => ({ scopes: SCOPES }),
@@ -172,17 +174,56 @@ describe("drift's runner over a whole backend", () => {
 
   it("ends the run with the listing's failure once the checks under way have finished", async () => {
     const broken = new StateBackendNotFoundError("local:/state", "its directory is gone", "Deploy first");
+    let failListing: () => void = () => undefined;
+    const listingFails = new Promise<void>((_resolve, reject) => (failListing = () => reject(broken)));
+    listingFails.catch(() => undefined);
     const { backend } = backendOf([registration("a/First", "C1"), registration("z/Last", "C2")], new Set(), {
       batches: [["a/First"], ["z/Last"]],
-      listBatch: (index) => (index === 0 ? Promise.resolve() : Promise.reject(broken)),
+      listBatch: (index) => (index === 0 ? Promise.resolve() : listingFails),
     });
+    let answerFirst: () => void = () => undefined;
+    const firstAnswered = new Promise<void>((resolve) => (answerFirst = resolve));
     const asked: string[] = [];
+    let settled = false;
     const run = runDrift(
       { scope: { from: "backend", backend: BACKEND }, concurrency: 1 },
-      { env: { S: "secret" }, cwd: "/project", openBackend: async () => backend, createXeroClient: clients((clientId) => asked.push(clientId)) },
+      { env: { S: "secret" }, cwd: "/project", openBackend: async () => backend, createXeroClient: clients((clientId) => asked.push(clientId), () => firstAnswered) },
     );
+    run.then(() => (settled = true), () => (settled = true));
+    for (let turn = 0; turn < 100 && asked.length === 0; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    failListing();
+    for (let turn = 0; turn < 20; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    const settledWhileFirstCheckRan = settled;
+    answerFirst();
     await expect(run).rejects.toBe(broken);
-    expect(asked).toEqual(["C1"]);
+    expect([asked, settledWhileFirstCheckRan]).toEqual([["C1"], false]);
+  });
+
+  it("starts no check once a read has failed, not even of a document the listing finds after it", async () => {
+    let listRest: () => void = () => undefined;
+    const restListed = new Promise<void>((resolve) => (listRest = resolve));
+    const { backend } = backendOf([registration("a/First", "C1"), registration("b/Broken", "C2"), registration("z/Last", "C3")], new Set(), {
+      batches: [["a/First", "b/Broken"], ["z/Last"]],
+      listBatch: (index) => (index === 0 ? Promise.resolve() : restListed),
+    });
+    const gone = new StateBackendNotFoundError("local:/state", "its directory is gone", "Deploy first");
+    const failing = {
+      ...backend,
+      read: async (name: string) => {
+        if (name === "b/Broken") throw gone;
+        return backend.read(name);
+      },
+    } as unknown as StateBackend;
+    const asked: string[] = [];
+    const run = runDrift(
+      { scope: { from: "backend", backend: BACKEND }, concurrency: 4 },
+      { env: { S: "secret" }, cwd: "/project", openBackend: async () => failing, createXeroClient: clients((clientId) => asked.push(clientId)) },
+    );
+    run.catch(() => undefined);
+    for (let turn = 0; turn < 100 && asked.length === 0; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    listRest();
+    await expect(run).rejects.toBe(gone);
+    expect(asked).not.toContain("C3");
   });
 
   it("ends the run with a read's failure, as when it read every document before checking", async () => {
