@@ -75,7 +75,24 @@ export function xeroUrls(endpoints: XeroEndpoints): XeroUrls {
   };
 }
 
+/**
+ * Base URLs already found valid, by variable or option name and value: a drift run makes a client
+ * per app, each resolving the same three endpoints, and parsing them was a tenth of its own CPU.
+ * Only valid ones are kept (an invalid one throws again each time); a process sees a handful.
+ */
+const checkedBaseUrls = new Map<string, string>();
+
 function checkBaseUrl(value: string, name: string): string {
+  const key = `${name}\u0000${value}`;
+  let checked = checkedBaseUrls.get(key);
+  if (checked === undefined) {
+    checked = parseBaseUrl(value, name);
+    checkedBaseUrls.set(key, checked);
+  }
+  return checked;
+}
+
+function parseBaseUrl(value: string, name: string): string {
   let url: URL;
   try {
     url = new URL(value);

@@ -24,6 +24,18 @@ describe("endpoints", () => {
     });
   });
 
+  it("refuses a bad URL every time it is given, also after a good one for the same variable was accepted", () => {
+    const bad = { XERO_IDENTITY_URL: "http://identity.example.com" };
+    expect(endpointsFromEnv({ XERO_IDENTITY_URL: "https://identity.example.com/" })).toEqual({ identityUrl: "https://identity.example.com" });
+    expect(() => endpointsFromEnv(bad)).toThrow(ConfigError);
+    expect(() => endpointsFromEnv(bad)).toThrow(/XERO_IDENTITY_URL uses plain http:\/\/ to identity\.example\.com/);
+  });
+
+  it("names where a bad URL came from, the option or the variable, for the same value", () => {
+    expect(() => resolveEndpoints({ overrides: { apiUrl: "ftp://api.example.com" } })).toThrow(/^apiUrl must be an http\(s\) base URL/);
+    expect(() => endpointsFromEnv({ XERO_API_URL: "ftp://api.example.com" })).toThrow(/^XERO_API_URL must be an http\(s\) base URL/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(endpointsFromEnv({ XERO_API_URL: " " })).toEqual({});
   });

@@ -1,4 +1,4 @@
-import { decodeClientSecretSource } from "../../../contract/client-secret-source";
+import { decodeClientSecretSource, type ClientSecretSource } from "../../../contract/client-secret-source";
 import { LinkOutputs, type CustomConnectionLinkSpec } from "../../../contract/link";
 import { RegistrationOutputs } from "../../../contract/registration";
 import { isRotationCurrentReference, rotationCurrentReference } from "../../../contract/rotation";
@@ -95,18 +95,26 @@ async function check(target: DriftTarget<CustomConnectionLinkSpec>, ctx: DriftCh
   }
 }
 
+/** Each document's recorded secret source, decoded once: the runner asks both steps below of every link it reads. */
+const secretSources = new WeakMap<StoredDocument, ClientSecretSource | undefined>();
+
+function recordedSecretSource(stored: StoredDocument): ClientSecretSource | undefined {
+  if (!secretSources.has(stored)) secretSources.set(stored, decodeClientSecretSource(stored.values[LinkOutputs.names.clientSecretSource]));
+  return secretSources.get(stored);
+}
+
 export const customConnectionLinkDriftCheck: KindDriftCheck<CustomConnectionLinkSpec> = {
   kind: "custom_connection_link",
   recognises: (stored) => typeof stored.values[LinkOutputs.names.connectionId] === "string" && stored.values[RegistrationOutputs.names.kind] === undefined,
   // Only a link whose document predates the recorded secret source needs the others: its app is found by client id.
-  specNeedsOtherDocuments: (stored) => decodeClientSecretSource(stored.values[LinkOutputs.names.clientSecretSource])?.appDocument === undefined,
+  specNeedsOtherDocuments: (stored) => recordedSecretSource(stored)?.appDocument === undefined,
   specFromDocument(stored: StoredDocument, backend: StateBackendAddress, others: readonly StoredDocument[]) {
     const clientId = recorded(stored, LinkOutputs.names.clientId);
     const tenantId = recorded(stored, LinkOutputs.names.tenantId);
     if (clientId === undefined || tenantId === undefined) return { problem: "the document records no client id and tenant id (never applied)" };
     // A link's document records its app's client id, not the app's document: the app is the Custom
     // Connection registration in the same backend with that client id (its rotation holds the secret).
-    const source = decodeClientSecretSource(stored.values[LinkOutputs.names.clientSecretSource]);
+    const source = recordedSecretSource(stored);
     const appDocument =
       source?.appDocument ??
       others.find((other) => other.values[RegistrationOutputs.names.kind] === "custom_connection" && other.values[RegistrationOutputs.names.clientId] === clientId)?.name ??
