@@ -1,5 +1,3 @@
-import { performance } from "node:perf_hooks";
-
 /**
  * The one polling loop behind both document locks (a local lock file, a pg advisory lock): try, and
  * while someone else holds the lock, wait a growing, jittered pause until a deadline. Neither lock
@@ -18,6 +16,8 @@ export interface LockPollTiming {
 }
 
 export const realLockPollTiming: LockPollTiming = Object.freeze({
+  // The global, which loads node:perf_hooks on first use: imported here, its eleven modules loaded in
+  // every process that loads the state backend, whether it takes a lock or not (drift, at its start).
   monotonicNow: () => performance.now(),
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   random: Math.random,

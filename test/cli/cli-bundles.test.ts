@@ -112,6 +112,16 @@ describe("the token and drift bundles", () => {
     expect(node([join(bundled, "main.js"), "drift", "--help"], scratch).stdout).toContain("Usage: cdktf-xero drift");
   });
 
+  it("run drift without loading node:child_process (commander's, for subcommands we do not have) or node:perf_hooks (a lock's clock; drift takes no lock)", () => {
+    const empty = join(scratch, "empty-state-modules");
+    mkdirSync(empty, { recursive: true });
+    const preload = join(scratch, "report-builtins.js");
+    writeFileSync(preload, 'process.on("exit", () => process.stderr.write("\\n@@" + JSON.stringify(process.moduleLoadList)));\n');
+    const run = node(["-r", preload, join(bundled, "main.js"), "drift", "--backend", `local:${empty}`, "--json"], scratch);
+    const loaded = JSON.parse(run.stderr.slice(run.stderr.lastIndexOf("@@") + 2)) as string[];
+    expect([run.code, loaded.includes("NativeModule http"), loaded.filter((entry) => /^NativeModule (child_process|perf_hooks)$/.test(entry))]).toEqual([0, true, []]);
+  });
+
   describe("in a copy of the package whose token bundle throws when evaluated", () => {
     let dir: string;
     const argv = (): string[] => ["token", "crm/Missing", "--backend", `local:${join(scratch, "no-state")}`];
