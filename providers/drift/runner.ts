@@ -89,10 +89,9 @@ const CHECKS_PER_CALL_SLOT = 4;
  * Documents read at once while listing a backend: pg's reads are asynchronous, 16 of them queued on
  * its pool (which runs as many as it has connections) so that one is always ready to run. The local
  * backend reads a file synchronously, so "at once" only means how many reads one turn of the event
- * loop makes before the answers already back from Xero are looked at: four, so an answer waits
- * behind at most four small reads (16 to a turn kept a connection's first answer waiting 25 ms),
- * and the turns themselves (an epoll_wait each) stay few: 750 documents read one a turn cost a
- * drift run about 30 ms more CPU than four a turn (medians of 12 alternating runs, 940 vs 910 ms).
+ * loop makes before the answers already back from Xero are looked at. Four: 16 to a turn kept a
+ * connection's first answer waiting 25 ms; one to a turn cost a run over 750 documents about 30 ms
+ * more CPU than four (medians of 12 alternating runs, 940 vs 910 ms; the walls within the noise).
  */
 const DOCUMENT_READS_AT_ONCE: Readonly<Record<StateBackendAddress["type"], number>> = { local: 4, pg: 16 };
 

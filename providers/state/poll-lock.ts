@@ -16,8 +16,8 @@ export interface LockPollTiming {
 }
 
 export const realLockPollTiming: LockPollTiming = Object.freeze({
-  // The global, which loads node:perf_hooks on first use: imported here, its eleven modules loaded in
-  // every process that loads the state backend, whether it takes a lock or not (drift, at its start).
+  // The global, which loads node:perf_hooks on first use: imported here, its eleven modules loaded
+  // with providers/state's index (which re-exports this) in every process, lock or not (drift's start).
   monotonicNow: () => performance.now(),
   sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
   random: Math.random,

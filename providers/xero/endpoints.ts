@@ -77,7 +77,8 @@ export function xeroUrls(endpoints: XeroEndpoints): XeroUrls {
 
 /**
  * Base URLs already found valid, by variable or option name and value: a drift run makes a client
- * per app, each resolving the same three endpoints, and parsing them was about 4 % of its CPU.
+ * per app, each resolving the same endpoints; with XERO_*_URL or endpoint options set (the
+ * emulator, the benchmarks), parsing them was about 4 % of the run's CPU.
  * Only valid ones are kept (an invalid one throws again each time); a process sees a handful.
  */
 const checkedBaseUrls = new Map<string, string>();

@@ -116,10 +116,14 @@ describe("the token and drift bundles", () => {
     const empty = join(scratch, "empty-state-modules");
     mkdirSync(empty, { recursive: true });
     const preload = join(scratch, "report-builtins.js");
-    writeFileSync(preload, 'process.on("exit", () => process.stderr.write("\\n@@" + JSON.stringify(process.moduleLoadList)));\n');
+    // Also whether commander came from node_modules: it does only when the plain CLI ran, not the bundle.
+    writeFileSync(
+      preload,
+      'process.on("exit", () => process.stderr.write("\\n@@" + JSON.stringify({ modules: process.moduleLoadList, plainCli: Object.keys(require.cache).some((file) => /[\\\\/]node_modules[\\\\/]commander[\\\\/]/.test(file)) })));\n',
+    );
     const run = node(["-r", preload, join(bundled, "main.js"), "drift", "--backend", `local:${empty}`, "--json"], scratch);
-    const loaded = JSON.parse(run.stderr.slice(run.stderr.lastIndexOf("@@") + 2)) as string[];
-    expect([run.code, loaded.includes("NativeModule http"), loaded.filter((entry) => /^NativeModule (child_process|perf_hooks)$/.test(entry))]).toEqual([0, true, []]);
+    const { modules, plainCli } = JSON.parse(run.stderr.slice(run.stderr.lastIndexOf("@@") + 2)) as { modules: string[]; plainCli: boolean };
+    expect([run.code, plainCli, modules.includes("NativeModule http"), modules.filter((entry) => /^NativeModule (child_process|perf_hooks)$/.test(entry))]).toEqual([0, false, true, []]);
   });
 
   describe("in a copy of the package whose token bundle throws when evaluated", () => {

@@ -58,7 +58,7 @@ describe("drift's runner", () => {
     const seen = await readsWhileFirstCallInFlight;
     releaseFirst();
     const report = await run;
-    // In any order: the listing's reads take a turn of the event loop each, so the first check may read its rotation first.
+    // In any order: the listing's reads share turns of the event loop with the checks, so the first check may read its rotation first.
     expect([[...seen].sort(), report.summary.inSync]).toEqual([["a/First", "a/First/rotation", "a/Second", "a/Second/rotation"], 2]);
   });
 });
