@@ -58,7 +58,7 @@ export function resolveEndpoints(options: { overrides?: Partial<XeroEndpoints>; 
   const fromEnv = endpointsFromEnv(options.env ?? {});
   const pick = (key: keyof XeroEndpoints): string => {
     const explicit = options.overrides?.[key];
-    if (explicit !== undefined) return checkBaseUrl(explicit, key);
+    if (explicit !== undefined) return checkBaseUrl(explicit.trim(), key);
     return fromEnv[key] ?? XERO_ENDPOINTS[key];
   };
   return { loginUrl: pick("loginUrl"), identityUrl: pick("identityUrl"), apiUrl: pick("apiUrl") };

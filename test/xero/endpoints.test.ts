@@ -36,6 +36,10 @@ describe("endpoints", () => {
     expect(() => endpointsFromEnv({ XERO_API_URL: "ftp://api.example.com" })).toThrow(/^XERO_API_URL must be an http\(s\) base URL/);
   });
 
+  it("trims an option's URL as it trims a variable's", () => {
+    expect(resolveEndpoints({ overrides: { apiUrl: " https://api.example.com/ " } }).apiUrl).toBe("https://api.example.com");
+  });
+
   it("treats empty variables as unset", () => {
     expect(endpointsFromEnv({ XERO_API_URL: " " })).toEqual({});
   });
