@@ -180,7 +180,8 @@ async function bundle(recipe: BundleRecipe): Promise<void> {
       });
     },
   };
-  const options = { ...esbuildOptions(recipe), outfile: join(CLI_DIR, cliBundleFiles(recipe.name).bundle), plugins: [...(esbuildOptions(recipe).plugins ?? []), leaveToPart] };
+  const base = esbuildOptions(recipe);
+  const options = { ...base, outfile: join(CLI_DIR, cliBundleFiles(recipe.name).bundle), plugins: [...(base.plugins ?? []), leaveToPart] };
   const first = await build({ ...options, entryPoints: [join(CLI_DIR, recipe.entry)] });
   const held = ourInputs(first.metafile);
   const bundled = await build({ ...options, stdin: sharingEntry(recipe.entry, held) });
@@ -200,7 +201,7 @@ async function bundle(recipe: BundleRecipe): Promise<void> {
       });
     },
   };
-  const partOptions = { ...esbuildOptions(recipe), outfile: join(CLI_DIR, cliBundleFiles(part).bundle), plugins: [...(esbuildOptions(recipe).plugins ?? []), shareWithBundle] };
+  const partOptions = { ...base, outfile: join(CLI_DIR, cliBundleFiles(part).bundle), plugins: [...(base.plugins ?? []), shareWithBundle] };
   const reached = await build({ ...partOptions, stdin: sharingEntry(undefined, [...partModules]) });
   const partHeld = ourInputs(reached.metafile).filter((file) => !heldFiles.has(file));
   // The part is written before its bundle: a build that fails between the two leaves a new part

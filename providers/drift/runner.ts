@@ -202,10 +202,9 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
   const plan = new TargetPlan<Target>();
   const startRead = inOrderAtMost(DOCUMENT_READS_AT_ONCE[address.type]);
   const documents: Array<Promise<StoredDocument | StateCorruptError | undefined>> = [];
-  let markListed: () => void = () => undefined;
-  const listed = new Promise<void>((resolve) => (markListed = resolve));
   // Every readable, live document: what a kind may need besides its own (a link names its app by client id only).
-  const everyStored = listed
+  const everyStored = plan
+    .all()
     .then(() => Promise.all(documents))
     .then((all) => all.filter((document): document is StoredDocument => document !== undefined && !(document instanceof StateCorruptError) && document.values[CommonOutputs.names.retired] !== true));
   everyStored.catch(() => undefined);
@@ -252,7 +251,6 @@ async function planTargets(scope: DriftScope, projectRoot: string, backends: Dri
     } catch (error) {
       plan.add(Promise.resolve({ error }));
     } finally {
-      markListed();
       plan.finish();
     }
   })();

@@ -12,7 +12,7 @@ export class TargetPlan<Target> {
   private readonly entries: Array<PlannedEntry<Target>> = [];
   private complete = false;
   private stopped = false;
-  /** Workers waiting for the entry at their index, earliest index first (workers take indexes in order). */
+  /** Workers waiting for the entry at their index, earliest index first: workers ask for indexes in order. */
   private readonly waiting: Array<{ readonly index: number; readonly wake: () => void }> = [];
   private readonly completion: Promise<ReadonlyArray<PlannedEntry<Target>>>;
   private markComplete: () => void = () => undefined;
@@ -41,13 +41,10 @@ export class TargetPlan<Target> {
     for (const waiter of this.waiting.splice(0)) waiter.wake();
   }
 
-  /** The entry at `index` once it is added; undefined when the plan was completed without it. */
+  /** The entry at `index` once it is added (indexes asked for in increasing order); undefined when the plan was completed or stopped without it. */
   async at(index: number): Promise<PlannedEntry<Target> | undefined> {
     if (index >= this.entries.length && !this.complete && !this.stopped) {
-      await new Promise<void>((wake) => {
-        const at = this.waiting.findIndex((waiter) => waiter.index > index);
-        this.waiting.splice(at === -1 ? this.waiting.length : at, 0, { index, wake });
-      });
+      await new Promise<void>((wake) => this.waiting.push({ index, wake }));
     }
     return this.entries[index];
   }
