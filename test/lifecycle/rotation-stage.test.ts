@@ -99,7 +99,9 @@ describe("secret stage", () => {
   it("rejects a mistyped candidate with ROTATION_CANDIDATE_REJECTED and writes nothing", async () => {
     const app = await registeredApp(world.emulator, world.ws, "custom_connection");
     const second = await generateSecret(world.emulator, app.clientId);
-    const outcome = await stageIn(world.ws, world.emulator, `${second.slice(0, -1)}x`);
+    // Its last character changed, to one it cannot already be (a random secret ends in "x" one time in 64).
+    const mistyped = `${second.slice(0, -1)}${second.endsWith("x") ? "y" : "x"}`;
+    const outcome = await stageIn(world.ws, world.emulator, mistyped);
     expect(outcome.error?.code).toBe("ROTATION_CANDIDATE_REJECTED");
     expect(outcome.error?.message).toBe(
       `Xero rejected the candidate secret of Custom Connection "Nightly sync" (client id ${app.clientId}) with invalid_client. ` +
