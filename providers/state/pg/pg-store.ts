@@ -1,4 +1,5 @@
-import { Client, Pool, type ClientBase, type ClientConfig, type PoolClient } from "pg";
+import type { ClientBase, ClientConfig, Pool, PoolClient } from "pg";
+import { pg } from "./pg-driver";
 import { checkDocumentName } from "../../../contract/state-address";
 import { StateBackendNotFoundError, StateConflictError, StateLockedError } from "../errors";
 import { parseDocument, serializeDocument, type StoredDocument } from "../document";
@@ -57,7 +58,7 @@ export async function openPgStore(options: PgStoreOptions): Promise<PgDocumentSt
     application_name: `cdktf-xero ${options.actor.user} pid ${options.actor.pid}`.slice(0, 63),
     connectionTimeoutMillis: 15_000,
   };
-  const pool = new Pool({ ...clientConfig, max: POOL_MAX, idleTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ ...clientConfig, max: POOL_MAX, idleTimeoutMillis: 10_000 });
   // An idle pooled connection that the server terminates emits 'error' on the pool; the next query reconnects.
   pool.on("error", () => undefined);
   const tables = tablesOf(options.schema);
@@ -272,7 +273,7 @@ export class PgDocumentStore implements DocumentStore {
         },
       };
     }
-    const client = new Client(this.clientConfig);
+    const client = new pg.Client(this.clientConfig);
     // Until the lock's own listener is on: a connection refused must reject connect(), not crash.
     client.on("error", () => undefined);
     await client.connect();
