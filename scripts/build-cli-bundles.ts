@@ -40,9 +40,9 @@ interface BundleRecipe {
    *   function and class its name back as the module loads (an Object.defineProperty each);
    * - "syntax": whitespace and syntax only; identifiers, names included, stay as compiled. A larger
    *   file, but nothing runs to restore names: for a bundle whose every call is a fresh process
-   *   that loads most of its modules (token), less work than the bytes it saves.
+   *   that loads most of its modules (token, hook), less work than the bytes it saves.
    */
-  readonly minify: false | "identifiers" | "syntax";
+  readonly minify: "identifiers" | "syntax";
   readonly train: (bundle: LoadedCliBundle<object>, training: Training) => Promise<void>;
   /**
    * What the command runs only now and then goes to the bundle's part (CLI_BUNDLE_PARTS): these
@@ -72,7 +72,7 @@ const RECIPES: readonly BundleRecipe[] = [
     name: "hook",
     entry: "hook-bundle-entry.js",
     external: ["commander", "./commands", "./commands/token", "axios", ...NEVER_BUNDLED],
-    minify: false,
+    minify: "syntax",
     train: (bundle, training) => trainHookBundle(bundle.exports as typeof import("../cli/hook-bundle-entry"), training),
   },
   {
@@ -151,7 +151,7 @@ function esbuildOptions(recipe: BundleRecipe): BuildOptions {
     target: `node${process.versions.node.split(".")[0]}`,
     format: "cjs",
     external: [...recipe.external],
-    ...(recipe.minify === "identifiers" ? { minify: true, keepNames: true } : recipe.minify === "syntax" ? { minifyWhitespace: true, minifySyntax: true } : {}),
+    ...(recipe.minify === "identifiers" ? { minify: true, keepNames: true } : { minifyWhitespace: true, minifySyntax: true }),
     logLevel: "warning",
     legalComments: "none",
     metafile: true,
